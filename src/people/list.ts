@@ -1,0 +1,75 @@
+import type { Queryable } from '../platform/db/client.ts';
+import { decodeCursor, toPage } from '../platform/http/pagination.ts';
+import type { Stage } from '../lifecycle/stages.ts';
+import { normalizeEmail } from './normalize.ts';
+import { PERSON_COLUMNS, type Person, type PersonRow, toPerson } from './person.ts';
+
+export const PEOPLE_SORTS = ['created', 'score', 'name', 'updated'] as const;
+export type PeopleSort = (typeof PEOPLE_SORTS)[number];
+
+export interface PeopleFilter {
+  email?: string;
+  stage?: Stage[];
+  ownerId?: string;
+  unowned?: boolean;
+  accountId?: string;
+  channel?: string;
+  fitGrade?: string[];
+  minEngagement?: number;
+  q?: string;
+  sort?: PeopleSort;
+  limit: number;
+  cursor?: string;
+}
+
+const SORT_SQL: Record<PeopleSort, { expr: string; dir: 'ASC' | 'DESC' }> = {
+  created: { expr: 'created_at', dir: 'DESC' },
+  updated: { expr: 'updated_at', dir: 'DESC' },
+  score: { expr: 'engagement_score', dir: 'DESC' },
+  name: { expr: "coalesce(last_name_kana, last_name, email)", dir: 'ASC' },
+};
+
+/** The people list: filters, free text over name/kana/company/e-mail, a stable keyset sort. */
+export async function listPeople(
+  q: Queryable,
+  workspaceId: number,
+  f: PeopleFilter,
+): Promise<{ items: Person[]; nextCursor: string | null }> {
+  const where = ['workspace_id = $1'];
+  const params: unknown[] = [workspaceId];
+  const add = (sql: (n: number) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(params.length));
+  };
+  if (f.email) add((n) => `email = $${n}`, normalizeEmail(f.email) ?? f.email.toLowerCase());
+  if (f.stage?.length) add((n) => `stage = ANY($${n})`, f.stage);
+  if (f.ownerId) add((n) => `owner_id = $${n}`, f.ownerId);
+  if (f.unowned) where.push('owner_id IS NULL');
+  if (f.accountId) add((n) => `account_id = $${n}`, f.accountId);
+  if (f.channel) add((n) => `channel = $${n}`, f.channel);
+  if (f.fitGrade?.length) add((n) => `fit_grade = ANY($${n})`, f.fitGrade);
+  if (f.minEngagement !== undefined) add((n) => `engagement_score >= $${n}`, f.minEngagement);
+  if (f.q) {
+    for (const term of f.q.normalize('NFKC').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5)) {
+      add((n) => `search_text LIKE $${n}`, `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+  }
+  const sort = SORT_SQL[f.sort ?? 'created'];
+  const cursor = decodeCursor(f.cursor, 2);
+  if (cursor) {
+    const op = sort.dir === 'DESC' ? '<' : '>';
+    params.push(cursor[0], cursor[1]);
+    where.push(`(${sort.expr}, id) ${op} ($${params.length - 1}, $${params.length}::uuid)`);
+  }
+  params.push(f.limit + 1);
+  const r = await q.query<PersonRow & { sort_value: unknown }>(
+    `SELECT ${PERSON_COLUMNS}, ${sort.expr} AS sort_value FROM people WHERE ${where.join(' AND ')}
+     ORDER BY ${sort.expr} ${sort.dir}, id ${sort.dir} LIMIT $${params.length}`,
+    params,
+  );
+  const page = toPage(r.rows, f.limit, (last) => [
+    last.sort_value instanceof Date ? last.sort_value.toISOString() : last.sort_value,
+    last.id,
+  ]);
+  return { items: page.items.map(toPerson), nextCursor: page.nextCursor };
+}

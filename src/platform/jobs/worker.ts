@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../http/context.ts';
+import { claimJobs, completeJob, enqueue, failJob, type JobRow } from './queue.ts';
+
+export interface JobContext extends AppContext {
+  job: JobRow;
+}
+
+/** A handler receives the payload as `unknown`: it may have been queued by older code. Parse it first. */
+export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
+
+export interface PeriodicTask {
+  queue: string;
+  /** How often to enqueue it, in seconds. */
+  everySeconds: number;
+}
+
+export interface WorkerOptions {
+  ctx: AppContext;
+  handlers: Record<string, JobHandler>;
+  periodic?: PeriodicTask[];
+  /** Jobs claimed per poll. (Default: 10) */
+  batchSize?: number;
+  /** Idle poll interval in ms. (Default: 500) */
+  pollMs?: number;
+  /** Lease of a claimed job: after this a crashed worker's job is due again. (Default: 300) */
+  leaseSeconds?: number;
+}
+
+export interface Worker {
+  stop(): Promise<void>;
+  /** Runs every due job until none is left; for tests and the bench. */
+  drain(maxRounds?: number): Promise<number>;
+}
+
+export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
+  const { db, log, clock } = opts.ctx;
+  const id = `w-${randomUUID().slice(0, 8)}`;
+  const queues = Object.keys(opts.handlers);
+  const batch = opts.batchSize ?? 10;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const lastPeriodic = new Map<string, number>();
+
+  async function schedulePeriodic(): Promise<void> {
+    const now = clock.now().getTime();
+    for (const task of opts.periodic ?? []) {
+      const bucket = Math.floor(now / (task.everySeconds * 1000));
+      if (lastPeriodic.get(task.queue) === bucket) continue;
+      lastPeriodic.set(task.queue, bucket);
+      // The bucket in the key makes this idempotent across many workers.
+      await enqueue(db, task.queue, {}, { key: `periodic:${task.queue}:${bucket}`, maxAttempts: 1 });
+    }
+  }
+
+  async function runOne(job: JobRow): Promise<void> {
+    const handler = opts.handlers[job.queue];
+    const started = Date.now();
+    try {
+      await handler(job.payload, { ...opts.ctx, job });
+      await completeJob(db, job.id);
+      log.debug({ queue: job.queue, jobId: job.id, ms: Date.now() - started }, 'job done');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const outcome = await failJob(db, job, message);
+      log.warn({ queue: job.queue, jobId: job.id, attempt: job.attempts, outcome, err: message }, 'job failed');
+    }
+  }
+
+  async function tick(): Promise<number> {
+    await schedulePeriodic();
+    const jobs = await claimJobs(db, queues, id, batch, opts.leaseSeconds ?? 300);
+    for (const job of jobs) await runOne(job);
+    return jobs.length;
+  }
+
+  async function loop(): Promise<void> {
+    if (stopped) return;
+    let n = 0;
+    try {
+      running = tick();
+      n = (await running) as number;
+    } catch (err) {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'worker poll failed');
+    }
+    if (!stopped) timer = setTimeout(loop, n > 0 ? 0 : (opts.pollMs ?? 500));
+  }
+
+  if (autoStart) timer = setTimeout(loop, 0);
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running.catch(() => undefined);
+    },
+    async drain(maxRounds = 1000) {
+      let total = 0;
+      for (let i = 0; i < maxRounds; i++) {
+        const n = await tick();
+        total += n;
+        if (n === 0) break;
+      }
+      return total;
+    },
+  };
+}

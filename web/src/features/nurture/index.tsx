@@ -1,0 +1,7 @@
+import type { WebFeature } from '../../app/feature.ts';
+
+export const nurtureFeature: WebFeature = {
+  routes: [],
+  nav: [],
+  messages: { ja: {}, en: {} },
+};
