@@ -1,5 +1,5 @@
-import type { Feature } from '../platform/feature.ts';
+import { mergeFeatures } from '../platform/feature.ts';
+import { intakePart } from './intake/feature.ts';
+import { importsPart } from './imports/feature.ts';
 
-export const capture: Feature = {
-  name: 'capture',
-};
+export const capture = mergeFeatures('capture', [intakePart, importsPart]);

@@ -1,5 +1,5 @@
-import type { Feature } from '../platform/feature.ts';
+import { mergeFeatures } from '../platform/feature.ts';
+import { salesPart } from './sales/feature.ts';
+import { pipelinePart } from './pipeline/feature.ts';
 
-export const handoff: Feature = {
-  name: 'handoff',
-};
+export const handoff = mergeFeatures('handoff', [salesPart, pipelinePart]);

@@ -1,5 +1,5 @@
-import type { Feature } from '../platform/feature.ts';
+import { mergeFeatures } from '../platform/feature.ts';
+import { mailPart } from './mail/feature.ts';
+import { scenariosPart } from './scenarios/feature.ts';
 
-export const nurture: Feature = {
-  name: 'nurture',
-};
+export const nurture = mergeFeatures('nurture', [mailPart, scenariosPart]);

@@ -21,3 +21,16 @@ export interface Feature {
   /** Adds this feature's part of the demo story; runs after the foundation's people and campaigns exist. */
   seedDemo?: (ctx: SeedContext) => Promise<void>;
 }
+
+/** Combines parts of one feature folder (each owned by its own module) into one Feature. */
+export function mergeFeatures(name: string, parts: Omit<Feature, 'name'>[]): Feature {
+  return {
+    name,
+    routes: parts.flatMap((p) => p.routes ?? []),
+    jobs: Object.assign({}, ...parts.map((p) => p.jobs ?? {})),
+    periodic: parts.flatMap((p) => p.periodic ?? []),
+    async seedDemo(ctx) {
+      for (const part of parts) if (part.seedDemo) await part.seedDemo(ctx);
+    },
+  };
+}

@@ -218,8 +218,8 @@ async function stageChunk(q: Queryable, set: RuleSet, run: RunRow, chunk: number
     WHERE workspace_id = $1 AND ${inChunk('id')}`;
   const scoring = compileScoringQuery(set, subjects, params, { activityScope: inChunk('a.person_id') });
   await q.query(
-    `INSERT INTO scoring_staged_scores (run_id, person_id, fit_score, fit_grade, engagement_score, mql, contributions, computed_at)
-     SELECT ${params.add(run.id, 'bigint')}, person_id, fit_score, fit_grade, engagement_score, mql, contributions, as_of
+    `INSERT INTO scoring_staged_scores (workspace_id, run_id, person_id, fit_score, fit_grade, engagement_score, mql, contributions, computed_at)
+     SELECT $1, ${params.add(run.id, 'bigint')}, person_id, fit_score, fit_grade, engagement_score, mql, contributions, as_of
      FROM (${scoring}) scored
      ON CONFLICT (run_id, person_id) DO NOTHING`,
     params.values,

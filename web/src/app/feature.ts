@@ -31,3 +31,16 @@ export interface WebFeature {
   /** Translations merged into the `translation` namespace: { ja: {...}, en: {...} }. */
   messages: { ja: Record<string, string>; en: Record<string, string> };
 }
+
+/** Combines parts of one web feature folder, each owned by its own module. */
+export function mergeWebFeatures(parts: WebFeature[]): WebFeature {
+  return {
+    routes: parts.flatMap((p) => p.routes),
+    nav: parts.flatMap((p) => p.nav ?? []),
+    personPanels: parts.flatMap((p) => p.personPanels ?? []),
+    messages: {
+      ja: Object.assign({}, ...parts.map((p) => p.messages.ja)),
+      en: Object.assign({}, ...parts.map((p) => p.messages.en)),
+    },
+  };
+}

@@ -68,6 +68,7 @@ CREATE TABLE scoring_runs (
 CREATE INDEX scoring_runs_ws_idx ON scoring_runs (workspace_id, id DESC);
 
 CREATE TABLE scoring_staged_scores (
+  workspace_id integer NOT NULL,
   run_id bigint NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE,
   person_id uuid NOT NULL,
   fit_score integer NOT NULL,

@@ -1,7 +1,5 @@
-import type { WebFeature } from '../../app/feature.ts';
+import { mergeWebFeatures } from '../../app/feature.ts';
+import { intakeWeb } from './intake/index.tsx';
+import { importsWeb } from './imports/index.tsx';
 
-export const captureFeature: WebFeature = {
-  routes: [],
-  nav: [],
-  messages: { ja: {}, en: {} },
-};
+export const captureFeature = mergeWebFeatures([intakeWeb, importsWeb]);

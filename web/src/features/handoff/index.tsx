@@ -1,7 +1,5 @@
-import type { WebFeature } from '../../app/feature.ts';
+import { mergeWebFeatures } from '../../app/feature.ts';
+import { salesWeb } from './sales/index.tsx';
+import { pipelineWeb } from './pipeline/index.tsx';
 
-export const handoffFeature: WebFeature = {
-  routes: [],
-  nav: [],
-  messages: { ja: {}, en: {} },
-};
+export const handoffFeature = mergeWebFeatures([salesWeb, pipelineWeb]);

@@ -1,7 +1,5 @@
-import type { WebFeature } from '../../app/feature.ts';
+import { mergeWebFeatures } from '../../app/feature.ts';
+import { mailWeb } from './mail/index.tsx';
+import { scenariosWeb } from './scenarios/index.tsx';
 
-export const nurtureFeature: WebFeature = {
-  routes: [],
-  nav: [],
-  messages: { ja: {}, en: {} },
-};
+export const nurtureFeature = mergeWebFeatures([mailWeb, scenariosWeb]);

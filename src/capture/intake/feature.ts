@@ -1,0 +1,4 @@
+import type { Feature } from '../../platform/feature.ts';
+
+/** The intake part of capture: routes, jobs, periodic tasks and demo data. */
+export const intakePart: Omit<Feature, 'name'> = {};
