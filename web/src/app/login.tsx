@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ApiError } from './api.ts';
 import { signIn } from './session.tsx';
 
 export function LoginPage() {
@@ -20,8 +21,8 @@ export function LoginPage() {
       await queryClient.invalidateQueries();
       const next = new URLSearchParams(window.location.search).get('next');
       await navigate({ to: next && next.startsWith('/') ? next : '/' });
-    } catch {
-      setError(t('login.failed'));
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 429 ? t('login.rateLimited') : t('login.failed'));
     }
   }
 
@@ -38,7 +39,7 @@ export function LoginPage() {
           <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </label>
         {error && <p role="alert" className="error">{error}</p>}
-        <button type="submit">{t('login.submit')}</button>
+        <button type="submit" className="btn-primary">{t('login.submit')}</button>
       </form>
     </main>
   );

@@ -1,9 +1,9 @@
 import { createRootRoute, createRoute, createRouter, Outlet } from '@tanstack/react-router';
 import { WEB_FEATURES } from '../features/index.ts';
 import { LoginPage } from './login.tsx';
-import { Shell } from './shell.tsx';
+import { Shell, ShellNotFound } from './shell.tsx';
 
-const rootRoute = createRootRoute({ component: Outlet });
+const rootRoute = createRootRoute({ component: Outlet, notFoundComponent: ShellNotFound });
 const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: '/login', component: LoginPage });
 const shellRoute = createRoute({ getParentRoute: () => rootRoute, id: 'shell', component: Shell });
 
@@ -14,6 +14,7 @@ const featureRoutes = WEB_FEATURES.flatMap((f) => f.routes).map((r) =>
 export const router = createRouter({
   routeTree: rootRoute.addChildren([loginRoute, shellRoute.addChildren(featureRoutes)]),
   defaultPreload: false,
+  defaultNotFoundComponent: ShellNotFound,
 });
 
 declare module '@tanstack/react-router' {

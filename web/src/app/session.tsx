@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { can, type Permission } from '../../../src/team/permissions.ts';
 import { api, ApiError, setCsrfToken } from './api.ts';
 
 export interface SessionUser {
@@ -30,6 +31,16 @@ export function useSession() {
     },
     staleTime: 60_000,
   });
+}
+
+/**
+ * Whether the signed-in role holds a permission, read from the server's own permission table
+ * (src/team/permissions.ts) so the UI hides exactly the controls the API would refuse.
+ */
+export function useCan(permission: Permission): boolean {
+  const session = useSession();
+  const role = session.data?.role;
+  return role ? can(role, permission) : false;
 }
 
 export async function signIn(email: string, password: string) {

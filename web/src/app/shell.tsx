@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate } from '@tanstack/react-router';
-import { useEffect } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { WEB_FEATURES } from '../features/index.ts';
 import { setLanguage } from './i18n.ts';
@@ -8,8 +8,17 @@ import { signOut, useSession } from './session.tsx';
 
 const NAV = WEB_FEATURES.flatMap((f) => f.nav ?? []).sort((a, b) => a.order - b.order);
 
-/** The signed-in layout: navigation, language switch, sign-out, and the page. */
+/** The signed-in layout around a routed page. */
 export function Shell() {
+  return (
+    <ShellLayout>
+      <Outlet />
+    </ShellLayout>
+  );
+}
+
+/** Navigation (role-aware), header with the user, role, language switch and sign-out, and the page. */
+export function ShellLayout({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const navigate = useNavigate();
@@ -22,31 +31,36 @@ export function Shell() {
     }
   }, [session.data, navigate]);
 
+  if (session.isError) return <p className="loading error">{t('common.error')}</p>;
   if (session.isLoading || !session.data) return <p className="loading">{t('common.loading')}</p>;
-  const role = session.data.role;
+  const { role, user } = session.data;
 
   return (
     <div className="shell">
-      <nav className="sidebar" aria-label="main">
+      <nav className="sidebar" aria-label={t('shell.mainNav')}>
         <div className="brand">{t('app.name')}</div>
         {NAV.filter((n) => !n.roles || n.roles.includes(role)).map((n) => (
           <Link key={n.to} to={n.to} activeProps={{ className: 'active' }} activeOptions={{ exact: n.to === '/' }}>
             {t(n.label)}
           </Link>
         ))}
-        <div className="sidebar-footer">
-          <span className="who">{session.data.user?.name ?? role}</span>
-          <select
-            aria-label={t('shell.language')}
-            value={i18n.language}
-            onChange={(e) => setLanguage(e.target.value as 'ja' | 'en')}
-          >
+        <div className="sidebar-footer">Leadflow</div>
+      </nav>
+      <div className="main">
+        <header className="topbar">
+          <span className="who" data-testid="current-user">
+            {user?.name || user?.email}
+          </span>
+          <span className="badge badge-muted" data-testid="current-role">
+            {t(`role.${role}`)}
+          </span>
+          <select aria-label={t('shell.language')} value={i18n.language} onChange={(e) => setLanguage(e.target.value as 'ja' | 'en')}>
             <option value="ja">日本語</option>
             <option value="en">English</option>
           </select>
           <button
             type="button"
-            className="link"
+            className="btn btn-sm"
             onClick={async () => {
               await signOut();
               queryClient.clear();
@@ -55,11 +69,32 @@ export function Shell() {
           >
             {t('shell.logout')}
           </button>
-        </div>
-      </nav>
-      <main className="content">
-        <Outlet />
-      </main>
+        </header>
+        <main className="content">{children}</main>
+      </div>
     </div>
+  );
+}
+
+/** Shown for any path no feature claims, inside the shell. */
+export function NotFoundPage() {
+  const { t } = useTranslation();
+  return (
+    <div className="page not-found" data-testid="not-found">
+      <div className="code">404</div>
+      <h1>{t('shell.notFound.title')}</h1>
+      <p className="muted">{t('shell.notFound.text')}</p>
+      <Link to="/" className="btn btn-primary">
+        {t('shell.notFound.home')}
+      </Link>
+    </div>
+  );
+}
+
+export function ShellNotFound() {
+  return (
+    <ShellLayout>
+      <NotFoundPage />
+    </ShellLayout>
   );
 }
