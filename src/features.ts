@@ -1,5 +1,6 @@
 import { analytics } from './analytics/index.ts';
 import { capture } from './capture/index.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 import { handoff } from './handoff/index.ts';
 import { lifecycleRoutes } from './lifecycle/routes.ts';
 import { nurture } from './nurture/index.ts';
@@ -13,4 +14,4 @@ import { teamRoutes } from './team/routes.ts';
 /** The features, in the order their demo data is seeded. Each lives in its own folder. */
 export const FEATURES: Feature[] = [capture, scoring, nurture, handoff, analytics];
 
-export const FEATURE_ROUTES: RoutePlugin[] = [teamRoutes, peopleRoutes, privacyRoutes, lifecycleRoutes, ...FEATURES.flatMap((f) => f.routes ?? [])];
+export const FEATURE_ROUTES: RoutePlugin[] = [teamRoutes, peopleRoutes, privacyRoutes, lifecycleRoutes, dashboardRoutes, ...FEATURES.flatMap((f) => f.routes ?? [])];
