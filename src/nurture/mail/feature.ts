@@ -1,4 +1,7 @@
 import type { Feature } from '../../platform/feature.ts';
+import { segmentRoutes } from '../segments/routes.ts';
 
-/** The mail part of nurture: routes, jobs, periodic tasks and demo data. */
-export const mailPart: Omit<Feature, 'name'> = {};
+/** The mail part of nurture: segments, templates, sending, tracking, unsubscribe and the outbox. */
+export const mailPart: Omit<Feature, 'name'> = {
+  routes: [segmentRoutes],
+};
