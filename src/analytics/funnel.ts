@@ -1,0 +1,198 @@
+import type { Queryable } from '../platform/db/client.ts';
+import { type Breakdown, figures, type StageFigures, sizeBandSql, WATERFALL, type WaterfallStage } from './model.ts';
+import { addDays, type Period, REPORT_TZ } from './period.ts';
+
+/**
+ * The campaign a person touched first: the earliest of their campaign memberships (except
+ * `invited`, which is no response yet) and their activities carrying a campaign. Ties by campaign id.
+ * `person` is the SQL expression of the person id.
+ */
+export function firstTouchCampaignSql(person: string): string {
+  return `(SELECT t.campaign_id FROM (
+      SELECT m.campaign_id, m.joined_at AS at FROM campaign_members m WHERE m.person_id = ${person} AND m.status <> 'invited'
+      UNION ALL
+      SELECT a.campaign_id, a.occurred_at FROM activities a WHERE a.person_id = ${person} AND a.campaign_id IS NOT NULL
+    ) t ORDER BY t.at, t.campaign_id LIMIT 1)`;
+}
+
+/** The breakdown value of a funnel entry `f` as text (null when the person has none). */
+export function dimensionSql(by: Breakdown): string {
+  switch (by) {
+    case 'channel':
+      return 'f.channel';
+    case 'source':
+      return 'f.source';
+    case 'industry':
+      return 'f.industry';
+    case 'prefecture':
+      return 'f.prefecture';
+    case 'owner':
+      return 'f.owner_id::text';
+    case 'employeeSize':
+      return sizeBandSql('f.employee_count');
+    case 'campaign':
+      return `${firstTouchCampaignSql('f.person_id')}::text`;
+  }
+}
+
+/** The period's bounds as timestamptz parameters: [from 00:00, to+1 00:00) in the report time zone. */
+export function periodBoundsSql(fromParam: number, toParam: number): { lo: string; hi: string } {
+  return {
+    lo: `($${fromParam}::date::timestamp AT TIME ZONE '${REPORT_TZ}')`,
+    hi: `(($${toParam}::date + 1)::timestamp AT TIME ZONE '${REPORT_TZ}')`,
+  };
+}
+
+export interface BreakdownRow {
+  value: string | null;
+  label: string | null;
+  stages: StageFigures[];
+}
+
+export interface FunnelReport {
+  from: string;
+  to: string;
+  timeZone: string;
+  by: Breakdown | null;
+  stages: StageFigures[];
+  /** How the SQL entries of the period arrived: from SAL, straight from MQL, from SGL, or back from recycled/lost/won. */
+  sqlFrom: Record<string, number>;
+  /** Exits in the period: transitions into lost, recycled, disqualified. */
+  exits: { lost: number; recycled: number; disqualified: number };
+  breakdown?: BreakdownRow[];
+}
+
+interface AggRow {
+  stage: WaterfallStage;
+  value: string | null;
+  whole: boolean;
+  count: number;
+  converted: number;
+  median_days: number | null;
+}
+
+function stagesOf(rows: AggRow[]): StageFigures[] {
+  return WATERFALL.map((stage) => {
+    const r = rows.find((x) => x.stage === stage);
+    return figures(stage, r?.count ?? 0, r?.converted ?? 0, r?.median_days ?? null);
+  });
+}
+
+/**
+ * The waterfall for a period, read from funnel_entries in one range scan of
+ * funnel_entries_period_idx: entries per stage, how many reached the next stage, median days;
+ * with `by`, the same per value of the breakdown (GROUPING SETS, so the totals come from the same scan).
+ */
+export async function funnelReport(q: Queryable, ws: number, period: Period, by?: Breakdown): Promise<FunnelReport> {
+  const { lo, hi } = periodBoundsSql(2, 3);
+  const dim = by ? dimensionSql(by) : 'NULL::text';
+  const r = await q.query<AggRow>(
+    `SELECT f.stage, ${dim} AS value, GROUPING(${dim}) = 1 AS whole,
+            count(*)::int AS count, count(f.next_at)::int AS converted,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.next_at - f.entered_at))
+              FILTER (WHERE f.next_at IS NOT NULL) / 86400 AS median_days
+     FROM funnel_entries f
+     WHERE f.workspace_id = $1 AND f.entered_at >= ${lo} AND f.entered_at < ${hi}
+     GROUP BY GROUPING SETS ((f.stage), (f.stage, ${dim}))`,
+    [ws, period.from, period.to],
+  );
+  const whole = r.rows.filter((x) => x.whole);
+  const side = await q.query<{ kind: string; key: string | null; n: number }>(
+    `SELECT 'sql' AS kind, f.from_stage AS key, count(*)::int AS n FROM funnel_entries f
+       WHERE f.workspace_id = $1 AND f.stage = 'sql' AND f.entered_at >= ${lo} AND f.entered_at < ${hi} GROUP BY f.from_stage
+     UNION ALL
+     SELECT 'exit', t.to_stage, count(*)::int FROM stage_transitions t
+       WHERE t.workspace_id = $1 AND t.to_stage IN ('lost', 'recycled', 'disqualified') AND t.at >= ${lo} AND t.at < ${hi}
+       GROUP BY t.to_stage`,
+    [ws, period.from, period.to],
+  );
+  const exits = { lost: 0, recycled: 0, disqualified: 0 };
+  const sqlFrom: Record<string, number> = {};
+  for (const s of side.rows) {
+    if (s.kind === 'exit') exits[s.key as keyof typeof exits] = s.n;
+    else sqlFrom[s.key ?? 'none'] = s.n;
+  }
+  const report: FunnelReport = { from: period.from, to: period.to, timeZone: REPORT_TZ, by: by ?? null, stages: stagesOf(whole), sqlFrom, exits };
+  if (by) {
+    const groups = new Map<string | null, AggRow[]>();
+    for (const row of r.rows) {
+      if (row.whole) continue;
+      const list = groups.get(row.value) ?? [];
+      list.push(row);
+      groups.set(row.value, list);
+    }
+    const labels = await labelsFor(q, ws, by, [...groups.keys()].filter((v): v is string => v !== null));
+    report.breakdown = [...groups.entries()]
+      .map(([value, rows]) => ({ [by]: value, value, label: value === null ? null : (labels.get(value) ?? value), stages: stagesOf(rows) }))
+      .sort((a, b) => b.stages[0].count - a.stages[0].count || b.stages.reduce((s, x) => s + x.count, 0) - a.stages.reduce((s, x) => s + x.count, 0) || String(a.value).localeCompare(String(b.value)));
+  }
+  return report;
+}
+
+/** Display names of owners and campaigns; other breakdown values are their own label. */
+export async function labelsFor(q: Queryable, ws: number, by: Breakdown, values: string[]): Promise<Map<string, string>> {
+  if (values.length === 0 || (by !== 'owner' && by !== 'campaign')) return new Map();
+  const table = by === 'owner' ? 'users' : 'campaigns';
+  const r = await q.query<{ id: string; name: string }>(
+    `SELECT id::text AS id, coalesce(nullif(name, ''), id::text) AS name FROM ${table} WHERE workspace_id = $1 AND id::text = ANY($2)`,
+    [ws, values],
+  );
+  return new Map(r.rows.map((x) => [x.id, x.name]));
+}
+
+export interface TrendMonth {
+  month: string;
+  stages: StageFigures[];
+}
+
+/** The waterfall month by month (months in the report time zone). */
+export async function funnelTrend(q: Queryable, ws: number, period: Period): Promise<TrendMonth[]> {
+  const { lo, hi } = periodBoundsSql(2, 3);
+  const r = await q.query<AggRow & { month: string }>(
+    `SELECT to_char(date_trunc('month', f.entered_at AT TIME ZONE '${REPORT_TZ}'), 'YYYY-MM') AS month, f.stage,
+            count(*)::int AS count, count(f.next_at)::int AS converted,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.next_at - f.entered_at))
+              FILTER (WHERE f.next_at IS NOT NULL) / 86400 AS median_days
+     FROM funnel_entries f
+     WHERE f.workspace_id = $1 AND f.entered_at >= ${lo} AND f.entered_at < ${hi}
+     GROUP BY 1, 2`,
+    [ws, period.from, period.to],
+  );
+  const months: TrendMonth[] = [];
+  for (let m = period.from.slice(0, 7); m <= period.to.slice(0, 7); m = addDays(`${m}-28`, 7).slice(0, 7)) {
+    months.push({ month: m, stages: stagesOf(r.rows.filter((x) => x.month === m)) });
+  }
+  return months;
+}
+
+export interface StageAging {
+  stage: 'mql' | 'sal' | 'sgl' | 'sql';
+  /** People in the stage now. */
+  people: number;
+  /** Median days they have been in it. */
+  medianDays: number | null;
+  over14: number;
+  over30: number;
+}
+
+/** Where leads stall now: people sitting in each middle stage and for how long. Reads people_stage_idx. */
+export async function stageAging(q: Queryable, ws: number, now: Date): Promise<StageAging[]> {
+  const r = await q.query<{ stage: StageAging['stage']; people: number; median_days: number | null; over14: number; over30: number }>(
+    `SELECT stage, count(*)::int AS people,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM $2::timestamptz - stage_changed_at)) / 86400 AS median_days,
+            count(*) FILTER (WHERE stage_changed_at < $2::timestamptz - interval '14 days')::int AS over14,
+            count(*) FILTER (WHERE stage_changed_at < $2::timestamptz - interval '30 days')::int AS over30
+     FROM people WHERE workspace_id = $1 AND stage IN ('mql', 'sal', 'sgl', 'sql') GROUP BY stage`,
+    [ws, now],
+  );
+  return (['mql', 'sal', 'sgl', 'sql'] as const).map((stage) => {
+    const x = r.rows.find((row) => row.stage === stage);
+    return {
+      stage,
+      people: x?.people ?? 0,
+      medianDays: x?.median_days === null || x?.median_days === undefined ? null : Math.round(x.median_days * 10) / 10,
+      over14: x?.over14 ?? 0,
+      over30: x?.over30 ?? 0,
+    };
+  });
+}
