@@ -63,9 +63,9 @@ export function generateHistory(random: () => number, n: number, now: Date, days
     let at = createdAt.getTime();
     const steps = Math.floor(random() * 7);
     for (let s = 0; s < steps; s++) {
-      const moves = TRANSITIONS[stage].filter((m) => m.to !== 'disqualified' || random() < 0.3);
+      const moves: readonly { to: Stage }[] = TRANSITIONS[stage].filter((m) => m.to !== 'disqualified' || random() < 0.3);
       if (moves.length === 0) break;
-      const to = pickOf(random, moves).to;
+      const to: Stage = pickOf(random, moves).to;
       // Same instant now and then (an import that creates a person as MQL), else hours to weeks.
       at += random() < 0.1 ? 0 : Math.floor(random() * 40 * 86_400_000);
       if (at > now.getTime()) break;
