@@ -17,8 +17,10 @@ export function LoginPage() {
     e.preventDefault();
     setError(null);
     try {
-      await signIn(email, password);
-      await queryClient.invalidateQueries();
+      const s = await signIn(email, password);
+      // The shell reads the session from this cache: fill it, or a stale "signed out" answer sends us back here.
+      queryClient.clear();
+      queryClient.setQueryData(['session'], { user: s.user, role: s.user.role, csrfToken: s.csrfToken });
       const next = new URLSearchParams(window.location.search).get('next');
       await navigate({ to: next && next.startsWith('/') ? next : '/' });
     } catch (err) {

@@ -1,5 +1,30 @@
+import { Link, type LinkProps, useNavigate } from '@tanstack/react-router';
+import type { AnchorHTMLAttributes, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from './api.ts';
+
+type SearchValues = Record<string, string | number | boolean | undefined>;
+
+/**
+ * A router link to any app path. Feature routes are registered at run time, so the router's
+ * typed paths do not know them; this takes a plain path (`/people/${id}`) and search values.
+ */
+export function AppLink({
+  to,
+  search,
+  children,
+  ...rest
+}: { to: string; search?: SearchValues; children?: ReactNode } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'>) {
+  const props = { to, search, activeOptions: { includeSearch: false }, ...rest } as unknown as LinkProps;
+  return <Link {...props}>{children}</Link>;
+}
+
+/** navigate(path, search?, { replace }) for run-time registered paths. */
+export function useAppNavigate() {
+  const navigate = useNavigate();
+  return (to: string, search?: SearchValues, opts: { replace?: boolean } = {}) =>
+    navigate({ to, search, replace: opts.replace } as never);
+}
 
 /** A stage as a coloured pill (`.badge-stage-<stage>`). */
 export function StageBadge({ stage }: { stage: string }) {
