@@ -8,7 +8,7 @@ import { enqueue } from '../../platform/jobs/queue.ts';
 import { actorOf, principalOf } from '../../team/auth.ts';
 import { can, type Role } from '../../team/permissions.ts';
 import { recordAudit } from '../../team/audit.ts';
-import { type Filter, segmentFilter } from '../mail/api.ts';
+import { type Filter, parseFilter, resolveFilter, segmentFilter } from '../mail/api.ts';
 import { enrolByFilter, enrolPeople } from './enrol.ts';
 import { filterSchema, type Scenario, type ScenarioInput, scenarioInputSchema } from './model.ts';
 import { listEnrolments, personScenarioHistory, scenarioStats } from './queries.ts';
@@ -266,7 +266,7 @@ export async function scenarioRoutes(app: App, ctx: AppContext) {
             const seg = await tx.query('SELECT 1 FROM segments WHERE workspace_id = $1 AND id = $2', [ws, request.body.segmentId]);
             if (seg.rows.length === 0) throw unprocessable([{ path: 'segmentId', message: `unknown segment ${request.body.segmentId}` }]);
             filter = await segmentFilter(tx, ws, request.body.segmentId);
-          } else filter = request.body.filter as Filter;
+          } else filter = await resolveFilter(tx, ws, parseFilter(request.body.filter, 'filter'));
           n = await enrolByFilter(tx, ws, s, filter, { source: 'manual', now });
         }
         await recordAudit(tx, actor, { action: 'scenario.enrolled', entityType: 'scenario', entityId: s.id, meta: { enrolled: n } });

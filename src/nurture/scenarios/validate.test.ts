@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import type { Step } from './model.ts';
+import { outsideQuietHours, personTimeZone, waitUntil } from './time.ts';
 import { eventFires } from './triggers.ts';
 import { checkFlow } from './validate.ts';
 
@@ -29,7 +30,8 @@ describe('scenario flow checks (pure)', () => {
   it('unreachable steps, duplicate ids, waits without a time and unknown time zones are refused', () => {
     expect(checkFlow({ timeZone: 'Asia/Tokyo', steps: [send('a', null), send('b', null)] })[0]).toMatchObject({ path: 'steps[1].id' });
     expect(checkFlow({ timeZone: 'Asia/Tokyo', steps: [send('a', 'a2'), send('a', null)] })[0]).toMatchObject({ path: 'steps[1].id' });
-    expect(checkFlow({ timeZone: 'Asia/Tokyo', steps: [{ id: 'w', type: 'wait', next: null }] })[0]).toMatchObject({ path: 'steps[0].duration' });
+    expect(checkFlow({ timeZone: 'Asia/Tokyo', steps: [{ id: 'w', type: 'wait', next: null }] })[0]).toMatchObject({ path: 'steps[0].next' });
+    expect(checkFlow({ timeZone: 'Asia/Tokyo', steps: [{ id: 'w', type: 'wait', next: 'x' }, { id: 'x', type: 'exit' }] })[0]).toMatchObject({ path: 'steps[0].duration' });
     expect(checkFlow({ timeZone: 'Mars/Olympus', steps: [send('a', null)] })[0]).toMatchObject({ path: 'timeZone' });
   });
 });
@@ -124,5 +126,37 @@ describe('POST /api/v1/scenarios validation', () => {
     expect(bad.statusCode).toBe(422);
     const again = await t.call({ method: 'GET', url: `/api/v1/scenarios/${id}` });
     expect(again.json().steps).toEqual([{ id: 'x', type: 'exit' }]);
+  });
+});
+
+describe('waits in the person\'s time zone (pure)', () => {
+  const at = (iso: string) => new Date(iso);
+  it('until a weekday and time: the next Monday 10:00 in Tokyo', () => {
+    // Friday 2026-11-27 15:00 JST
+    const step = { id: 'w', type: 'wait' as const, until: { weekdays: [1], time: '10:00' }, next: 'x' };
+    expect(waitUntil(step, at('2026-11-27T06:00:00Z'), 'Asia/Tokyo').toISOString()).toBe('2026-11-30T01:00:00.000Z');
+    // The same step for someone in New York: Monday 10:00 EST.
+    expect(waitUntil(step, at('2026-11-27T06:00:00Z'), 'America/New_York').toISOString()).toBe('2026-11-30T15:00:00.000Z');
+  });
+
+  it('a duration, then the next 9:00', () => {
+    const step = { id: 'w', type: 'wait' as const, duration: { amount: 2, unit: 'days' as const }, until: { time: '09:00' }, next: 'x' };
+    expect(waitUntil(step, at('2026-11-27T06:00:00Z'), 'Asia/Tokyo').toISOString()).toBe('2026-11-30T00:00:00.000Z');
+  });
+
+  it('quiet hours across midnight move a send to their end, in local time', () => {
+    const quiet = { start: '21:00', end: '08:00' };
+    // 23:30 JST → 08:00 JST next day
+    expect(outsideQuietHours(at('2026-11-27T14:30:00Z'), quiet, 'Asia/Tokyo').toISOString()).toBe('2026-11-27T23:00:00.000Z');
+    // 03:00 JST → 08:00 JST the same day
+    expect(outsideQuietHours(at('2026-11-27T18:00:00Z'), quiet, 'Asia/Tokyo').toISOString()).toBe('2026-11-27T23:00:00.000Z');
+    // 12:00 JST: not quiet
+    expect(outsideQuietHours(at('2026-11-27T03:00:00Z'), quiet, 'Asia/Tokyo').toISOString()).toBe('2026-11-27T03:00:00.000Z');
+  });
+
+  it("a person's own time zone wins, then their country, then the scenario's", () => {
+    expect(personTimeZone({ country: 'Japan', customFields: { timeZone: 'Europe/Berlin' } }, 'UTC')).toBe('Europe/Berlin');
+    expect(personTimeZone({ country: 'US', customFields: {} }, 'Asia/Tokyo')).toBe('America/New_York');
+    expect(personTimeZone({ country: null, customFields: { timeZone: 'nope' } }, 'Asia/Tokyo')).toBe('Asia/Tokyo');
   });
 });

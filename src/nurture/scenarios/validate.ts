@@ -1,5 +1,6 @@
 import type { Queryable } from '../../platform/db/client.ts';
-import type { FieldError } from '../../platform/errors.ts';
+import { AppError, type FieldError } from '../../platform/errors.ts';
+import { parseFilter } from '../mail/api.ts';
 import { type ScenarioInput, type Step, successors } from './model.ts';
 
 function stepPath(steps: Step[], id: string, field?: string): string {
@@ -31,6 +32,9 @@ export function checkFlow(input: Pick<ScenarioInput, 'steps' | 'timeZone'>): Fie
       if (target === s.id && s.type !== 'wait') {
         errors.push({ path: stepPath(steps, s.id, f), message: `step "${s.id}" leads to itself without a wait` });
       }
+    }
+    if (s.type === 'wait' && !s.next) {
+      errors.push({ path: stepPath(steps, s.id, 'next'), message: `wait "${s.id}" leads nowhere: a wait must be followed by a step` });
     }
     if (s.type === 'wait' && !s.duration && !s.until) {
       errors.push({ path: stepPath(steps, s.id, 'duration'), message: `wait "${s.id}" needs a duration or an until time` });
@@ -118,6 +122,14 @@ export async function checkReferences(q: Queryable, workspaceId: number, input: 
   input.steps.forEach((s, i) => {
     if (s.type === 'send_email') refs.push({ path: `steps[${i}].templateId`, kind: 'template', id: s.templateId });
     if (s.type === 'branch' && s.condition.kind === 'segment') refs.push({ path: `steps[${i}].condition.segmentId`, kind: 'segment', id: s.condition.segmentId });
+    if (s.type === 'branch' && s.condition.kind === 'filter') {
+      try {
+        parseFilter(s.condition.filter, `steps[${i}].condition.filter`);
+      } catch (err) {
+        if (!(err instanceof AppError) || !err.errors) throw err;
+        errors.push(...err.errors.map((e) => ({ path: e.path, message: `step "${s.id}": ${e.message}` })));
+      }
+    }
     if (s.type === 'add_to_campaign') refs.push({ path: `steps[${i}].campaignId`, kind: 'campaign', id: s.campaignId });
     if (s.type === 'assign_owner') refs.push({ path: `steps[${i}].ownerId`, kind: 'user', id: s.ownerId });
   });
