@@ -18,6 +18,8 @@ const TEXT = {
     assignedSubject: '【Leadflow】リードが割り当てられました: {who}',
     assignedIntro: '{name} さん、新しいリードの担当になりました。内容を確認し、期限までに受け入れるか理由を添えて差し戻してください。',
     due: '対応期限',
+    name: '氏名',
+    contact: '連絡先',
     company: '会社',
     title: '役職',
     source: '獲得経路',
@@ -39,6 +41,8 @@ const TEXT = {
     assignedSubject: '[Leadflow] Lead assigned to you: {who}',
     assignedIntro: '{name}, a new lead is yours. Review it and accept it, or send it back with a reason, before the due time.',
     due: 'Due',
+    name: 'Name',
+    contact: 'Contact',
     company: 'Company',
     title: 'Title',
     source: 'Acquired via',
@@ -69,6 +73,9 @@ function formatDate(d: Date | null, locale: Locale): string {
   return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Tokyo' }).format(d);
 }
 
+/** Lead-supplied values never break a header line. */
+const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').slice(0, 200);
+
 const whoOf = (pkg: HandoffPackage) => [pkg.person.company, pkg.person.name].filter(Boolean).join(' ');
 
 /** The package as (label, value) lines; values are lead-supplied and escaped by the renderer. */
@@ -76,6 +83,8 @@ function lines(pkg: HandoffPackage, locale: Locale): [string, string][] {
   const none = t(locale, 'none');
   const s = pkg.score;
   return [
+    [t(locale, 'name'), pkg.person.name],
+    [t(locale, 'contact'), [pkg.person.email, pkg.person.phone].filter(Boolean).join(' / ')],
     [t(locale, 'company'), [pkg.person.company, pkg.person.department].filter(Boolean).join(' ') || none],
     [t(locale, 'title'), pkg.person.title ?? none],
     [t(locale, 'source'), [pkg.acquisition.channel, pkg.acquisition.source, pkg.acquisition.firstTouch?.title].filter(Boolean).join(' / ') || none],
@@ -116,7 +125,7 @@ export async function mailAssignment(q: Queryable, ctx: Pick<AppContext, 'config
   await queueMail(q, ctx, workspaceId, {
     idempotencyKey: `handoff:assigned:${assignmentId}`,
     to: owner.email,
-    subject: t(locale, 'assignedSubject', { who: whoOf(pkg) }),
+    subject: oneLine(t(locale, 'assignedSubject', { who: whoOf(pkg) })),
     html,
     text,
     personId: pkg.person.id,
@@ -140,7 +149,7 @@ export async function mailEscalation(q: Queryable, ctx: Pick<AppContext, 'config
   await queueMail(q, ctx, workspaceId, {
     idempotencyKey: `handoff:escalated:${handoffId}:${manager.id}`,
     to: manager.email,
-    subject: t(locale, 'escalatedSubject', { who: whoOf(pkg) }),
+    subject: oneLine(t(locale, 'escalatedSubject', { who: whoOf(pkg) })),
     html,
     text,
     personId: pkg.person.id,
