@@ -1,8 +1,9 @@
 import type { Feature } from '../platform/feature.ts';
+import { campaignRoutes } from './campaign-routes.ts';
 import { funnelRoutes } from './funnel-routes.ts';
 
 /** Funnel analytics and KPIs: the waterfall, cohorts, velocity, targets, campaigns with attributed ROI. */
 export const analytics: Feature = {
   name: 'analytics',
-  routes: [funnelRoutes],
+  routes: [funnelRoutes, campaignRoutes],
 };

@@ -1,0 +1,174 @@
+import type { Queryable } from '../platform/db/client.ts';
+import { attribute, type Deal, LEAD_CREATION_SLACK_MS, type Model } from './attribution.ts';
+import { periodBoundsSql } from './funnel.ts';
+import type { Period } from './period.ts';
+
+/**
+ * A person's campaign touches, one per (person, campaign): the earliest of the membership
+ * (except `invited` — no response yet) and the person's activities carrying the campaign.
+ * `people` is a SQL relation with a `person_id` column limiting whom to read.
+ */
+export function touchesSql(people: string, ws = '$1'): string {
+  return `SELECT u.person_id, u.campaign_id, min(u.at) AS at FROM (
+      SELECT m.person_id, m.campaign_id, m.joined_at AS at FROM campaign_members m
+        WHERE m.workspace_id = ${ws} AND m.status <> 'invited' AND m.person_id IN (SELECT person_id FROM ${people})
+      UNION ALL
+      SELECT a.person_id, a.campaign_id, a.occurred_at FROM activities a
+        WHERE a.person_id IN (SELECT person_id FROM ${people}) AND a.campaign_id IS NOT NULL
+    ) u JOIN campaigns c ON c.id = u.campaign_id AND c.workspace_id = ${ws}
+    GROUP BY u.person_id, u.campaign_id`;
+}
+
+export interface CampaignRoi {
+  campaignId: string;
+  name: string;
+  channel: string;
+  startsOn: string | null;
+  endsOn: string | null;
+  cost: number;
+  /** People the campaign reached: members of any status and people with activities of the campaign. */
+  reached: number;
+  /** Reached people whose lead-creation touch (the last touch up to their creation) was this campaign. */
+  newInquiries: number;
+  /** Reached people who entered MQL at or after their touch with this campaign. */
+  mqls: number;
+  /** Attributed amount of opportunities created in the period (any status). */
+  pipeline: number;
+  /** Attributed amount of deals won (closed) in the period. */
+  attributedRevenue: number;
+  /** (attributedRevenue − cost) / cost; null when the campaign cost nothing. */
+  roi: number | null;
+}
+
+export interface AttributionReport {
+  model: Model;
+  from: string | null;
+  to: string | null;
+  campaigns: CampaignRoi[];
+  channels: { channel: string; cost: number; pipeline: number; attributedRevenue: number; roi: number | null }[];
+  /** Deals in scope that had at least one campaign touch, and their amounts: what the campaigns share. */
+  touched: { wonDeals: number; wonRevenue: number; pipelineDeals: number; pipeline: number };
+  /** Won revenue of deals in the period without any campaign touch (attributed to nobody). */
+  unattributedRevenue: number;
+}
+
+export const roiOf = (revenue: number, cost: number): number | null => (cost > 0 ? (revenue - cost) / cost : null);
+
+interface DealRow {
+  id: string;
+  amount: number;
+  status: string;
+  in_pipeline: boolean;
+  won_in_period: boolean;
+  lead_created_at: Date;
+  campaign_id: string | null;
+  at: Date | null;
+}
+
+/** Opportunities in scope with their touches up to their creation, in touch order. */
+async function dealsWithTouches(q: Queryable, ws: number, period: Period | null): Promise<DealRow[]> {
+  const { lo, hi } = periodBoundsSql(2, 3);
+  const inPeriod = (col: string) => (period ? `(${col} >= ${lo} AND ${col} < ${hi})` : `(${col} IS NOT NULL)`);
+  const r = await q.query<DealRow>(
+    `WITH opp AS (
+       SELECT o.id, o.person_id, o.amount, o.status, o.created_at, p.created_at AS lead_created_at,
+              ${inPeriod('o.created_at')} AS in_pipeline,
+              (o.status = 'won' AND ${inPeriod('o.closed_at')}) AS won_in_period
+       FROM opportunities o JOIN people p ON p.id = o.person_id
+       WHERE o.workspace_id = $1 AND (${inPeriod('o.created_at')} OR (o.status = 'won' AND ${inPeriod('o.closed_at')}))
+     ), t AS (${touchesSql('opp')})
+     SELECT opp.id, opp.amount, opp.status, opp.in_pipeline, opp.won_in_period, opp.lead_created_at, t.campaign_id, t.at
+     FROM opp LEFT JOIN t ON t.person_id = opp.person_id AND t.at <= opp.created_at
+     ORDER BY opp.id, t.at, t.campaign_id`,
+    period ? [ws, period.from, period.to] : [ws],
+  );
+  return r.rows;
+}
+
+function toDeals(rows: DealRow[], keep: (r: DealRow) => boolean): Deal[] {
+  const deals = new Map<string, Deal>();
+  for (const r of rows) {
+    if (!keep(r)) continue;
+    let d = deals.get(r.id);
+    if (!d) {
+      d = { id: r.id, amount: r.amount, leadCreatedAt: r.lead_created_at.getTime(), touches: [] };
+      deals.set(r.id, d);
+    }
+    if (r.campaign_id && r.at) d.touches.push({ campaignId: r.campaign_id, at: r.at.getTime() });
+  }
+  return [...deals.values()];
+}
+
+/**
+ * Every campaign's reach, new Inquiries, MQLs, and pipeline and won revenue attributed under a
+ * model, with ROI against cost; plus the same summed by channel. Without a period, all time.
+ */
+export async function attributionReport(q: Queryable, ws: number, model: Model, period: Period | null): Promise<AttributionReport> {
+  const rows = await dealsWithTouches(q, ws, period);
+  const wonDeals = toDeals(rows, (r) => r.won_in_period);
+  const pipeDeals = toDeals(rows, (r) => r.in_pipeline);
+  const revenue = attribute(wonDeals, model);
+  const pipeline = attribute(pipeDeals, model);
+
+  const c = await q.query<{ id: string; name: string; channel: string; starts_on: string | null; ends_on: string | null; cost: number; reached: number; new_inquiries: number; mqls: number }>(
+    `WITH reached AS (
+       SELECT campaign_id, person_id FROM campaign_members WHERE workspace_id = $1
+       UNION
+       SELECT campaign_id, person_id FROM activities WHERE campaign_id IS NOT NULL AND person_id IS NOT NULL AND workspace_id = $1
+     ), touched AS (${touchesSql('reached')}),
+     lead_touch AS (
+       SELECT DISTINCT ON (t.person_id) t.person_id, t.campaign_id FROM touched t JOIN people p ON p.id = t.person_id
+       WHERE t.at <= p.created_at + ($2 || ' milliseconds')::interval
+       ORDER BY t.person_id, t.at DESC, t.campaign_id DESC
+     )
+     SELECT c.id, c.name, c.channel, c.starts_on, c.ends_on, c.cost,
+       (SELECT count(DISTINCT r.person_id) FROM reached r WHERE r.campaign_id = c.id)::int AS reached,
+       (SELECT count(*) FROM lead_touch l WHERE l.campaign_id = c.id)::int AS new_inquiries,
+       (SELECT count(*) FROM touched t WHERE t.campaign_id = c.id AND EXISTS (
+          SELECT 1 FROM funnel_entries f WHERE f.person_id = t.person_id AND f.stage = 'mql' AND f.entered_at >= t.at))::int AS mqls
+     FROM campaigns c WHERE c.workspace_id = $1 ORDER BY c.starts_on DESC NULLS LAST, c.name`,
+    [ws, String(LEAD_CREATION_SLACK_MS)],
+  );
+  const campaigns: CampaignRoi[] = c.rows.map((x) => {
+    const won = revenue.get(x.id) ?? 0;
+    return {
+      campaignId: x.id,
+      name: x.name,
+      channel: x.channel,
+      startsOn: x.starts_on,
+      endsOn: x.ends_on,
+      cost: x.cost,
+      reached: x.reached,
+      newInquiries: x.new_inquiries,
+      mqls: x.mqls,
+      pipeline: pipeline.get(x.id) ?? 0,
+      attributedRevenue: won,
+      roi: roiOf(won, x.cost),
+    };
+  });
+  const byChannel = new Map<string, { channel: string; cost: number; pipeline: number; attributedRevenue: number; roi: number | null }>();
+  for (const x of campaigns) {
+    const ch = byChannel.get(x.channel) ?? { channel: x.channel, cost: 0, pipeline: 0, attributedRevenue: 0, roi: null };
+    ch.cost += x.cost;
+    ch.pipeline += x.pipeline;
+    ch.attributedRevenue += x.attributedRevenue;
+    byChannel.set(x.channel, ch);
+  }
+  const channels = [...byChannel.values()].map((ch) => ({ ...ch, roi: roiOf(ch.attributedRevenue, ch.cost) })).sort((a, b) => b.attributedRevenue - a.attributedRevenue);
+  const touchedWon = wonDeals.filter((d) => d.touches.length > 0);
+  const touchedPipe = pipeDeals.filter((d) => d.touches.length > 0);
+  return {
+    model,
+    from: period?.from ?? null,
+    to: period?.to ?? null,
+    campaigns,
+    channels,
+    touched: {
+      wonDeals: touchedWon.length,
+      wonRevenue: touchedWon.reduce((s, d) => s + d.amount, 0),
+      pipelineDeals: touchedPipe.length,
+      pipeline: touchedPipe.reduce((s, d) => s + d.amount, 0),
+    },
+    unattributedRevenue: wonDeals.filter((d) => d.touches.length === 0).reduce((s, d) => s + d.amount, 0),
+  };
+}
