@@ -40,6 +40,7 @@ export const PERMISSIONS = {
   'assignment:write': WRITERS,
   'opportunities:read': ALL,
   'opportunities:write': SALES,
+  'opportunities:import': WRITERS,
   'analytics:read': ALL,
   'targets:write': MARKETING,
   'webhooks:manage': ADMIN,
