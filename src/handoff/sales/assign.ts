@@ -34,11 +34,24 @@ export interface AssignmentResult {
 }
 
 /** Sales users and admins, with their round-robin state and availability. */
-export async function loadReps(q: Queryable, workspaceId: number): Promise<Map<string, RepState & Recipient & { managerId: string | null }>> {
+export async function loadReps(
+  q: Queryable,
+  workspaceId: number,
+): Promise<Map<string, RepState & Recipient & { managerId: string | null }>> {
   const r = await q.query<{
-    id: string; email: string; name: string; locale: string | null; role: string; active: boolean; manager_id: string | null;
-    weight: number | null; available: boolean | null; out_of_office_from: string | null; out_of_office_to: string | null;
-    assigned_count: number | null; last_assigned_at: Date | null;
+    id: string;
+    email: string;
+    name: string;
+    locale: string | null;
+    role: string;
+    active: boolean;
+    manager_id: string | null;
+    weight: number | null;
+    available: boolean | null;
+    out_of_office_from: string | null;
+    out_of_office_to: string | null;
+    assigned_count: number | null;
+    last_assigned_at: Date | null;
   }>(
     `SELECT u.id, u.email, u.name, u.locale, u.role, u.active, u.manager_id, r.weight, r.available,
             r.out_of_office_from, r.out_of_office_to, r.assigned_count, r.last_assigned_at
@@ -70,7 +83,8 @@ export async function loadReps(q: Queryable, workspaceId: number): Promise<Map<s
 }
 
 /** The due time of a handoff that started at `mqlAt`, or null when the SLA is off. */
-export const dueAtFor = (mqlAt: Date, sla: SlaConfig): Date | null => (sla.enabled ? slaDueAt(mqlAt, sla) : null);
+export const dueAtFor = (mqlAt: Date, sla: SlaConfig): Date | null =>
+  sla.enabled ? slaDueAt(mqlAt, sla) : null;
 
 /**
  * Assigns owners to people — a chosen one, or by the ordered rules — records every assignment,
@@ -78,21 +92,40 @@ export const dueAtFor = (mqlAt: Date, sla: SlaConfig): Date | null => (sla.enabl
  * package and mails the new owner. All in the caller's transaction; assignments are serialised
  * per workspace (an advisory lock) so concurrent MQLs rotate the round robin fairly.
  */
-export async function assignPeople(tx: Queryable, ctx: Pick<AppContext, 'config'>, actor: Actor, personIds: string[], opts: AssignOptions): Promise<AssignmentResult[]> {
+export async function assignPeople(
+  tx: Queryable,
+  ctx: Pick<AppContext, 'config'>,
+  actor: Actor,
+  personIds: string[],
+  opts: AssignOptions,
+): Promise<AssignmentResult[]> {
   const ws = actor.workspaceId;
   await tx.query('SELECT pg_advisory_xact_lock(4000, $1)', [ws]);
   if (opts.sourceEventId !== undefined) {
-    const done = await tx.query('SELECT 1 FROM handoff_assignments WHERE workspace_id = $1 AND source_event_id = $2', [ws, opts.sourceEventId]);
+    const done = await tx.query(
+      'SELECT 1 FROM handoff_assignments WHERE workspace_id = $1 AND source_event_id = $2',
+      [ws, opts.sourceEventId],
+    );
     if (done.rows.length) return [];
   }
-  const [rules, sla, reps] = await Promise.all([loadRules(tx, ws), loadSla(tx, ws), loadReps(tx, ws)]);
+  // One query at a time: a transaction's client runs queries in sequence.
+  const rules = await loadRules(tx, ws);
+  const sla = await loadSla(tx, ws);
+  const reps = await loadReps(tx, ws);
   if (opts.ownerId) {
     const owner = reps.get(opts.ownerId);
     if (!owner || !owner.active) throw invalid('ownerId', 'not an active sales user or admin');
   }
   const people = await tx.query<{
-    id: string; stage: string; stage_changed_at: Date; owner_id: string | null; prefecture: string | null; industry: string | null;
-    account_owner_id: string | null; account_prefecture: string | null; account_industry: string | null;
+    id: string;
+    stage: string;
+    stage_changed_at: Date;
+    owner_id: string | null;
+    prefecture: string | null;
+    industry: string | null;
+    account_owner_id: string | null;
+    account_prefecture: string | null;
+    account_industry: string | null;
   }>(
     `SELECT p.id, p.stage, p.stage_changed_at, p.owner_id, p.prefecture, p.industry,
             a.owner_id AS account_owner_id, a.prefecture AS account_prefecture, a.industry AS account_industry
@@ -106,7 +139,8 @@ export async function assignPeople(tx: Queryable, ctx: Pick<AppContext, 'config'
   const picks = people.rows.map((p) => {
     if (opts.ownerId) return { p, ownerId: opts.ownerId, kind: 'manual', ruleId: null, ruleName: null };
     const current = p.owner_id ? reps.get(p.owner_id) : undefined;
-    if (opts.keepExistingOwner && current?.active) return { p, ownerId: current.userId, kind: 'existing_owner', ruleId: null, ruleName: null };
+    if (opts.keepExistingOwner && current?.active)
+      return { p, ownerId: current.userId, kind: 'existing_owner', ruleId: null, ruleName: null };
     const facts: LeadFacts = {
       personId: p.id,
       prefecture: p.prefecture,
@@ -183,7 +217,16 @@ export async function assignPeople(tx: Queryable, ctx: Pick<AppContext, 'config'
     const ownerId = x.ownerId ?? x.p.owner_id;
     const changed = ownerId !== x.p.owner_id;
     const assignmentId = idOf.get(x.p.id) as number;
-    results.push({ personId: x.p.id, ownerId, previousOwnerId: x.p.owner_id, ruleKind: x.kind, ruleId: x.ruleId, ruleName: x.ruleName, assignmentId, changed });
+    results.push({
+      personId: x.p.id,
+      ownerId,
+      previousOwnerId: x.p.owner_id,
+      ruleKind: x.kind,
+      ruleId: x.ruleId,
+      ruleName: x.ruleName,
+      assignmentId,
+      changed,
+    });
     if (!x.ownerId) continue;
     await recordAudit(tx, actor, {
       action: 'person.assigned',

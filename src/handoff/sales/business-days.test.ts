@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SLA_CALENDAR, isBusinessDay, localDate, type SlaCalendar, slaDueAt } from './business-days.ts';
+import {
+  DEFAULT_SLA_CALENDAR,
+  isBusinessDay,
+  localDate,
+  type SlaCalendar,
+  slaDueAt,
+} from './business-days.ts';
 
 const cal = (over: Partial<SlaCalendar> = {}): SlaCalendar => ({ ...DEFAULT_SLA_CALENDAR, ...over });
 /** An instant given as Tokyo wall-clock time. */
@@ -32,7 +38,9 @@ describe('SLA business-day maths', () => {
   it('skips configured closed days such as 年末年始', () => {
     const closed = ['2026-12-29', '2026-12-30', '2026-12-31', '2027-01-02', '2027-01-03'];
     // Monday 12/28 + 2 business days: 12/29–1/1 closed (1/1 元日), 1/2–1/3 weekend → 1/4 (Mon), 1/5 (Tue).
-    expect(asJst(slaDueAt(jst('2026-12-28T17:00:00'), cal({ closedDates: closed })))).toBe('2027-01-05 17:00');
+    expect(asJst(slaDueAt(jst('2026-12-28T17:00:00'), cal({ closedDates: closed })))).toBe(
+      '2027-01-05 17:00',
+    );
   });
 
   it('uses the calendar of the configured time zone, not UTC', () => {
@@ -44,6 +52,8 @@ describe('SLA business-day maths', () => {
   });
 
   it('honours a six-day working week', () => {
-    expect(asJst(slaDueAt(jst('2026-06-11T15:00:00'), cal({ workdays: [1, 2, 3, 4, 5, 6] })))).toBe('2026-06-13 15:00');
+    expect(asJst(slaDueAt(jst('2026-06-11T15:00:00'), cal({ workdays: [1, 2, 3, 4, 5, 6] })))).toBe(
+      '2026-06-13 15:00',
+    );
   });
 });

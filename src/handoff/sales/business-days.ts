@@ -63,7 +63,11 @@ export function isValidTimezone(timezone: string): boolean {
 }
 
 function localParts(at: Date, timezone: string): LocalParts {
-  const parts = Object.fromEntries(formatter(timezone).formatToParts(at).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatter(timezone)
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
   return {
     year: Number(parts.year),
     month: Number(parts.month),

@@ -6,7 +6,12 @@ import { type AssignmentRule, assignmentRuleSchema, DEFAULT_RULES } from './rule
 /** A reason sales may give for rejecting an MQL. `disqualify` pre-ticks "disqualify" in the UI. */
 export const rejectionReasonSchema = z
   .object({
-    code: z.string().trim().min(1).max(60).regex(/^[\w-]+$/, 'letters, digits, - and _ only'),
+    code: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .regex(/^[\w-]+$/, 'letters, digits, - and _ only'),
     ja: z.string().trim().min(1).max(100),
     en: z.string().trim().min(1).max(100),
     disqualify: z.boolean().default(false),
@@ -22,7 +27,13 @@ export const DEFAULT_REJECTION_REASONS: RejectionReason[] = [
   { code: 'competitor', ja: '競合', en: 'Competitor', disqualify: true, active: true },
   { code: 'no_need', ja: 'ニーズなし', en: 'No need', disqualify: false, active: true },
   { code: 'unreachable', ja: '連絡不通', en: 'Unreachable', disqualify: false, active: true },
-  { code: 'not_a_buyer', ja: '対象外（学生・個人など）', en: 'Not a buyer (student, private person…)', disqualify: true, active: true },
+  {
+    code: 'not_a_buyer',
+    ja: '対象外（学生・個人など）',
+    en: 'Not a buyer (student, private person…)',
+    disqualify: true,
+    active: true,
+  },
   { code: 'other', ja: 'その他', en: 'Other', disqualify: false, active: true },
 ];
 
@@ -40,10 +51,17 @@ export type SlaConfig = SlaCalendar & { enabled: boolean };
 
 export const DEFAULT_SLA: SlaConfig = { enabled: true, ...DEFAULT_SLA_CALENDAR };
 
-const KEYS = { rules: 'handoff.assignment_rules', reasons: 'handoff.rejection_reasons', sla: 'handoff.sla' } as const;
+const KEYS = {
+  rules: 'handoff.assignment_rules',
+  reasons: 'handoff.rejection_reasons',
+  sla: 'handoff.sla',
+} as const;
 
 async function readSetting<T>(q: Queryable, workspaceId: number, key: string): Promise<T | undefined> {
-  const r = await q.query<{ value: T }>('SELECT value FROM settings WHERE workspace_id = $1 AND key = $2', [workspaceId, key]);
+  const r = await q.query<{ value: T }>('SELECT value FROM settings WHERE workspace_id = $1 AND key = $2', [
+    workspaceId,
+    key,
+  ]);
   return r.rows[0]?.value;
 }
 
@@ -62,7 +80,8 @@ export async function loadRules(q: Queryable, workspaceId: number): Promise<Assi
   return parsed.success ? parsed.data : structuredClone(DEFAULT_RULES);
 }
 
-export const saveRules = (q: Queryable, workspaceId: number, rules: AssignmentRule[]) => writeSetting(q, workspaceId, KEYS.rules, { rules });
+export const saveRules = (q: Queryable, workspaceId: number, rules: AssignmentRule[]) =>
+  writeSetting(q, workspaceId, KEYS.rules, { rules });
 
 export async function loadReasons(q: Queryable, workspaceId: number): Promise<RejectionReason[]> {
   const stored = await readSetting<{ reasons: unknown }>(q, workspaceId, KEYS.reasons);
@@ -78,7 +97,8 @@ export async function loadSla(q: Queryable, workspaceId: number): Promise<SlaCon
   return parsed.success ? parsed.data : structuredClone(DEFAULT_SLA);
 }
 
-export const saveSla = (q: Queryable, workspaceId: number, sla: SlaConfig) => writeSetting(q, workspaceId, KEYS.sla, sla);
+export const saveSla = (q: Queryable, workspaceId: number, sla: SlaConfig) =>
+  writeSetting(q, workspaceId, KEYS.sla, sla);
 
 const fold = (s: string) => s.normalize('NFKC').trim().toLowerCase();
 

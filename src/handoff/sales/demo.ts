@@ -19,15 +19,51 @@ export async function seedSalesDemo(ctx: SeedContext): Promise<void> {
   );
   const ids = reps.rows.map((r) => r.id);
   const rules: AssignmentRule[] = [
-    { id: 'account-owner', name: 'アカウント担当者 / Account owner', kind: 'account_owner', enabled: true, prefectures: [], regions: [], industries: [], userIds: [] },
+    {
+      id: 'account-owner',
+      name: 'アカウント担当者 / Account owner',
+      kind: 'account_owner',
+      enabled: true,
+      prefectures: [],
+      regions: [],
+      industries: [],
+      userIds: [],
+    },
   ];
   if (ids.length >= 2) {
-    rules.push({ id: 'kansai', name: '関西エリア / Kansai territory', kind: 'territory', enabled: true, prefectures: [], regions: ['関西'], industries: [], userIds: [ids[1]] });
+    rules.push({
+      id: 'kansai',
+      name: '関西エリア / Kansai territory',
+      kind: 'territory',
+      enabled: true,
+      prefectures: [],
+      regions: ['関西'],
+      industries: [],
+      userIds: [ids[1]],
+    });
   }
   if (ids.length >= 3) {
-    rules.push({ id: 'manufacturing', name: '製造業担当 / Manufacturing', kind: 'territory', enabled: true, prefectures: [], regions: [], industries: ['製造'], userIds: [ids[2]] });
+    rules.push({
+      id: 'manufacturing',
+      name: '製造業担当 / Manufacturing',
+      kind: 'territory',
+      enabled: true,
+      prefectures: [],
+      regions: [],
+      industries: ['製造'],
+      userIds: [ids[2]],
+    });
   }
-  rules.push({ id: 'round-robin', name: 'ラウンドロビン（営業全員） / Round robin (all sales)', kind: 'round_robin', enabled: true, prefectures: [], regions: [], industries: [], userIds: [] });
+  rules.push({
+    id: 'round-robin',
+    name: 'ラウンドロビン（営業全員） / Round robin (all sales)',
+    kind: 'round_robin',
+    enabled: true,
+    prefectures: [],
+    regions: [],
+    industries: [],
+    userIds: [],
+  });
 
   const now = ctx.clock.now();
   await ctx.db.transaction(async (tx) => {
@@ -47,11 +83,19 @@ export async function seedSalesDemo(ctx: SeedContext): Promise<void> {
     ctx.log.warn({}, 'handoff demo: no sales users, MQLs stay unassigned');
   }
 
-  const mqls = await ctx.db.query<{ id: string }>(`SELECT id FROM people WHERE workspace_id = 1 AND stage = 'mql' ORDER BY stage_changed_at DESC, id LIMIT 500`);
+  const mqls = await ctx.db.query<{ id: string }>(
+    `SELECT id FROM people WHERE workspace_id = 1 AND stage = 'mql' ORDER BY stage_changed_at DESC, id LIMIT 500`,
+  );
   if (mqls.rows.length === 0) return;
   const config = loadConfig(process.env);
   await ctx.db.transaction((tx) =>
-    assignPeople(tx, { config }, systemActor('demo'), mqls.rows.map((r) => r.id), { trigger: 'mql', keepExistingOwner: true, now }),
+    assignPeople(
+      tx,
+      { config },
+      systemActor('demo'),
+      mqls.rows.map((r) => r.id),
+      { trigger: 'mql', keepExistingOwner: true, now },
+    ),
   );
   // The story's MQLs may all be old: keep the newest few inside their SLA so the inbox shows a live
   // clock next to the breached ones (the SLA job escalates those when the server starts).

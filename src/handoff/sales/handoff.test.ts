@@ -20,7 +20,11 @@ const users: Record<'boss' | 'mgr' | 'repA' | 'repB' | 'repC' | 'owner', string>
 const sessions: Record<'boss' | 'mgr' | 'repA' | 'repB', Session> = {} as never;
 
 async function signIn(email: string): Promise<Session> {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: 'handoff-pass-1' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    payload: { email, password: 'handoff-pass-1' },
+  });
   expect(res.statusCode).toBe(200);
   const raw = res.headers['set-cookie'];
   const cookie = (Array.isArray(raw) ? raw[0] : String(raw)).split(';')[0];
@@ -28,7 +32,12 @@ async function signIn(email: string): Promise<Session> {
 }
 
 function as(s: Session, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) {
-  return t.app.inject({ method, url, payload: payload as never, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+  return t.app.inject({
+    method,
+    url,
+    payload: payload as never,
+    headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+  });
 }
 
 let n = 0;
@@ -37,10 +46,19 @@ async function newMqls(...list: Record<string, unknown>[]): Promise<string[]> {
   const ids: string[] = [];
   for (const fields of list) {
     n++;
-    const created = await t.call({ method: 'POST', url: '/api/v1/people', payload: { email: `lead${n}@mql${n}.example.jp`, lastName: '山田', firstName: `太郎${n}`, ...fields } });
+    const created = await t.call({
+      method: 'POST',
+      url: '/api/v1/people',
+      payload: { email: `lead${n}@mql${n}.example.jp`, lastName: '山田', firstName: `太郎${n}`, ...fields },
+    });
     expect(created.statusCode).toBe(201);
     const id = created.json().id as string;
-    const moved = await t.call({ method: 'POST', url: `/api/v1/people/${id}/stage`, payload: { stage: 'mql' }, as: 'marketing' });
+    const moved = await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${id}/stage`,
+      payload: { stage: 'mql' },
+      as: 'marketing',
+    });
     expect(moved.statusCode).toBe(200);
     ids.push(id);
   }
@@ -58,7 +76,12 @@ beforeAll(async () => {
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((m) => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: m.subject ?? '', html: String(m.html ?? ''), text: m.text ?? '' });
+          inbox.push({
+            to: session.envelope.rcptTo.map((r) => r.address).join(','),
+            subject: m.subject ?? '',
+            html: String(m.html ?? ''),
+            text: m.text ?? '',
+          });
           callback();
         })
         .catch(callback);
@@ -68,7 +91,12 @@ beforeAll(async () => {
   const port = (smtp.server.address() as { port: number }).port;
   t = await createTestApp({ SMTP_URL: `smtp://127.0.0.1:${port}?ignoreTLS=true` });
   const mk = async (key: keyof typeof users, role: 'admin' | 'sales', name: string, managerId?: string) => {
-    const u = await createUser(t.db, 1, { email: `${key}@handoff.test`, password: 'handoff-pass-1', role, name });
+    const u = await createUser(t.db, 1, {
+      email: `${key}@handoff.test`,
+      password: 'handoff-pass-1',
+      role,
+      name,
+    });
     if (managerId) await t.db.query('UPDATE users SET manager_id = $1 WHERE id = $2', [managerId, u.id]);
     users[key] = u.id;
   };
@@ -102,17 +130,27 @@ afterAll(async () => {
 
 describe('assignment', () => {
   it('gives a new MQL to its account’s owner first, records it and emits person.assigned with the package', async () => {
-    const first = await newMql({ email: 'a@owned-corp.co.jp', company: 'オウンド株式会社', prefecture: '大阪府' });
+    const first = await newMql({
+      email: 'a@owned-corp.co.jp',
+      company: 'オウンド株式会社',
+      prefecture: '大阪府',
+    });
     const accountId = (await person(first)).accountId as string;
     await t.db.query('UPDATE accounts SET owner_id = $1 WHERE id = $2', [users.owner, accountId]);
-    const id = await newMql({ email: 'b@owned-corp.co.jp', company: 'オウンド株式会社', prefecture: '大阪府' });
+    const id = await newMql({
+      email: 'b@owned-corp.co.jp',
+      company: 'オウンド株式会社',
+      prefecture: '大阪府',
+    });
     expect((await person(id)).ownerId).toBe(users.owner);
-    const rows = await t.db.query<{ rule_kind: string; trigger: string; owner_id: string }>('SELECT rule_kind, trigger, owner_id FROM handoff_assignments WHERE person_id = $1', [id]);
-    expect(rows.rows).toEqual([{ rule_kind: 'account_owner', trigger: 'mql', owner_id: users.owner }]);
-    const ev = await t.db.query<{ data: { ownerId: string; rule: { kind: string }; handoff: { person: { id: string }; score: unknown } } }>(
-      `SELECT data FROM events WHERE type = 'person.assigned' AND person_id = $1`,
+    const rows = await t.db.query<{ rule_kind: string; trigger: string; owner_id: string }>(
+      'SELECT rule_kind, trigger, owner_id FROM handoff_assignments WHERE person_id = $1',
       [id],
     );
+    expect(rows.rows).toEqual([{ rule_kind: 'account_owner', trigger: 'mql', owner_id: users.owner }]);
+    const ev = await t.db.query<{
+      data: { ownerId: string; rule: { kind: string }; handoff: { person: { id: string }; score: unknown } };
+    }>(`SELECT data FROM events WHERE type = 'person.assigned' AND person_id = $1`, [id]);
     expect(ev.rows).toHaveLength(1);
     expect(ev.rows[0].data.ownerId).toBe(users.owner);
     expect(ev.rows[0].data.rule.kind).toBe('account_owner');
@@ -121,7 +159,10 @@ describe('assignment', () => {
   });
 
   it('routes a 関西 lead to the territory rep and the rest round robin', async () => {
-    const [kansai, ...tokyo] = await newMqls({ prefecture: '兵庫' }, ...Array.from({ length: 4 }, () => ({ prefecture: '東京都' })));
+    const [kansai, ...tokyo] = await newMqls(
+      { prefecture: '兵庫' },
+      ...Array.from({ length: 4 }, () => ({ prefecture: '東京都' })),
+    );
     expect((await person(kansai)).ownerId).toBe(users.repB);
     const owners = [];
     for (const id of tokyo) owners.push((await person(id)).ownerId);
@@ -130,17 +171,27 @@ describe('assignment', () => {
   });
 
   it('passes over a rep who is out of office today', async () => {
-    const res = await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { outOfOfficeFrom: '2020-01-01', outOfOfficeTo: '2099-12-31' });
+    const res = await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, {
+      outOfOfficeFrom: '2020-01-01',
+      outOfOfficeTo: '2099-12-31',
+    });
     expect(res.statusCode).toBe(200);
     const owners = [];
-    for (const id of await newMqls({ prefecture: '東京都' }, { prefecture: '東京都' })) owners.push((await person(id)).ownerId);
+    for (const id of await newMqls({ prefecture: '東京都' }, { prefecture: '東京都' }))
+      owners.push((await person(id)).ownerId);
     expect(owners).toEqual([users.repC, users.repC]);
-    await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { outOfOfficeFrom: null, outOfOfficeTo: null });
+    await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, {
+      outOfOfficeFrom: null,
+      outOfOfficeTo: null,
+    });
   });
 
   it('assigns once per MQL event even when the job runs again', async () => {
     const id = await newMql();
-    const ev = await t.db.query<{ id: number }>(`SELECT id FROM events WHERE type = 'person.stage_changed' AND person_id = $1`, [id]);
+    const ev = await t.db.query<{ id: number }>(
+      `SELECT id FROM events WHERE type = 'person.stage_changed' AND person_id = $1`,
+      [id],
+    );
     await enqueue(t.db, 'handoff.events', { eventId: ev.rows[0].id }, { key: `again:${ev.rows[0].id}` });
     await t.worker.drain();
     const rows = await t.db.query('SELECT id FROM handoff_assignments WHERE person_id = $1', [id]);
@@ -148,44 +199,107 @@ describe('assignment', () => {
   });
 
   it('assigns on request, by the rules or to a chosen owner, and refuses a non-rep owner', async () => {
-    const created = await t.call({ method: 'POST', url: '/api/v1/people', payload: { email: 'manual@assign.example.jp', prefecture: '京都府' } });
+    const created = await t.call({
+      method: 'POST',
+      url: '/api/v1/people',
+      payload: { email: 'manual@assign.example.jp', prefecture: '京都府' },
+    });
     const id = created.json().id;
-    const byRules = await t.call({ method: 'POST', url: `/api/v1/people/${id}/assign`, payload: {}, as: 'marketing' });
+    const byRules = await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${id}/assign`,
+      payload: {},
+      as: 'marketing',
+    });
     expect(byRules.statusCode).toBe(200);
     expect(byRules.json()).toMatchObject({ ownerId: users.repB, ruleKind: 'territory' });
-    const chosen = await t.call({ method: 'POST', url: `/api/v1/people/${id}/assign`, payload: { ownerId: users.repC } });
+    const chosen = await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${id}/assign`,
+      payload: { ownerId: users.repC },
+    });
     expect(chosen.json().person.ownerId).toBe(users.repC);
-    const bad = await t.call({ method: 'POST', url: `/api/v1/people/${id}/assign`, payload: { ownerId: '00000000-0000-4000-8000-000000000000' } });
+    const bad = await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${id}/assign`,
+      payload: { ownerId: '00000000-0000-4000-8000-000000000000' },
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('ownerId');
-    expect((await t.call({ method: 'POST', url: `/api/v1/people/${id}/assign`, payload: {}, as: 'viewer' })).statusCode).toBe(403);
-    const bulk = await t.call({ method: 'POST', url: '/api/v1/handoff/assign', payload: { personIds: [id, '00000000-0000-4000-8000-000000000001'], ownerId: users.repA } });
+    expect(
+      (await t.call({ method: 'POST', url: `/api/v1/people/${id}/assign`, payload: {}, as: 'viewer' }))
+        .statusCode,
+    ).toBe(403);
+    const bulk = await t.call({
+      method: 'POST',
+      url: '/api/v1/handoff/assign',
+      payload: { personIds: [id, '00000000-0000-4000-8000-000000000001'], ownerId: users.repA },
+    });
     expect(bulk.json().items).toHaveLength(1);
     expect(bulk.json().notFound).toEqual(['00000000-0000-4000-8000-000000000001']);
   });
 
   it('refuses rules with an unknown region, naming the field, and lets only admins change them', async () => {
-    const bad = await t.call({ method: 'PUT', url: '/api/v1/handoff/assignment-rules', payload: { rules: [{ id: 'x', name: 'x', kind: 'territory', regions: ['火星'], userIds: [users.repA] }] } });
+    const bad = await t.call({
+      method: 'PUT',
+      url: '/api/v1/handoff/assignment-rules',
+      payload: {
+        rules: [{ id: 'x', name: 'x', kind: 'territory', regions: ['火星'], userIds: [users.repA] }],
+      },
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect(bad.json().errors[0].path).toBe('rules.0.regions.0');
-    expect((await t.call({ method: 'PUT', url: '/api/v1/handoff/assignment-rules', payload: { rules: [] }, as: 'marketing' })).statusCode).toBe(403);
+    expect(
+      (
+        await t.call({
+          method: 'PUT',
+          url: '/api/v1/handoff/assignment-rules',
+          payload: { rules: [] },
+          as: 'marketing',
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });
 
 describe('the handoff package', () => {
   it('tells how the lead came, what it attended, read and clicked, why it scored and who else is at the account', async () => {
-    await t.call({ method: 'PUT', url: '/api/v1/scoring/rules', payload: { ...DEFAULT_RULE_SET, comment: 'test' }, as: 'marketing' });
+    await t.call({
+      method: 'PUT',
+      url: '/api/v1/scoring/rules',
+      payload: { ...DEFAULT_RULE_SET, comment: 'test' },
+      as: 'marketing',
+    });
     await t.worker.drain();
-    const camp = await t.db.query<{ id: string }>(`INSERT INTO campaigns (workspace_id, name, channel) VALUES (1, 'DXセミナー2026', 'seminar') RETURNING id`);
+    const camp = await t.db.query<{ id: string }>(
+      `INSERT INTO campaigns (workspace_id, name, channel) VALUES (1, 'DXセミナー2026', 'seminar') RETURNING id`,
+    );
     const created = await t.call({
       method: 'POST',
       url: '/api/v1/people',
-      payload: { email: 'kenji@story-mfg.co.jp', lastName: '<b>佐藤</b>', firstName: '健二', company: 'ストーリー製作所', title: '情報システム部長', industry: '製造業', employeeCount: 1200, source: 'DXセミナー2026', channel: 'seminar' },
+      payload: {
+        email: 'kenji@story-mfg.co.jp',
+        lastName: '<b>佐藤</b>',
+        firstName: '健二',
+        company: 'ストーリー製作所',
+        title: '情報システム部長',
+        industry: '製造業',
+        employeeCount: 1200,
+        source: 'DXセミナー2026',
+        channel: 'seminar',
+      },
     });
     const id = created.json().id as string;
-    await t.call({ method: 'POST', url: '/api/v1/people', payload: { email: 'colleague@story-mfg.co.jp', lastName: '同僚', company: 'ストーリー製作所' } });
-    await t.db.query(`INSERT INTO campaign_members (workspace_id, campaign_id, person_id, status) VALUES (1, $1, $2, 'attended')`, [camp.rows[0].id, id]);
+    await t.call({
+      method: 'POST',
+      url: '/api/v1/people',
+      payload: { email: 'colleague@story-mfg.co.jp', lastName: '同僚', company: 'ストーリー製作所' },
+    });
+    await t.db.query(
+      `INSERT INTO campaign_members (workspace_id, campaign_id, person_id, status) VALUES (1, $1, $2, 'attended')`,
+      [camp.rows[0].id, id],
+    );
     const day = 86_400_000;
     const acts: [string, number, Record<string, unknown>, string | null][] = [
       ['form_submit', 20 * day, { url: 'https://example.jp/seminar' }, camp.rows[0].id],
@@ -199,19 +313,36 @@ describe('the handoff package', () => {
     await t.db.query(
       `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties, campaign_id)
        SELECT 1, $1, u.t, now() - make_interval(secs => u.ms / 1000.0), u.p::jsonb, u.c::uuid FROM unnest($2::text[], $3::float8[], $4::text[], $5::text[]) AS u(t, ms, p, c)`,
-      [id, acts.map((a) => a[0]), acts.map((a) => a[1]), acts.map((a) => JSON.stringify(a[2])), acts.map((a) => a[3])],
+      [
+        id,
+        acts.map((a) => a[0]),
+        acts.map((a) => a[1]),
+        acts.map((a) => JSON.stringify(a[2])),
+        acts.map((a) => a[3]),
+      ],
     );
     await enqueue(t.db, 'scoring.refresh', { personIds: [id] });
     await t.worker.drain();
-    await t.call({ method: 'POST', url: `/api/v1/people/${id}/stage`, payload: { stage: 'mql' }, as: 'marketing' });
+    await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${id}/stage`,
+      payload: { stage: 'mql' },
+      as: 'marketing',
+    });
     await t.worker.drain();
 
     const res = await t.call({ method: 'GET', url: `/api/v1/people/${id}/handoff`, as: 'viewer' });
     expect(res.statusCode).toBe(200);
     const pkg = res.json();
-    expect(pkg.acquisition).toMatchObject({ source: 'DXセミナー2026', channel: 'seminar', firstTouch: { type: 'form_submit', campaignName: 'DXセミナー2026' } });
+    expect(pkg.acquisition).toMatchObject({
+      source: 'DXセミナー2026',
+      channel: 'seminar',
+      firstTouch: { type: 'form_submit', campaignName: 'DXセミナー2026' },
+    });
     expect(pkg.campaigns).toEqual([expect.objectContaining({ name: 'DXセミナー2026', status: 'attended' })]);
-    expect(pkg.events).toEqual([expect.objectContaining({ type: 'event_attended', title: 'DXセミナー2026' })]);
+    expect(pkg.events).toEqual([
+      expect.objectContaining({ type: 'event_attended', title: 'DXセミナー2026' }),
+    ]);
     expect(pkg.content.downloads).toEqual([expect.objectContaining({ title: '導入事例集' })]);
     expect(pkg.content.topPages[0]).toMatchObject({ url: 'https://example.jp/pricing', views: 2 });
     expect(pkg.emails).toMatchObject({ opened: 1, clicked: 1 });
@@ -227,7 +358,9 @@ describe('the handoff package', () => {
     expect(pkg.assignment).toMatchObject({ trigger: 'mql' });
 
     // The owner is told by mail, delivered over SMTP, with the lead's values escaped.
-    const ownerEmail = (await t.db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [pkg.owner.id])).rows[0].email;
+    const ownerEmail = (
+      await t.db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [pkg.owner.id])
+    ).rows[0].email;
     const mail = inbox.find((m) => m.to === ownerEmail && m.subject.includes('ストーリー製作所'));
     expect(mail).toBeTruthy();
     expect(mail?.subject).toContain('リードが割り当てられました');
@@ -235,7 +368,10 @@ describe('the handoff package', () => {
     expect(mail?.html).not.toContain('<b>佐藤');
     expect(mail?.text).toContain('導入事例集');
     expect(mail?.text).toContain(`http://leadflow.test/people/${id}`);
-    expect((await t.call({ method: 'GET', url: '/api/v1/people/00000000-0000-4000-8000-000000000009/handoff' })).statusCode).toBe(404);
+    expect(
+      (await t.call({ method: 'GET', url: '/api/v1/people/00000000-0000-4000-8000-000000000009/handoff' }))
+        .statusCode,
+    ).toBe(404);
   });
 });
 
@@ -251,7 +387,10 @@ describe('accept and reject', () => {
     const res = await as(sessions.repA, 'POST', `/api/v1/people/${id}/accept`, {});
     expect(res.statusCode).toBe(200);
     expect(res.json().stage).toBe('sal');
-    const h = await t.db.query<{ status: string; decided_by: string }>('SELECT status, decided_by FROM handoffs WHERE person_id = $1', [id]);
+    const h = await t.db.query<{ status: string; decided_by: string }>(
+      'SELECT status, decided_by FROM handoffs WHERE person_id = $1',
+      [id],
+    );
     expect(h.rows).toEqual([{ status: 'accepted', decided_by: '営業 A子' }]);
     const again = await as(sessions.repA, 'POST', `/api/v1/people/${id}/accept`, {});
     expect(again.statusCode).toBe(409);
@@ -262,13 +401,24 @@ describe('accept and reject', () => {
     const other = await as(sessions.repB, 'POST', `/api/v1/people/${id}/accept`, {});
     expect(other.statusCode).toBe(403);
     expect(other.headers['content-type']).toContain('application/problem+json');
-    expect((await t.call({ method: 'POST', url: `/api/v1/people/${id}/accept`, payload: {}, as: 'viewer' })).statusCode).toBe(403);
-    expect((await t.call({ method: 'POST', url: `/api/v1/people/${id}/accept`, payload: {}, as: 'marketing' })).statusCode).toBe(403);
-    expect((await t.call({ method: 'POST', url: `/api/v1/people/${id}/accept`, payload: {}, as: 'sales' })).statusCode).toBe(403);
+    expect(
+      (await t.call({ method: 'POST', url: `/api/v1/people/${id}/accept`, payload: {}, as: 'viewer' }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.call({ method: 'POST', url: `/api/v1/people/${id}/accept`, payload: {}, as: 'marketing' }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.call({ method: 'POST', url: `/api/v1/people/${id}/accept`, payload: {}, as: 'sales' }))
+        .statusCode,
+    ).toBe(403);
     expect((await person(id)).stage).toBe('mql');
     expect((await as(sessions.boss, 'POST', `/api/v1/people/${id}/accept`, {})).json().stage).toBe('sal');
     const second = await mqlOwnedBy(users.repA);
-    const byManager = await as(sessions.mgr, 'POST', `/api/v1/people/${second}/reject`, { reason: '時期尚早' });
+    const byManager = await as(sessions.mgr, 'POST', `/api/v1/people/${second}/reject`, {
+      reason: '時期尚早',
+    });
     expect(byManager.statusCode).toBe(200);
     expect(byManager.json().stage).toBe('recycled');
   });
@@ -285,7 +435,10 @@ describe('accept and reject', () => {
     expect(unknown.json().detail).toContain('予算なし');
     expect((await person(id)).stage).toBe('mql');
 
-    const res = await as(sessions.repA, 'POST', `/api/v1/people/${id}/reject`, { reason: '予算なし', note: '来期に再検討' });
+    const res = await as(sessions.repA, 'POST', `/api/v1/people/${id}/reject`, {
+      reason: '予算なし',
+      note: '来期に再検討',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ stage: 'recycled', ownerId: null });
     const tr = await t.db.query<{ reason: string; meta: { reasonCode: string } }>(
@@ -295,20 +448,34 @@ describe('accept and reject', () => {
     expect(tr.rows[0].reason).toContain('予算なし');
     expect(tr.rows[0].reason).toContain('来期に再検討');
     expect(tr.rows[0].meta.reasonCode).toBe('no_budget');
-    const h = await t.db.query<{ status: string; reason_code: string; owner_id: string }>('SELECT status, reason_code, owner_id FROM handoffs WHERE person_id = $1', [id]);
+    const h = await t.db.query<{ status: string; reason_code: string; owner_id: string }>(
+      'SELECT status, reason_code, owner_id FROM handoffs WHERE person_id = $1',
+      [id],
+    );
     expect(h.rows).toEqual([{ status: 'rejected', reason_code: 'no_budget', owner_id: users.repA }]);
     expect((await as(sessions.repA, 'POST', `/api/v1/people/${id}/accept`, {})).statusCode).toBe(409);
 
     const dq = await mqlOwnedBy(users.repA);
-    const res2 = await as(sessions.repA, 'POST', `/api/v1/people/${dq}/reject`, { reason: 'competitor', disqualify: true });
+    const res2 = await as(sessions.repA, 'POST', `/api/v1/people/${dq}/reject`, {
+      reason: 'competitor',
+      disqualify: true,
+    });
     expect(res2.json().stage).toBe('disqualified');
   });
 
   it('closes the handoff when the lead leaves MQL another way', async () => {
     const id = await mqlOwnedBy(users.repA);
-    await t.call({ method: 'POST', url: `/api/v1/people/${id}/stage`, payload: { stage: 'sql' }, as: 'sales' });
+    await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${id}/stage`,
+      payload: { stage: 'sql' },
+      as: 'sales',
+    });
     await t.worker.drain();
-    const h = await t.db.query<{ status: string; outcome_stage: string }>('SELECT status, outcome_stage FROM handoffs WHERE person_id = $1', [id]);
+    const h = await t.db.query<{ status: string; outcome_stage: string }>(
+      'SELECT status, outcome_stage FROM handoffs WHERE person_id = $1',
+      [id],
+    );
     expect(h.rows).toEqual([{ status: 'accepted', outcome_stage: 'sql' }]);
   });
 
@@ -316,12 +483,19 @@ describe('accept and reject', () => {
     const dup = await t.call({
       method: 'PUT',
       url: '/api/v1/handoff/rejection-reasons',
-      payload: { reasons: [{ code: 'a', ja: 'あ', en: 'A' }, { code: 'a', ja: 'い', en: 'B' }] },
+      payload: {
+        reasons: [
+          { code: 'a', ja: 'あ', en: 'A' },
+          { code: 'a', ja: 'い', en: 'B' },
+        ],
+      },
     });
     expect(dup.statusCode).toBe(422);
     expect(dup.json().errors[0].path).toBe('reasons.1.code');
     const settings = (await t.call({ method: 'GET', url: '/api/v1/handoff/settings', as: 'sales' })).json();
-    expect(settings.reasons.map((r: { ja: string }) => r.ja)).toEqual(expect.arrayContaining(['予算なし', '時期尚早', '担当者違い', '競合']));
+    expect(settings.reasons.map((r: { ja: string }) => r.ja)).toEqual(
+      expect.arrayContaining(['予算なし', '時期尚早', '担当者違い', '競合']),
+    );
   });
 });
 
@@ -334,21 +508,30 @@ describe('SLA, inbox and summary', () => {
     const ids = a.items.map((i: { personId: string }) => i.personId);
     expect(ids).toContain(mine);
     expect(ids).not.toContain(theirs);
-    expect(a.items.every((i: { ownerId: string | null }) => i.ownerId === users.repA || i.ownerId === null)).toBe(true);
+    expect(
+      a.items.every((i: { ownerId: string | null }) => i.ownerId === users.repA || i.ownerId === null),
+    ).toBe(true);
     const all = (await as(sessions.boss, 'GET', '/api/v1/handoff/inbox?limit=500')).json();
     const allIds = all.items.map((i: { personId: string }) => i.personId);
     expect(allIds).toEqual(expect.arrayContaining([mine, theirs]));
     const times = all.items.map((i: { mqlAt: string }) => new Date(i.mqlAt).getTime());
     expect([...times].sort((x, y) => x - y)).toEqual(times);
     const page1 = (await as(sessions.boss, 'GET', '/api/v1/handoff/inbox?limit=2')).json();
-    const page2 = (await as(sessions.boss, 'GET', `/api/v1/handoff/inbox?limit=2&cursor=${page1.nextCursor}`)).json();
-    expect([...page1.items, ...page2.items].map((i: { personId: string }) => i.personId)).toEqual(allIds.slice(0, 4));
+    const page2 = (
+      await as(sessions.boss, 'GET', `/api/v1/handoff/inbox?limit=2&cursor=${page1.nextCursor}`)
+    ).json();
+    expect([...page1.items, ...page2.items].map((i: { personId: string }) => i.personId)).toEqual(
+      allIds.slice(0, 4),
+    );
   });
 
   it('escalates a breached MQL to the owner’s manager once, and the summary counts it', async () => {
     const id = await newMql({ prefecture: '東京都' });
     await t.call({ method: 'POST', url: `/api/v1/people/${id}/assign`, payload: { ownerId: users.repA } });
-    await t.db.query(`UPDATE handoffs SET mql_at = now() - interval '5 days', due_at = now() - interval '1 hour' WHERE person_id = $1 AND status = 'awaiting'`, [id]);
+    await t.db.query(
+      `UPDATE handoffs SET mql_at = now() - interval '5 days', due_at = now() - interval '1 hour' WHERE person_id = $1 AND status = 'awaiting'`,
+      [id],
+    );
     const before = (await t.call({ method: 'GET', url: '/api/v1/handoff/summary' })).json();
     expect(Object.keys(before).sort()).toEqual(['awaiting', 'breached', 'oldestWaitingHours']);
     expect(before.breached).toBeGreaterThanOrEqual(1);
@@ -358,15 +541,26 @@ describe('SLA, inbox and summary', () => {
     expect(await escalateBreaches(t.ctx, new Date())).toBe(0);
     await enqueue(t.db, 'handoff.sla', {}, { key: 'sla-again' });
     await t.worker.drain();
-    const events = await t.db.query<{ data: { escalatedTo: string[] } }>(`SELECT data FROM events WHERE type = 'handoff.sla_breached' AND person_id = $1`, [id]);
+    const events = await t.db.query<{ data: { escalatedTo: string[] } }>(
+      `SELECT data FROM events WHERE type = 'handoff.sla_breached' AND person_id = $1`,
+      [id],
+    );
     expect(events.rows).toHaveLength(1);
     expect(events.rows[0].data.escalatedTo).toEqual([users.mgr]);
-    const mails = await t.db.query<{ to_address: string; status: string }>(`SELECT to_address, status FROM mail_messages WHERE person_id = $1 AND meta->>'handoff' = 'escalated'`, [id]);
+    const mails = await t.db.query<{ to_address: string; status: string }>(
+      `SELECT to_address, status FROM mail_messages WHERE person_id = $1 AND meta->>'handoff' = 'escalated'`,
+      [id],
+    );
     expect(mails.rows).toEqual([{ to_address: 'mgr@handoff.test', status: 'sent' }]);
     expect(inbox.some((m) => m.to === 'mgr@handoff.test' && m.subject.includes('SLA'))).toBe(true);
-    const h = await t.db.query<{ breached_at: Date | null }>('SELECT breached_at FROM handoffs WHERE person_id = $1', [id]);
+    const h = await t.db.query<{ breached_at: Date | null }>(
+      'SELECT breached_at FROM handoffs WHERE person_id = $1',
+      [id],
+    );
     expect(h.rows[0].breached_at).toBeTruthy();
-    const item = (await as(sessions.repA, 'GET', '/api/v1/handoff/inbox?limit=500')).json().items.find((i: { personId: string }) => i.personId === id);
+    const item = (await as(sessions.repA, 'GET', '/api/v1/handoff/inbox?limit=500'))
+      .json()
+      .items.find((i: { personId: string }) => i.personId === id);
     expect(item).toMatchObject({ breached: true });
     const mine = (await as(sessions.repB, 'GET', '/api/v1/handoff/summary?scope=mine')).json();
     const all = (await as(sessions.repB, 'GET', '/api/v1/handoff/summary?scope=all')).json();
@@ -374,12 +568,18 @@ describe('SLA, inbox and summary', () => {
   });
 
   it('recomputes open deadlines when the SLA changes and refuses a bad time zone', async () => {
-    const bad = await t.call({ method: 'PUT', url: '/api/v1/handoff/sla', payload: { businessDays: 2, timezone: 'Mars/Olympus' } });
+    const bad = await t.call({
+      method: 'PUT',
+      url: '/api/v1/handoff/sla',
+      payload: { businessDays: 2, timezone: 'Mars/Olympus' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].path).toContain('timezone');
     const ok = await t.call({ method: 'PUT', url: '/api/v1/handoff/sla', payload: { businessDays: 10 } });
     expect(ok.statusCode).toBe(200);
-    const due = await t.db.query<{ n: number }>(`SELECT count(*) AS n FROM handoffs WHERE status = 'awaiting' AND due_at < now()`);
+    const due = await t.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM handoffs WHERE status = 'awaiting' AND due_at < now()`,
+    );
     expect(due.rows[0].n).toBe(0);
     await t.call({ method: 'PUT', url: '/api/v1/handoff/sla', payload: { businessDays: 2 } });
   });
@@ -387,18 +587,51 @@ describe('SLA, inbox and summary', () => {
 
 describe('sales-generated leads', () => {
   it('creates an SGL owned by the rep, skipping MQL', async () => {
-    const res = await as(sessions.repB, 'POST', '/api/v1/handoff/sgl', { email: 'referral@partner.example.jp', lastName: '紹介', company: 'パートナー商事', channel: 'referral', note: '既存顧客からの紹介' });
+    const res = await as(sessions.repB, 'POST', '/api/v1/handoff/sgl', {
+      email: 'referral@partner.example.jp',
+      lastName: '紹介',
+      company: 'パートナー商事',
+      channel: 'referral',
+      note: '既存顧客からの紹介',
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ stage: 'sgl', ownerId: users.repB, source: 'sales', channel: 'referral' });
-    const tr = await t.db.query<{ from_stage: string; to_stage: string; reason: string }>(`SELECT from_stage, to_stage, reason FROM stage_transitions WHERE person_id = $1 AND to_stage <> 'inquiry'`, [res.json().id]);
+    expect(res.json()).toMatchObject({
+      stage: 'sgl',
+      ownerId: users.repB,
+      source: 'sales',
+      channel: 'referral',
+    });
+    const tr = await t.db.query<{ from_stage: string; to_stage: string; reason: string }>(
+      `SELECT from_stage, to_stage, reason FROM stage_transitions WHERE person_id = $1 AND to_stage <> 'inquiry'`,
+      [res.json().id],
+    );
     expect(tr.rows).toEqual([{ from_stage: 'inquiry', to_stage: 'sgl', reason: '既存顧客からの紹介' }]);
-    const a = await t.db.query<{ trigger: string }>('SELECT trigger FROM handoff_assignments WHERE person_id = $1', [res.json().id]);
+    const a = await t.db.query<{ trigger: string }>(
+      'SELECT trigger FROM handoff_assignments WHERE person_id = $1',
+      [res.json().id],
+    );
     expect(a.rows).toEqual([{ trigger: 'sgl' }]);
-    const again = await as(sessions.repB, 'POST', '/api/v1/handoff/sgl', { email: 'referral@partner.example.jp' });
+    const again = await as(sessions.repB, 'POST', '/api/v1/handoff/sgl', {
+      email: 'referral@partner.example.jp',
+    });
     expect(again.statusCode).toBe(409);
-    const key = await t.call({ method: 'POST', url: '/api/v1/handoff/sgl', payload: { email: 'x@y.example.jp' }, as: 'sales' });
+    const key = await t.call({
+      method: 'POST',
+      url: '/api/v1/handoff/sgl',
+      payload: { email: 'x@y.example.jp' },
+      as: 'sales',
+    });
     expect(key.statusCode).toBe(422);
     expect(key.json().errors[0].path).toBe('ownerId');
-    expect((await t.call({ method: 'POST', url: '/api/v1/handoff/sgl', payload: { email: 'x@y.example.jp' }, as: 'marketing' })).statusCode).toBe(403);
+    expect(
+      (
+        await t.call({
+          method: 'POST',
+          url: '/api/v1/handoff/sgl',
+          payload: { email: 'x@y.example.jp' },
+          as: 'marketing',
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });

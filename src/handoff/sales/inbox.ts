@@ -33,12 +33,32 @@ const hours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
 const scopeSql = `($2::uuid[] IS NULL OR h.owner_id = ANY($2::uuid[]) OR ($3 AND h.owner_id IS NULL))`;
 
 /** MQLs awaiting acceptance, oldest first (handoffs_awaiting_idx / handoffs_awaiting_owner_idx). */
-export async function listInbox(q: Queryable, workspaceId: number, scope: InboxScope, page: { limit: number; cursor?: string }, now: Date) {
+export async function listInbox(
+  q: Queryable,
+  workspaceId: number,
+  scope: InboxScope,
+  page: { limit: number; cursor?: string },
+  now: Date,
+) {
   const after = decodeCursor(page.cursor, 2) as [string, number] | undefined;
   const r = await q.query<{
-    id: number; person_id: string; email: string; last_name: string | null; first_name: string | null; company: string | null;
-    title: string | null; prefecture: string | null; industry: string | null; source: string | null; channel: string | null;
-    fit_grade: string | null; engagement_score: number; owner_id: string | null; owner_name: string | null; mql_at: Date; due_at: Date | null;
+    id: number;
+    person_id: string;
+    email: string;
+    last_name: string | null;
+    first_name: string | null;
+    company: string | null;
+    title: string | null;
+    prefecture: string | null;
+    industry: string | null;
+    source: string | null;
+    channel: string | null;
+    fit_grade: string | null;
+    engagement_score: number;
+    owner_id: string | null;
+    owner_name: string | null;
+    mql_at: Date;
+    due_at: Date | null;
   }>(
     `SELECT h.id, h.person_id, p.email, p.last_name, p.first_name, p.company, p.title, p.prefecture, p.industry, p.source, p.channel,
             p.fit_grade, p.engagement_score, h.owner_id, u.name AS owner_name, h.mql_at, h.due_at
@@ -46,7 +66,14 @@ export async function listInbox(q: Queryable, workspaceId: number, scope: InboxS
      WHERE h.workspace_id = $1 AND h.status = 'awaiting' AND ${scopeSql}
        AND ($4::timestamptz IS NULL OR (h.mql_at, h.id) > ($4::timestamptz, $5::int8))
      ORDER BY h.mql_at, h.id LIMIT $6`,
-    [workspaceId, scope.ownerIds, scope.includeUnassigned, after?.[0] ?? null, after?.[1] ?? null, page.limit + 1],
+    [
+      workspaceId,
+      scope.ownerIds,
+      scope.includeUnassigned,
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      page.limit + 1,
+    ],
   );
   const items: InboxItem[] = r.rows.map((h) => ({
     handoffId: h.id,

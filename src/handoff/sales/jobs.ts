@@ -8,7 +8,11 @@ import { escalateBreaches, SLA_QUEUE } from './sla.ts';
 export const EVENTS_QUEUE = 'handoff.events';
 
 const eventPayload = z.object({ eventId: z.coerce.number().int() });
-const stageData = z.object({ from: z.string().nullable().optional(), to: z.string(), reason: z.string().nullable().optional() });
+const stageData = z.object({
+  from: z.string().nullable().optional(),
+  to: z.string(),
+  reason: z.string().nullable().optional(),
+});
 
 /**
  * Reacts to stage changes: a person who became MQL is assigned by the rules (once per event);
@@ -22,7 +26,10 @@ const onStageChanged: JobHandler = async (payload, ctx) => {
   if (!data.success) return;
   const personId = event.personId;
   await ctx.db.transaction(async (tx) => {
-    const current = await tx.query<{ stage: string }>('SELECT stage FROM people WHERE workspace_id = $1 AND id = $2', [event.workspaceId, personId]);
+    const current = await tx.query<{ stage: string }>(
+      'SELECT stage FROM people WHERE workspace_id = $1 AND id = $2',
+      [event.workspaceId, personId],
+    );
     const stage = current.rows[0]?.stage;
     if (!stage) return;
     if (data.data.to === 'mql') {
@@ -38,7 +45,11 @@ const onStageChanged: JobHandler = async (payload, ctx) => {
     }
     if (stage === 'mql') return;
     const to = data.data.to;
-    const status = ['sal', 'sql', 'sgl', 'won'].includes(to) ? 'accepted' : ['recycled', 'disqualified', 'lost'].includes(to) ? 'rejected' : 'closed';
+    const status = ['sal', 'sql', 'sgl', 'won'].includes(to)
+      ? 'accepted'
+      : ['recycled', 'disqualified', 'lost'].includes(to)
+        ? 'rejected'
+        : 'closed';
     await tx.query(
       `UPDATE handoffs SET status = $3, decided_at = $4, decided_by = 'stage change', outcome_stage = $5, reason = $6
        WHERE workspace_id = $1 AND person_id = $2 AND status = 'awaiting' AND mql_at <= $4`,

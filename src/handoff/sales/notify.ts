@@ -16,7 +16,8 @@ const localeOf = (r: Recipient): Locale => (r.locale?.toLowerCase().startsWith('
 const TEXT = {
   ja: {
     assignedSubject: '【Leadflow】リードが割り当てられました: {who}',
-    assignedIntro: '{name} さん、新しいリードの担当になりました。内容を確認し、期限までに受け入れるか理由を添えて差し戻してください。',
+    assignedIntro:
+      '{name} さん、新しいリードの担当になりました。内容を確認し、期限までに受け入れるか理由を添えて差し戻してください。',
     due: '対応期限',
     name: '氏名',
     contact: '連絡先',
@@ -39,7 +40,8 @@ const TEXT = {
   },
   en: {
     assignedSubject: '[Leadflow] Lead assigned to you: {who}',
-    assignedIntro: '{name}, a new lead is yours. Review it and accept it, or send it back with a reason, before the due time.',
+    assignedIntro:
+      '{name}, a new lead is yours. Review it and accept it, or send it back with a reason, before the due time.',
     due: 'Due',
     name: 'Name',
     contact: 'Contact',
@@ -70,7 +72,11 @@ function t(locale: Locale, key: Key, vars: Record<string, string | number> = {})
 
 function formatDate(d: Date | null, locale: Locale): string {
   if (!d) return '—';
-  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Tokyo' }).format(d);
+  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'Asia/Tokyo',
+  }).format(d);
 }
 
 /** Lead-supplied values never break a header line. */
@@ -87,33 +93,85 @@ function lines(pkg: HandoffPackage, locale: Locale): [string, string][] {
     [t(locale, 'contact'), [pkg.person.email, pkg.person.phone].filter(Boolean).join(' / ')],
     [t(locale, 'company'), [pkg.person.company, pkg.person.department].filter(Boolean).join(' ') || none],
     [t(locale, 'title'), pkg.person.title ?? none],
-    [t(locale, 'source'), [pkg.acquisition.channel, pkg.acquisition.source, pkg.acquisition.firstTouch?.title].filter(Boolean).join(' / ') || none],
+    [
+      t(locale, 'source'),
+      [pkg.acquisition.channel, pkg.acquisition.source, pkg.acquisition.firstTouch?.title]
+        .filter(Boolean)
+        .join(' / ') || none,
+    ],
     [t(locale, 'score'), s.ruleSetVersion === null ? none : `${s.fitGrade ?? '-'} / ${s.engagementScore}`],
     [t(locale, 'why'), s.summary.join(', ') || none],
-    [t(locale, 'campaigns'), pkg.campaigns.map((c) => c.name).slice(0, 5).join(', ') || none],
-    [t(locale, 'content'), pkg.content.downloads.map((d) => d.title ?? d.url ?? '').filter(Boolean).slice(0, 5).join(', ') || none],
-    [t(locale, 'emails'), t(locale, 'emailStats', { opened: pkg.emails.opened, clicked: pkg.emails.clicked })],
-    [t(locale, 'account'), pkg.accountPeople.slice(0, 5).map((o) => [o.name, o.title].filter(Boolean).join(' ')).join(', ') || none],
+    [
+      t(locale, 'campaigns'),
+      pkg.campaigns
+        .map((c) => c.name)
+        .slice(0, 5)
+        .join(', ') || none,
+    ],
+    [
+      t(locale, 'content'),
+      pkg.content.downloads
+        .map((d) => d.title ?? d.url ?? '')
+        .filter(Boolean)
+        .slice(0, 5)
+        .join(', ') || none,
+    ],
+    [
+      t(locale, 'emails'),
+      t(locale, 'emailStats', { opened: pkg.emails.opened, clicked: pkg.emails.clicked }),
+    ],
+    [
+      t(locale, 'account'),
+      pkg.accountPeople
+        .slice(0, 5)
+        .map((o) => [o.name, o.title].filter(Boolean).join(' '))
+        .join(', ') || none,
+    ],
   ];
 }
 
-function render(intro: string, rows: [string, string][], links: [string, string][]): { html: string; text: string } {
+function render(
+  intro: string,
+  rows: [string, string][],
+  links: [string, string][],
+): { html: string; text: string } {
   const html =
     `<!doctype html><html><body style="font-family:sans-serif;color:#1f2933">` +
     `<p>${escapeHtml(intro)}</p><table cellpadding="4" style="border-collapse:collapse">` +
-    rows.map(([k, v]) => `<tr><th align="left" style="color:#616e7c">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('') +
+    rows
+      .map(
+        ([k, v]) =>
+          `<tr><th align="left" style="color:#616e7c">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
+      )
+      .join('') +
     `</table><p>` +
     links.map(([label, href]) => `<a href="${escapeHtml(href)}">${escapeHtml(label)}</a>`).join(' · ') +
     `</p></body></html>`;
-  const text = [intro, '', ...rows.map(([k, v]) => `${k}: ${v}`), '', ...links.map(([label, href]) => `${label}: ${href}`)].join('\n');
+  const text = [
+    intro,
+    '',
+    ...rows.map(([k, v]) => `${k}: ${v}`),
+    '',
+    ...links.map(([label, href]) => `${label}: ${href}`),
+  ].join('\n');
   return { html, text };
 }
 
 /** Tells the new owner about the lead, once per assignment (the assignment id is the idempotency key). */
-export async function mailAssignment(q: Queryable, ctx: Pick<AppContext, 'config'>, workspaceId: number, assignmentId: number, owner: Recipient, pkg: HandoffPackage): Promise<void> {
+export async function mailAssignment(
+  q: Queryable,
+  ctx: Pick<AppContext, 'config'>,
+  workspaceId: number,
+  assignmentId: number,
+  owner: Recipient,
+  pkg: HandoffPackage,
+): Promise<void> {
   const locale = localeOf(owner);
   const base = ctx.config.publicUrl.replace(/\/$/, '');
-  const due = pkg.handoff?.status === 'awaiting' ? ([[t(locale, 'due'), formatDate(pkg.handoff.dueAt, locale)]] as [string, string][]) : [];
+  const due =
+    pkg.handoff?.status === 'awaiting'
+      ? ([[t(locale, 'due'), formatDate(pkg.handoff.dueAt, locale)]] as [string, string][])
+      : [];
   const { html, text } = render(
     t(locale, 'assignedIntro', { name: owner.name || owner.email }),
     [...due, ...lines(pkg, locale)],
@@ -135,11 +193,22 @@ export async function mailAssignment(q: Queryable, ctx: Pick<AppContext, 'config
 }
 
 /** Tells a manager that a handoff breached its SLA, once per handoff and manager. */
-export async function mailEscalation(q: Queryable, ctx: Pick<AppContext, 'config'>, workspaceId: number, handoffId: number, manager: Recipient, ownerName: string | null, pkg: HandoffPackage): Promise<void> {
+export async function mailEscalation(
+  q: Queryable,
+  ctx: Pick<AppContext, 'config'>,
+  workspaceId: number,
+  handoffId: number,
+  manager: Recipient,
+  ownerName: string | null,
+  pkg: HandoffPackage,
+): Promise<void> {
   const locale = localeOf(manager);
   const base = ctx.config.publicUrl.replace(/\/$/, '');
   const { html, text } = render(
-    t(locale, 'escalatedIntro', { name: manager.name || manager.email, owner: ownerName ?? t(locale, 'unassigned') }),
+    t(locale, 'escalatedIntro', {
+      name: manager.name || manager.email,
+      owner: ownerName ?? t(locale, 'unassigned'),
+    }),
     [[t(locale, 'due'), formatDate(pkg.handoff?.dueAt ?? null, locale)], ...lines(pkg, locale)],
     [
       [t(locale, 'open'), `${base}/people/${pkg.person.id}`],

@@ -23,7 +23,13 @@ export interface HandoffPackage {
     source: string | null;
     channel: string | null;
     createdAt: Date;
-    firstTouch: { type: string; occurredAt: Date; title: string | null; url: string | null; campaignName: string | null } | null;
+    firstTouch: {
+      type: string;
+      occurredAt: Date;
+      title: string | null;
+      url: string | null;
+      campaignName: string | null;
+    } | null;
   };
   campaigns: { id: string; name: string; channel: string; status: string; joinedAt: Date }[];
   events: { type: string; occurredAt: Date; title: string | null; campaignName: string | null }[];
@@ -40,7 +46,15 @@ export interface HandoffPackage {
   activityCounts: Record<string, number>;
   score: ScoreExplanation & { summary: string[] };
   account: { id: string; name: string; domain: string | null; ownerId: string | null } | null;
-  accountPeople: { id: string; name: string; email: string; title: string | null; stage: string; engagementScore: number; ownerId: string | null }[];
+  accountPeople: {
+    id: string;
+    name: string;
+    email: string;
+    title: string | null;
+    stage: string;
+    engagementScore: number;
+    ownerId: string | null;
+  }[];
   handoff: {
     id: number;
     status: string;
@@ -52,24 +66,55 @@ export interface HandoffPackage {
     reason: string | null;
     note: string | null;
   } | null;
-  assignment: { ownerId: string | null; ruleKind: string; ruleName: string | null; trigger: string; at: Date } | null;
+  assignment: {
+    ownerId: string | null;
+    ruleKind: string;
+    ruleName: string | null;
+    trigger: string;
+    at: Date;
+  } | null;
 }
 
-const fullName = (last: string | null, first: string | null, email: string) => [last, first].filter(Boolean).join(' ') || email;
+const fullName = (last: string | null, first: string | null, email: string) =>
+  [last, first].filter(Boolean).join(' ') || email;
 
 const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
-const titleOf = (p: Record<string, unknown>) => str(p.title) ?? str(p.name) ?? str(p.asset) ?? str(p.subject) ?? str(p.url);
+const titleOf = (p: Record<string, unknown>) =>
+  str(p.title) ?? str(p.name) ?? str(p.asset) ?? str(p.subject) ?? str(p.url);
 
 const STORY_TYPES = ['event_registered', 'event_attended', 'content_download', 'email_open', 'email_click'];
 
 /** Builds the handoff package of one person: a fixed number of indexed queries, whatever the history's size. */
-export async function buildHandoffPackage(q: Queryable, workspaceId: number, personId: string, now = new Date()): Promise<HandoffPackage> {
+export async function buildHandoffPackage(
+  q: Queryable,
+  workspaceId: number,
+  personId: string,
+  now = new Date(),
+): Promise<HandoffPackage> {
   const pr = await q.query<{
-    id: string; email: string; last_name: string | null; first_name: string | null; company: string | null;
-    department: string | null; title: string | null; phone: string | null; prefecture: string | null; industry: string | null;
-    employee_count: number | null; stage: string; stage_changed_at: Date; source: string | null; channel: string | null;
-    created_at: Date; owner_id: string | null; owner_name: string | null; owner_email: string | null;
-    account_id: string | null; account_name: string | null; account_domain: string | null; account_owner_id: string | null;
+    id: string;
+    email: string;
+    last_name: string | null;
+    first_name: string | null;
+    company: string | null;
+    department: string | null;
+    title: string | null;
+    phone: string | null;
+    prefecture: string | null;
+    industry: string | null;
+    employee_count: number | null;
+    stage: string;
+    stage_changed_at: Date;
+    source: string | null;
+    channel: string | null;
+    created_at: Date;
+    owner_id: string | null;
+    owner_name: string | null;
+    owner_email: string | null;
+    account_id: string | null;
+    account_name: string | null;
+    account_domain: string | null;
+    account_owner_id: string | null;
   }>(
     `SELECT p.id, p.email, p.last_name, p.first_name, p.company, p.department, p.title, p.phone, p.prefecture, p.industry,
             p.employee_count, p.stage, p.stage_changed_at, p.source, p.channel, p.created_at, p.owner_id,
@@ -82,51 +127,93 @@ export async function buildHandoffPackage(q: Queryable, workspaceId: number, per
   const p = pr.rows[0];
   if (!p) throw notFound('Person', personId);
 
-  // activities_person_time_idx serves each of these three.
-  const [first, story, counts, pages, campaigns, others, handoff, assignment, score] = await Promise.all([
-    q.query<{ type: string; occurred_at: Date; properties: Record<string, unknown>; campaign_name: string | null }>(
-      `SELECT a.type, a.occurred_at, a.properties, c.name AS campaign_name FROM activities a
+  // One query at a time: inside a transaction they share one client.
+  // activities_person_time_idx serves the four activity queries.
+  const first = await q.query<{
+    type: string;
+    occurred_at: Date;
+    properties: Record<string, unknown>;
+    campaign_name: string | null;
+  }>(
+    `SELECT a.type, a.occurred_at, a.properties, c.name AS campaign_name FROM activities a
        LEFT JOIN campaigns c ON c.id = a.campaign_id
        WHERE a.person_id = $1 ORDER BY a.occurred_at, a.id LIMIT 1`,
-      [personId],
-    ),
-    q.query<{ type: string; occurred_at: Date; properties: Record<string, unknown>; campaign_name: string | null }>(
-      `SELECT a.type, a.occurred_at, a.properties, c.name AS campaign_name FROM activities a
+    [personId],
+  );
+  const story = await q.query<{
+    type: string;
+    occurred_at: Date;
+    properties: Record<string, unknown>;
+    campaign_name: string | null;
+  }>(
+    `SELECT a.type, a.occurred_at, a.properties, c.name AS campaign_name FROM activities a
        LEFT JOIN campaigns c ON c.id = a.campaign_id
        WHERE a.person_id = $1 AND a.type = ANY($2::text[]) ORDER BY a.occurred_at DESC, a.id DESC LIMIT 200`,
-      [personId, STORY_TYPES],
-    ),
-    q.query<{ type: string; n: number }>('SELECT type, count(*) AS n FROM activities WHERE person_id = $1 GROUP BY type', [personId]),
-    q.query<{ url: string; views: number; last_at: Date }>(
-      `SELECT properties->>'url' AS url, count(*) AS views, max(occurred_at) AS last_at FROM activities
+    [personId, STORY_TYPES],
+  );
+  const counts = await q.query<{ type: string; n: number }>(
+    'SELECT type, count(*) AS n FROM activities WHERE person_id = $1 GROUP BY type',
+    [personId],
+  );
+  const pages = await q.query<{ url: string; views: number; last_at: Date }>(
+    `SELECT properties->>'url' AS url, count(*) AS views, max(occurred_at) AS last_at FROM activities
        WHERE person_id = $1 AND type = 'page_view' AND properties ? 'url'
        GROUP BY 1 ORDER BY views DESC, last_at DESC LIMIT 10`,
-      [personId],
-    ),
-    q.query<{ id: string; name: string; channel: string; status: string; joined_at: Date }>(
-      `SELECT c.id, c.name, c.channel, m.status, m.joined_at FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id
+    [personId],
+  );
+  const campaigns = await q.query<{
+    id: string;
+    name: string;
+    channel: string;
+    status: string;
+    joined_at: Date;
+  }>(
+    `SELECT c.id, c.name, c.channel, m.status, m.joined_at FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id
        WHERE m.person_id = $1 AND m.workspace_id = $2 ORDER BY m.joined_at DESC LIMIT 50`,
-      [personId, workspaceId],
-    ),
-    p.account_id
-      ? q.query<{ id: string; email: string; last_name: string | null; first_name: string | null; title: string | null; stage: string; engagement_score: number; owner_id: string | null }>(
-          `SELECT id, email, last_name, first_name, title, stage, engagement_score, owner_id FROM people
+    [personId, workspaceId],
+  );
+  const others = p.account_id
+    ? await q.query<{
+        id: string;
+        email: string;
+        last_name: string | null;
+        first_name: string | null;
+        title: string | null;
+        stage: string;
+        engagement_score: number;
+        owner_id: string | null;
+      }>(
+        `SELECT id, email, last_name, first_name, title, stage, engagement_score, owner_id FROM people
            WHERE account_id = $1 AND workspace_id = $2 AND id <> $3 ORDER BY engagement_score DESC, id LIMIT 20`,
-          [p.account_id, workspaceId, personId],
-        )
-      : Promise.resolve({ rows: [], affectedRows: 0 }),
-    q.query<{ id: number; status: string; mql_at: Date; due_at: Date | null; escalated_at: Date | null; decided_at: Date | null; reason: string | null; note: string | null }>(
-      `SELECT id, status, mql_at, due_at, escalated_at, decided_at, reason, note FROM handoffs
+        [p.account_id, workspaceId, personId],
+      )
+    : { rows: [] };
+  const handoff = await q.query<{
+    id: number;
+    status: string;
+    mql_at: Date;
+    due_at: Date | null;
+    escalated_at: Date | null;
+    decided_at: Date | null;
+    reason: string | null;
+    note: string | null;
+  }>(
+    `SELECT id, status, mql_at, due_at, escalated_at, decided_at, reason, note FROM handoffs
        WHERE person_id = $1 AND workspace_id = $2 ORDER BY id DESC LIMIT 1`,
-      [personId, workspaceId],
-    ),
-    q.query<{ owner_id: string | null; rule_kind: string; rule_name: string | null; trigger: string; at: Date }>(
-      `SELECT owner_id, rule_kind, rule_name, trigger, at FROM handoff_assignments
+    [personId, workspaceId],
+  );
+  const assignment = await q.query<{
+    owner_id: string | null;
+    rule_kind: string;
+    rule_name: string | null;
+    trigger: string;
+    at: Date;
+  }>(
+    `SELECT owner_id, rule_kind, rule_name, trigger, at FROM handoff_assignments
        WHERE person_id = $1 AND workspace_id = $2 ORDER BY at DESC, id DESC LIMIT 1`,
-      [personId, workspaceId],
-    ),
-    explainScore(q, workspaceId, personId),
-  ]);
+    [personId, workspaceId],
+  );
+  const score = await explainScore(q, workspaceId, personId);
 
   const countOf = Object.fromEntries(counts.rows.map((c) => [c.type, c.n]));
   const f = first.rows[0];
@@ -152,18 +239,41 @@ export async function buildHandoffPackage(q: Queryable, workspaceId: number, per
       source: p.source,
       channel: p.channel,
       createdAt: p.created_at,
-      firstTouch: f ? { type: f.type, occurredAt: f.occurred_at, title: titleOf(f.properties), url: str(f.properties.url), campaignName: f.campaign_name } : null,
+      firstTouch: f
+        ? {
+            type: f.type,
+            occurredAt: f.occurred_at,
+            title: titleOf(f.properties),
+            url: str(f.properties.url),
+            campaignName: f.campaign_name,
+          }
+        : null,
     },
-    campaigns: campaigns.rows.map((c) => ({ id: c.id, name: c.name, channel: c.channel, status: c.status, joinedAt: c.joined_at })),
+    campaigns: campaigns.rows.map((c) => ({
+      id: c.id,
+      name: c.name,
+      channel: c.channel,
+      status: c.status,
+      joinedAt: c.joined_at,
+    })),
     events: story.rows
       .filter((s) => s.type === 'event_registered' || s.type === 'event_attended')
       .slice(0, 20)
-      .map((s) => ({ type: s.type, occurredAt: s.occurred_at, title: titleOf(s.properties), campaignName: s.campaign_name })),
+      .map((s) => ({
+        type: s.type,
+        occurredAt: s.occurred_at,
+        title: titleOf(s.properties),
+        campaignName: s.campaign_name,
+      })),
     content: {
       downloads: story.rows
         .filter((s) => s.type === 'content_download')
         .slice(0, 20)
-        .map((s) => ({ title: titleOf(s.properties), url: str(s.properties.url), occurredAt: s.occurred_at })),
+        .map((s) => ({
+          title: titleOf(s.properties),
+          url: str(s.properties.url),
+          occurredAt: s.occurred_at,
+        })),
       topPages: pages.rows.map((r) => ({ url: r.url, views: r.views, lastAt: r.last_at })),
     },
     emails: {
@@ -173,11 +283,23 @@ export async function buildHandoffPackage(q: Queryable, workspaceId: number, per
       recent: story.rows
         .filter((s) => s.type === 'email_open' || s.type === 'email_click')
         .slice(0, 20)
-        .map((s) => ({ type: s.type, occurredAt: s.occurred_at, subject: str(s.properties.subject), url: str(s.properties.url) })),
+        .map((s) => ({
+          type: s.type,
+          occurredAt: s.occurred_at,
+          subject: str(s.properties.subject),
+          url: str(s.properties.url),
+        })),
     },
     activityCounts: countOf,
     score: { ...score, summary: scoreSummary(score) },
-    account: p.account_id ? { id: p.account_id, name: p.account_name ?? '', domain: p.account_domain, ownerId: p.account_owner_id } : null,
+    account: p.account_id
+      ? {
+          id: p.account_id,
+          name: p.account_name ?? '',
+          domain: p.account_domain,
+          ownerId: p.account_owner_id,
+        }
+      : null,
     accountPeople: others.rows.map((o) => ({
       id: o.id,
       name: fullName(o.last_name, o.first_name, o.email),
@@ -200,7 +322,9 @@ export async function buildHandoffPackage(q: Queryable, workspaceId: number, per
           note: h.note,
         }
       : null,
-    assignment: a ? { ownerId: a.owner_id, ruleKind: a.rule_kind, ruleName: a.rule_name, trigger: a.trigger, at: a.at } : null,
+    assignment: a
+      ? { ownerId: a.owner_id, ruleKind: a.rule_kind, ruleName: a.rule_name, trigger: a.trigger, at: a.at }
+      : null,
   };
 }
 
@@ -210,5 +334,8 @@ export function scoreSummary(score: ScoreExplanation, n = 5): string[] {
     .filter((c) => c.points !== 0)
     .sort((a, b) => Math.abs(b.points) - Math.abs(a.points))
     .slice(0, n)
-    .map((c) => `${c.name}${c.kind === 'engagement' && c.count > 1 ? ` ×${c.count}` : ''} ${c.points > 0 ? '+' : ''}${c.points}`);
+    .map(
+      (c) =>
+        `${c.name}${c.kind === 'engagement' && c.count > 1 ? ` ×${c.count}` : ''} ${c.points > 0 ? '+' : ''}${c.points}`,
+    );
 }

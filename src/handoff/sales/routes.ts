@@ -12,16 +12,28 @@ import { buildHandoffPackage } from './package.ts';
 import { createSgl } from './sgl.ts';
 
 const scopeQuery = {
-  scope: z.enum(['mine', 'all']).optional().describe('mine: my leads, my team’s and unowned ones; all: everyone’s. Default: mine for a signed-in sales user, all otherwise'),
+  scope: z
+    .enum(['mine', 'all'])
+    .optional()
+    .describe(
+      'mine: my leads, my team’s and unowned ones; all: everyone’s. Default: mine for a signed-in sales user, all otherwise',
+    ),
   ownerId: z.uuid().optional().describe('Only this owner’s leads'),
 };
 
 /** Whose leads a caller sees by default: a sales user their own, their reports' and the unowned; everyone else all. */
-async function scopeOf(ctx: AppContext, p: Principal, query: { scope?: 'mine' | 'all'; ownerId?: string }): Promise<InboxScope> {
+async function scopeOf(
+  ctx: AppContext,
+  p: Principal,
+  query: { scope?: 'mine' | 'all'; ownerId?: string },
+): Promise<InboxScope> {
   if (query.ownerId) return { ownerIds: [query.ownerId], includeUnassigned: false };
   const scope = query.scope ?? (p.role === 'sales' && p.userId ? 'mine' : 'all');
   if (scope === 'all' || !p.userId) return { ownerIds: null, includeUnassigned: true };
-  const team = await ctx.db.query<{ id: string }>('SELECT id FROM users WHERE workspace_id = $1 AND manager_id = $2', [p.workspaceId, p.userId]);
+  const team = await ctx.db.query<{ id: string }>(
+    'SELECT id FROM users WHERE workspace_id = $1 AND manager_id = $2',
+    [p.workspaceId, p.userId],
+  );
   return { ownerIds: [p.userId, ...team.rows.map((r) => r.id)], includeUnassigned: true };
 }
 
@@ -38,7 +50,8 @@ export async function salesRoutes(app: App, ctx: AppContext) {
         params: idParams,
       },
     },
-    async (request) => buildHandoffPackage(ctx.db, principalOf(request).workspaceId, request.params.id, ctx.clock.now()),
+    async (request) =>
+      buildHandoffPackage(ctx.db, principalOf(request).workspaceId, request.params.id, ctx.clock.now()),
   );
 
   app.post(
@@ -47,7 +60,8 @@ export async function salesRoutes(app: App, ctx: AppContext) {
       config: { permission: 'handoff:act' },
       schema: {
         tags: ['handoff'],
-        summary: 'Accept an MQL (→ SAL). Only the owner, the owner’s manager or an admin; 409 from any stage but MQL',
+        summary:
+          'Accept an MQL (→ SAL). Only the owner, the owner’s manager or an admin; 409 from any stage but MQL',
         params: idParams,
         body: z.object({}).strict().optional(),
       },
@@ -70,7 +84,11 @@ export async function salesRoutes(app: App, ctx: AppContext) {
         params: idParams,
         body: z
           .object({
-            reason: z.string().max(200).optional().describe('Required: a configured rejection reason (code, Japanese or English label)'),
+            reason: z
+              .string()
+              .max(200)
+              .optional()
+              .describe('Required: a configured rejection reason (code, Japanese or English label)'),
             note: z.string().max(2000).nullable().optional(),
             disqualify: z.boolean().optional(),
           })
@@ -89,7 +107,8 @@ export async function salesRoutes(app: App, ctx: AppContext) {
       config: { permission: 'assignment:write' },
       schema: {
         tags: ['handoff'],
-        summary: 'Assign an owner: the given one, or by the assignment rules (account owner, territory, round robin) when ownerId is omitted',
+        summary:
+          'Assign an owner: the given one, or by the assignment rules (account owner, territory, round robin) when ownerId is omitted',
         params: idParams,
         body: z.object({ ownerId: z.uuid().nullable().optional() }).strict().optional(),
       },
@@ -98,7 +117,11 @@ export async function salesRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(request);
       const [result] = await ctx.db.transaction(async (tx) => {
         await getPerson(tx, actor.workspaceId, request.params.id);
-        return assignPeople(tx, ctx, actor, [request.params.id], { trigger: 'manual', ownerId: request.body?.ownerId, now: ctx.clock.now() });
+        return assignPeople(tx, ctx, actor, [request.params.id], {
+          trigger: 'manual',
+          ownerId: request.body?.ownerId,
+          now: ctx.clock.now(),
+        });
       });
       return { ...result, person: await getPerson(ctx.db, actor.workspaceId, request.params.id) };
     },
@@ -111,13 +134,21 @@ export async function salesRoutes(app: App, ctx: AppContext) {
       schema: {
         tags: ['handoff'],
         summary: 'Assign many people at once (up to 1000): to the given owner, or each by the rules',
-        body: z.object({ personIds: z.array(z.uuid()).min(1).max(1000), ownerId: z.uuid().nullable().optional() }).strict(),
+        body: z
+          .object({ personIds: z.array(z.uuid()).min(1).max(1000), ownerId: z.uuid().nullable().optional() })
+          .strict(),
       },
     },
     async (request) => {
       const actor = actorOf(request);
       const ids = [...new Set(request.body.personIds)];
-      const results = await ctx.db.transaction((tx) => assignPeople(tx, ctx, actor, ids, { trigger: 'bulk', ownerId: request.body.ownerId, now: ctx.clock.now() }));
+      const results = await ctx.db.transaction((tx) =>
+        assignPeople(tx, ctx, actor, ids, {
+          trigger: 'bulk',
+          ownerId: request.body.ownerId,
+          now: ctx.clock.now(),
+        }),
+      );
       const found = new Set(results.map((r) => r.personId));
       return { items: results, notFound: ids.filter((id) => !found.has(id)) };
     },
@@ -136,7 +167,13 @@ export async function salesRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const p = principalOf(request);
       const { limit, cursor } = request.query;
-      return listInbox(ctx.db, p.workspaceId, await scopeOf(ctx, p, request.query), { limit, cursor }, ctx.clock.now());
+      return listInbox(
+        ctx.db,
+        p.workspaceId,
+        await scopeOf(ctx, p, request.query),
+        { limit, cursor },
+        ctx.clock.now(),
+      );
     },
   );
 
@@ -146,9 +183,16 @@ export async function salesRoutes(app: App, ctx: AppContext) {
       config: { permission: 'handoff:read' },
       schema: {
         tags: ['handoff'],
-        summary: 'How many MQLs await acceptance, how many breached the SLA, and how long the oldest has waited (hours)',
+        summary:
+          'How many MQLs await acceptance, how many breached the SLA, and how long the oldest has waited (hours)',
         querystring: z.object(scopeQuery),
-        response: { 200: z.object({ awaiting: z.number(), breached: z.number(), oldestWaitingHours: z.number().nullable() }) },
+        response: {
+          200: z.object({
+            awaiting: z.number(),
+            breached: z.number(),
+            oldestWaitingHours: z.number().nullable(),
+          }),
+        },
       },
     },
     async (request) => {
@@ -163,14 +207,18 @@ export async function salesRoutes(app: App, ctx: AppContext) {
       config: { permission: 'handoff:act' },
       schema: {
         tags: ['handoff'],
-        summary: 'Create a sales-generated lead (outbound call, referral): the person goes straight to SGL, owned by ownerId or the creator',
+        summary:
+          'Create a sales-generated lead (outbound call, referral): the person goes straight to SGL, owned by ownerId or the creator',
         body: createPersonBody.extend({ note: z.string().max(2000).nullable().optional() }),
       },
     },
     async (request, reply) => {
       const p = principalOf(request);
-      if (!request.body.ownerId && !p.userId) throw invalid('ownerId', 'required when an API key creates an SGL');
-      const { person, created } = await ctx.db.transaction((tx) => createSgl(tx, ctx, p, request.body, ctx.clock.now()));
+      if (!request.body.ownerId && !p.userId)
+        throw invalid('ownerId', 'required when an API key creates an SGL');
+      const { person, created } = await ctx.db.transaction((tx) =>
+        createSgl(tx, ctx, p, request.body, ctx.clock.now()),
+      );
       return reply.code(created ? 201 : 200).send(person);
     },
   );
@@ -187,7 +235,17 @@ export async function salesRoutes(app: App, ctx: AppContext) {
     },
     async (request) => {
       const ws = principalOf(request).workspaceId;
-      const r = await ctx.db.query<{ id: number; owner_id: string | null; owner_name: string | null; previous_owner_id: string | null; rule_kind: string; rule_id: string | null; rule_name: string | null; trigger: string; at: Date }>(
+      const r = await ctx.db.query<{
+        id: number;
+        owner_id: string | null;
+        owner_name: string | null;
+        previous_owner_id: string | null;
+        rule_kind: string;
+        rule_id: string | null;
+        rule_name: string | null;
+        trigger: string;
+        at: Date;
+      }>(
         `SELECT a.id, a.owner_id, u.name AS owner_name, a.previous_owner_id, a.rule_kind, a.rule_id, a.rule_name, a.trigger, a.at
          FROM handoff_assignments a LEFT JOIN users u ON u.id = a.owner_id
          WHERE a.workspace_id = $1 AND a.person_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT 200`,

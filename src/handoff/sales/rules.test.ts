@@ -64,12 +64,23 @@ describe('prefectures and regions', () => {
 describe('assignment order', () => {
   it('gives the lead to the account owner before any territory', () => {
     const reps = team(rep(A), rep(B), rep(C), rep(OWNER));
-    const pick = pickOwner(lead({ accountOwnerId: OWNER, prefecture: '大阪府', industry: '製造業' }), RULES, reps, TODAY, 1);
+    const pick = pickOwner(
+      lead({ accountOwnerId: OWNER, prefecture: '大阪府', industry: '製造業' }),
+      RULES,
+      reps,
+      TODAY,
+      1,
+    );
     expect(pick).toMatchObject({ ownerId: OWNER, rule: { id: 'owner' } });
   });
 
   it('falls through to the territory when the account owner is out of office', () => {
-    const reps = team(rep(A), rep(B), rep(C), rep(OWNER, { outOfOfficeFrom: '2026-06-08', outOfOfficeTo: '2026-06-12' }));
+    const reps = team(
+      rep(A),
+      rep(B),
+      rep(C),
+      rep(OWNER, { outOfOfficeFrom: '2026-06-08', outOfOfficeTo: '2026-06-12' }),
+    );
     const pick = pickOwner(lead({ accountOwnerId: OWNER, prefecture: '大阪' }), RULES, reps, TODAY, 1);
     expect(pick).toMatchObject({ ownerId: B, rule: { id: 'kansai' } });
   });
@@ -77,7 +88,10 @@ describe('assignment order', () => {
   it('matches a territory by the account’s prefecture and by industry', () => {
     const reps = team(rep(A), rep(B), rep(C));
     expect(pickOwner(lead({ accountPrefecture: '京都府' }), RULES, reps, TODAY, 1)?.ownerId).toBe(B);
-    expect(pickOwner(lead({ prefecture: '東京都', industry: '製造業（自動車部品）' }), RULES, reps, TODAY, 1)?.ownerId).toBe(C);
+    expect(
+      pickOwner(lead({ prefecture: '東京都', industry: '製造業（自動車部品）' }), RULES, reps, TODAY, 1)
+        ?.ownerId,
+    ).toBe(C);
   });
 
   it('skips a territory whose only rep is unavailable and uses the round robin', () => {
@@ -89,7 +103,10 @@ describe('assignment order', () => {
 
   it('skips disabled rules and admins in the all-sales round robin', () => {
     const reps = team(rep(A, { role: 'admin' }), rep(B));
-    const rules = [rule({ id: 'kansai', kind: 'territory', regions: ['関西'], userIds: [A], enabled: false }), rule({ id: 'rr', kind: 'round_robin' })];
+    const rules = [
+      rule({ id: 'kansai', kind: 'territory', regions: ['関西'], userIds: [A], enabled: false }),
+      rule({ id: 'rr', kind: 'round_robin' }),
+    ];
     expect(pickOwner(lead({ prefecture: '大阪府' }), rules, reps, TODAY, 1)?.ownerId).toBe(B);
   });
 
@@ -102,7 +119,10 @@ describe('weighted round robin', () => {
   it('shares leads by weight and rotates through a batch', () => {
     const reps = team(rep(A, { weight: 2 }), rep(B, { weight: 1 }));
     const counts: Record<string, number> = { [A]: 0, [B]: 0 };
-    for (let i = 0; i < 30; i++) counts[pickOwner(lead(), [rule({ id: 'rr', kind: 'round_robin' })], reps, TODAY, i)?.ownerId as string]++;
+    for (let i = 0; i < 30; i++)
+      counts[
+        pickOwner(lead(), [rule({ id: 'rr', kind: 'round_robin' })], reps, TODAY, i)?.ownerId as string
+      ]++;
     expect(counts[A]).toBe(20);
     expect(counts[B]).toBe(10);
   });
@@ -116,7 +136,11 @@ describe('weighted round robin', () => {
   });
 
   it('starts a newly added rep at the team’s load instead of flooding them', () => {
-    const reps = team(rep(A, { assignedCount: 50 }), rep(B, { assignedCount: 50 }), rep(C, { assignedCount: null }));
+    const reps = team(
+      rep(A, { assignedCount: 50 }),
+      rep(B, { assignedCount: 50 }),
+      rep(C, { assignedCount: null }),
+    );
     const rr = [rule({ id: 'rr', kind: 'round_robin' })];
     const picks = [1, 2, 3, 4, 5, 6].map((i) => pickOwner(lead(), rr, reps, TODAY, i)?.ownerId);
     expect(new Set(picks)).toEqual(new Set([A, B, C]));
@@ -127,9 +151,19 @@ describe('weighted round robin', () => {
 describe('rule validation', () => {
   it('names unknown regions, empty territories and unknown reps', () => {
     const problems = ruleProblems(
-      [rule({ id: 'x', kind: 'territory', regions: ['火星'], userIds: [A] }), rule({ id: 'y', kind: 'territory', userIds: [] }), rule({ id: 'x', kind: 'round_robin', userIds: [C] })],
+      [
+        rule({ id: 'x', kind: 'territory', regions: ['火星'], userIds: [A] }),
+        rule({ id: 'y', kind: 'territory', userIds: [] }),
+        rule({ id: 'x', kind: 'round_robin', userIds: [C] }),
+      ],
       new Set([A]),
     );
-    expect(problems.map((p) => p.path)).toEqual(['rules.0.regions.0', 'rules.1', 'rules.1.userIds', 'rules.2.id', 'rules.2.userIds.0']);
+    expect(problems.map((p) => p.path)).toEqual([
+      'rules.0.regions.0',
+      'rules.1',
+      'rules.1.userIds',
+      'rules.2.id',
+      'rules.2.userIds.0',
+    ]);
   });
 });

@@ -10,7 +10,12 @@ import { normalizePrefecture, prefecturesOfRegion } from './regions.ts';
  */
 export const assignmentRuleSchema = z
   .object({
-    id: z.string().trim().min(1).max(60).regex(/^[\w-]+$/, 'letters, digits, - and _ only'),
+    id: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .regex(/^[\w-]+$/, 'letters, digits, - and _ only'),
     name: z.string().trim().min(1).max(200),
     kind: z.enum(['account_owner', 'territory', 'round_robin']),
     enabled: z.boolean().default(true),
@@ -24,31 +29,62 @@ export const assignmentRuleSchema = z
 export type AssignmentRule = z.infer<typeof assignmentRuleSchema>;
 
 export const DEFAULT_RULES: AssignmentRule[] = [
-  { id: 'account-owner', name: 'アカウント担当者 / Account owner', kind: 'account_owner', enabled: true, prefectures: [], regions: [], industries: [], userIds: [] },
-  { id: 'round-robin', name: 'ラウンドロビン（営業全員） / Round robin (all sales)', kind: 'round_robin', enabled: true, prefectures: [], regions: [], industries: [], userIds: [] },
+  {
+    id: 'account-owner',
+    name: 'アカウント担当者 / Account owner',
+    kind: 'account_owner',
+    enabled: true,
+    prefectures: [],
+    regions: [],
+    industries: [],
+    userIds: [],
+  },
+  {
+    id: 'round-robin',
+    name: 'ラウンドロビン（営業全員） / Round robin (all sales)',
+    kind: 'round_robin',
+    enabled: true,
+    prefectures: [],
+    regions: [],
+    industries: [],
+    userIds: [],
+  },
 ];
 
 /** Checks a whole rule list beyond its shape: unknown regions or prefectures, territories without criteria, duplicate ids. */
-export function ruleProblems(rules: AssignmentRule[], knownUsers: Set<string>): { path: string; message: string }[] {
+export function ruleProblems(
+  rules: AssignmentRule[],
+  knownUsers: Set<string>,
+): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
   const seen = new Set<string>();
   rules.forEach((r, i) => {
     if (seen.has(r.id)) problems.push({ path: `rules.${i}.id`, message: `duplicate rule id ${r.id}` });
     seen.add(r.id);
     r.prefectures.forEach((p, j) => {
-      if (!normalizePrefecture(p)) problems.push({ path: `rules.${i}.prefectures.${j}`, message: `unknown prefecture ${p}` });
+      if (!normalizePrefecture(p))
+        problems.push({ path: `rules.${i}.prefectures.${j}`, message: `unknown prefecture ${p}` });
     });
     r.regions.forEach((g, j) => {
-      if (!prefecturesOfRegion(g)) problems.push({ path: `rules.${i}.regions.${j}`, message: `unknown region ${g} (e.g. 関東, 関西, 九州)` });
+      if (!prefecturesOfRegion(g))
+        problems.push({
+          path: `rules.${i}.regions.${j}`,
+          message: `unknown region ${g} (e.g. 関東, 関西, 九州)`,
+        });
     });
     if (r.kind === 'territory') {
       if (r.prefectures.length + r.regions.length + r.industries.length === 0) {
-        problems.push({ path: `rules.${i}`, message: 'a territory needs prefectures, regions or industries' });
+        problems.push({
+          path: `rules.${i}`,
+          message: 'a territory needs prefectures, regions or industries',
+        });
       }
-      if (r.userIds.length === 0) problems.push({ path: `rules.${i}.userIds`, message: 'a territory needs at least one rep' });
+      if (r.userIds.length === 0)
+        problems.push({ path: `rules.${i}.userIds`, message: 'a territory needs at least one rep' });
     }
     r.userIds.forEach((u, j) => {
-      if (!knownUsers.has(u)) problems.push({ path: `rules.${i}.userIds.${j}`, message: 'not an active sales user or admin' });
+      if (!knownUsers.has(u))
+        problems.push({ path: `rules.${i}.userIds.${j}`, message: 'not an active sales user or admin' });
     });
   });
   return problems;
@@ -117,14 +153,23 @@ export function pickRoundRobin(candidates: RepState[], today: string): RepState 
   const baseline = known.length ? Math.min(...known.map((r) => (r.assignedCount ?? 0) / r.weight)) : 0;
   const load = (r: RepState) => ((r.assignedCount ?? Math.floor(baseline * r.weight)) + 1) / r.weight;
   const chosen = [...pool].sort(
-    (a, b) => load(a) - load(b) || (a.lastAssignedAt ?? -1) - (b.lastAssignedAt ?? -1) || a.userId.localeCompare(b.userId),
+    (a, b) =>
+      load(a) - load(b) ||
+      (a.lastAssignedAt ?? -1) - (b.lastAssignedAt ?? -1) ||
+      a.userId.localeCompare(b.userId),
   )[0];
   chosen.assignedCount = (chosen.assignedCount ?? Math.floor(baseline * chosen.weight)) + 1;
   return chosen;
 }
 
 /** Runs the rules in order for one lead. Mutates the picked rep's round-robin state so a batch keeps rotating. */
-export function pickOwner(lead: LeadFacts, rules: AssignmentRule[], reps: Map<string, RepState>, today: string, now: number): Pick | null {
+export function pickOwner(
+  lead: LeadFacts,
+  rules: AssignmentRule[],
+  reps: Map<string, RepState>,
+  today: string,
+  now: number,
+): Pick | null {
   for (const rule of rules) {
     if (!rule.enabled) continue;
     let chosen: RepState | undefined;
@@ -136,11 +181,19 @@ export function pickOwner(lead: LeadFacts, rules: AssignmentRule[], reps: Map<st
       }
       case 'territory':
         if (!territoryMatches(rule, lead)) continue;
-        chosen = pickRoundRobin(rule.userIds.map((id) => reps.get(id)).filter((r): r is RepState => !!r), today);
+        chosen = pickRoundRobin(
+          rule.userIds.map((id) => reps.get(id)).filter((r): r is RepState => !!r),
+          today,
+        );
         break;
       case 'round_robin': {
-        const pool = rule.userIds.length ? rule.userIds.map((id) => reps.get(id)) : [...reps.values()].filter((r) => r.role === 'sales');
-        chosen = pickRoundRobin(pool.filter((r): r is RepState => !!r), today);
+        const pool = rule.userIds.length
+          ? rule.userIds.map((id) => reps.get(id))
+          : [...reps.values()].filter((r) => r.role === 'sales');
+        chosen = pickRoundRobin(
+          pool.filter((r): r is RepState => !!r),
+          today,
+        );
         break;
       }
     }

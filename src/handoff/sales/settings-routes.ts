@@ -5,7 +5,16 @@ import { recordAudit } from '../../team/audit.ts';
 import { actorOf, principalOf } from '../../team/auth.ts';
 import { loadReps } from './assign.ts';
 import { localDate } from './business-days.ts';
-import { loadReasons, loadRules, loadSla, rejectionReasonSchema, saveReasons, saveRules, saveSla, slaSchema } from './config.ts';
+import {
+  loadReasons,
+  loadRules,
+  loadSla,
+  rejectionReasonSchema,
+  saveReasons,
+  saveRules,
+  saveSla,
+  slaSchema,
+} from './config.ts';
 import { PREFECTURES, REGIONS } from './regions.ts';
 import { assignmentRuleSchema, isAvailable, ruleProblems } from './rules.ts';
 import { recomputeDueTimes } from './sla.ts';
@@ -30,12 +39,18 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
       config: { permission: 'handoff:read' },
       schema: {
         tags: ['handoff'],
-        summary: 'Assignment rules (in order), the sales reps with weight and out-of-office, rejection reasons, the SLA, and the known regions',
+        summary:
+          'Assignment rules (in order), the sales reps with weight and out-of-office, rejection reasons, the SLA, and the known regions',
       },
     },
     async (request) => {
       const ws = principalOf(request).workspaceId;
-      const [rules, reasons, sla, reps] = await Promise.all([loadRules(ctx.db, ws), loadReasons(ctx.db, ws), loadSla(ctx.db, ws), loadReps(ctx.db, ws)]);
+      const [rules, reasons, sla, reps] = await Promise.all([
+        loadRules(ctx.db, ws),
+        loadReasons(ctx.db, ws),
+        loadSla(ctx.db, ws),
+        loadReps(ctx.db, ws),
+      ]);
       const today = localDate(ctx.clock.now(), sla.timezone);
       return {
         rules,
@@ -68,7 +83,8 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
       config: { permission: 'settings:write' },
       schema: {
         tags: ['handoff'],
-        summary: 'Replace the ordered assignment rules (account_owner, territory by prefectures / regions / industries, round_robin)',
+        summary:
+          'Replace the ordered assignment rules (account_owner, territory by prefectures / regions / industries, round_robin)',
         body: z.object({ rules: z.array(assignmentRuleSchema).max(100) }).strict(),
       },
     },
@@ -80,7 +96,12 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
       if (problems.length) fail(problems);
       await ctx.db.transaction(async (tx) => {
         await saveRules(tx, actor.workspaceId, request.body.rules);
-        await recordAudit(tx, actor, { action: 'handoff.rules_saved', entityType: 'settings', entityId: 'handoff.assignment_rules', meta: { rules: request.body.rules.length } });
+        await recordAudit(tx, actor, {
+          action: 'handoff.rules_saved',
+          entityType: 'settings',
+          entityId: 'handoff.assignment_rules',
+          meta: { rules: request.body.rules.length },
+        });
       });
       return { rules: request.body.rules };
     },
@@ -92,7 +113,8 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
       config: { permission: 'settings:write' },
       schema: {
         tags: ['handoff'],
-        summary: 'Replace the list of reasons sales may give when rejecting an MQL (予算なし, 時期尚早, 担当者違い, 競合 …)',
+        summary:
+          'Replace the list of reasons sales may give when rejecting an MQL (予算なし, 時期尚早, 担当者違い, 競合 …)',
         body: z.object({ reasons: z.array(rejectionReasonSchema).min(1).max(100) }).strict(),
       },
     },
@@ -107,7 +129,11 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
       if (!reasons.some((r) => r.active)) throw invalid('reasons', 'at least one reason must be active');
       await ctx.db.transaction(async (tx) => {
         await saveReasons(tx, actor.workspaceId, reasons);
-        await recordAudit(tx, actor, { action: 'handoff.reasons_saved', entityType: 'settings', entityId: 'handoff.rejection_reasons' });
+        await recordAudit(tx, actor, {
+          action: 'handoff.reasons_saved',
+          entityType: 'settings',
+          entityId: 'handoff.rejection_reasons',
+        });
       });
       return { reasons };
     },
@@ -119,7 +145,8 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
       config: { permission: 'settings:write' },
       schema: {
         tags: ['handoff'],
-        summary: 'The acceptance SLA: business days, Japanese holidays, closed dates, working weekdays, time zone. Recomputes open deadlines',
+        summary:
+          'The acceptance SLA: business days, Japanese holidays, closed dates, working weekdays, time zone. Recomputes open deadlines',
         body: slaSchema,
       },
     },
@@ -129,7 +156,12 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
       await ctx.db.transaction(async (tx) => {
         await saveSla(tx, actor.workspaceId, sla);
         await recomputeDueTimes(tx, actor.workspaceId);
-        await recordAudit(tx, actor, { action: 'handoff.sla_saved', entityType: 'settings', entityId: 'handoff.sla', meta: { businessDays: sla.businessDays } });
+        await recordAudit(tx, actor, {
+          action: 'handoff.sla_saved',
+          entityType: 'settings',
+          entityId: 'handoff.sla',
+          meta: { businessDays: sla.businessDays },
+        });
       });
       return sla;
     },
@@ -141,7 +173,8 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
       config: { permission: 'handoff:act' },
       schema: {
         tags: ['handoff'],
-        summary: 'A rep’s round-robin weight, availability and out-of-office dates (admins for anyone; a rep for themself)',
+        summary:
+          'A rep’s round-robin weight, availability and out-of-office dates (admins for anyone; a rep for themself)',
         params: z.object({ userId: z.uuid() }),
         body: repBody,
       },
@@ -149,8 +182,10 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const p = principalOf(request);
       const { userId } = request.params;
-      if (p.role !== 'admin' && p.userId !== userId) throw forbidden('Only an admin may change another rep’s settings');
-      if (p.role !== 'admin' && request.body.weight !== undefined) throw forbidden('Only an admin may change round-robin weights');
+      if (p.role !== 'admin' && p.userId !== userId)
+        throw forbidden('Only an admin may change another rep’s settings');
+      if (p.role !== 'admin' && request.body.weight !== undefined)
+        throw forbidden('Only an admin may change round-robin weights');
       const b = request.body;
       const reps = await loadReps(ctx.db, p.workspaceId);
       const rep = reps.get(userId);
@@ -166,9 +201,20 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
              out_of_office_from = EXCLUDED.out_of_office_from, out_of_office_to = EXCLUDED.out_of_office_to, updated_at = now()`,
           [p.workspaceId, userId, b.weight ?? rep.weight, b.available ?? rep.available, from, to],
         );
-        await recordAudit(tx, actorOf(request), { action: 'handoff.rep_updated', entityType: 'user', entityId: userId, meta: { ...b } });
+        await recordAudit(tx, actorOf(request), {
+          action: 'handoff.rep_updated',
+          entityType: 'user',
+          entityId: userId,
+          meta: { ...b },
+        });
       });
-      return { userId, weight: b.weight ?? rep.weight, available: b.available ?? rep.available, outOfOfficeFrom: from, outOfOfficeTo: to };
+      return {
+        userId,
+        weight: b.weight ?? rep.weight,
+        available: b.available ?? rep.available,
+        outOfOfficeFrom: from,
+        outOfOfficeTo: to,
+      };
     },
   );
 }

@@ -17,8 +17,19 @@ export interface NewSgl extends PersonInput {
  * updated, moves straight to SGL (skipping MQL, so the funnel counts it apart) and is owned by
  * the given rep or the creator.
  */
-export async function createSgl(tx: Queryable, ctx: Pick<AppContext, 'config'>, principal: Principal, input: NewSgl, now: Date): Promise<{ person: Person; created: boolean }> {
-  const actor: Actor = { type: principal.kind, id: principal.id, label: principal.label, workspaceId: principal.workspaceId };
+export async function createSgl(
+  tx: Queryable,
+  ctx: Pick<AppContext, 'config'>,
+  principal: Principal,
+  input: NewSgl,
+  now: Date,
+): Promise<{ person: Person; created: boolean }> {
+  const actor: Actor = {
+    type: principal.kind,
+    id: principal.id,
+    label: principal.label,
+    workspaceId: principal.workspaceId,
+  };
   const { note, ownerId, ...fields } = input;
   const owner = ownerId ?? principal.userId;
   const { person, created } = await upsertPerson(tx, actor, { ...fields, source: fields.source ?? 'sales' });
