@@ -41,13 +41,15 @@ export interface ImportOptions {
   /** First-touch channel of new people. (Default: the campaign's channel, else business_card) */
   channel?: string;
   dryRun?: boolean;
-  /** Rows merged per set-based round. (Default: 2,000) */
+  /** Rows merged per set-based round. (Default: 5,000) */
   batchSize?: number;
   /** An import record created beforehand (the API job); otherwise one is created. */
   importId?: string;
   /** Resume after a crash: rows up to this number were written already, with these counts. */
   resume?: { rowsProcessed: number; counts: ImportCounts };
   onProgress?: (p: ImportProgress) => void;
+  /** A durable job retries after unexpected errors: leave the import running (resumable) unless the file itself is bad. */
+  keepRunningOnCrash?: boolean;
 }
 
 export interface ImportProgress {
@@ -156,6 +158,7 @@ export async function importCsv(
     });
     return summary;
   } catch (err) {
+    if (options.keepRunningOnCrash && !(err instanceof AppError)) throw err;
     const message = err instanceof AppError ? (err.detail ?? err.title) : err instanceof Error ? err.message : String(err);
     await markFinished(ctx.db, importId, 'failed', message.slice(0, 1000)).catch(() => undefined);
     throw err;
@@ -213,7 +216,7 @@ async function runImport(
   };
   const counts = options.resume ? { ...options.resume.counts } : emptyCounts();
   const skipUpTo = options.resume?.rowsProcessed ?? 0;
-  const batchSize = options.batchSize ?? 2_000;
+  const batchSize = options.batchSize ?? 5_000;
   const seen = new Set<number>();
   const kept: RowIssue[] = [];
   let storedIssues = 0;

@@ -1,4 +1,9 @@
 import type { Feature } from '../../platform/feature.ts';
+import { IMPORT_QUEUE, runImportJob } from './jobs.ts';
+import { importRoutes } from './routes.ts';
 
-/** The imports part of capture: routes, jobs, periodic tasks and demo data. */
-export const importsPart: Omit<Feature, 'name'> = {};
+/** The imports part of capture: CSV import (API, durable job), accounts pages' API, merging two people. */
+export const importsPart: Omit<Feature, 'name'> = {
+  routes: [importRoutes],
+  jobs: { [IMPORT_QUEUE]: runImportJob },
+};
