@@ -1,9 +1,10 @@
 import type { Feature } from '../platform/feature.ts';
 import { campaignRoutes } from './campaign-routes.ts';
 import { funnelRoutes } from './funnel-routes.ts';
+import { targetRoutes } from './targets-routes.ts';
 
 /** Funnel analytics and KPIs: the waterfall, cohorts, velocity, targets, campaigns with attributed ROI. */
 export const analytics: Feature = {
   name: 'analytics',
-  routes: [funnelRoutes, campaignRoutes],
+  routes: [funnelRoutes, campaignRoutes, targetRoutes],
 };
