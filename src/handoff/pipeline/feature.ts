@@ -1,12 +1,13 @@
 import type { Feature } from '../../platform/feature.ts';
 import { opportunityRoutes } from './opportunity-routes.ts';
+import { outcomeRoutes } from './outcome-routes.ts';
 import { RECYCLE_QUEUE, recycleLostPeople } from './recycle.ts';
 import { DELIVER_QUEUE, deliverWebhook, FANOUT_QUEUE, fanoutEvent } from './webhooks/deliveries.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 
 /** The pipeline part of handoff: opportunities, outcome import and outbound webhooks. */
 export const pipelinePart: Omit<Feature, 'name'> = {
-  routes: [opportunityRoutes, webhookRoutes],
+  routes: [opportunityRoutes, outcomeRoutes, webhookRoutes],
   jobs: { [RECYCLE_QUEUE]: recycleLostPeople, [FANOUT_QUEUE]: fanoutEvent, [DELIVER_QUEUE]: deliverWebhook },
   periodic: [{ queue: RECYCLE_QUEUE, everySeconds: 3600 }],
 };
