@@ -29,7 +29,7 @@ function withTarget(s: Step, port: Slot['port'], id: string | null): Step {
 }
 
 function freshId(steps: Step[], type: StepType): string {
-  const prefix = type.replace('_', '-');
+  const prefix = type.replace(/_/g, '-');
   let n = 1;
   while (steps.some((s) => s.id === `${prefix}-${n}`)) n++;
   return `${prefix}-${n}`;
