@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/db/client.ts';
-import { notFound } from '../../platform/errors.ts';
+import { invalid, notFound } from '../../platform/errors.ts';
 import type { AppContext } from '../../platform/http/context.ts';
 import type { Locale } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { queueMail } from '../../platform/mail.ts';
 import { PERSON_COLUMNS, type PersonRow, toPerson } from '../../people/person.ts';
-import { type RenderVars, renderTemplate } from './render.ts';
+import { type RenderVars, renderTemplate, sampleVars } from './render.ts';
 import { fromHeader, getMailSettings, type MailSettings } from './settings.ts';
 import { getTemplate, type EmailTemplate } from './templates.ts';
 import { clickUrl, openPixelUrl, unsubscribeMailto, unsubscribeUrl } from './tokens.ts';
@@ -27,8 +27,6 @@ export interface SendTemplateInput {
   idempotencyKey: string;
   campaignId?: string;
   scenarioId?: string;
-  /** Send to this address instead of the person's, as a test (no tracking, no activity). */
-  testTo?: string;
 }
 
 const SCORING_REFRESH_QUEUE = 'scoring.refresh';
@@ -122,36 +120,40 @@ async function lockedPerson(q: Queryable, workspaceId: number, personId: string)
  */
 export async function sendTemplateMail(tx: Queryable, ctx: AppContext, input: SendTemplateInput): Promise<SendOutcome> {
   const ws = input.workspaceId;
-  const key = input.testTo ? `test:${input.idempotencyKey}` : input.idempotencyKey;
+  const key = input.idempotencyKey;
   const existing = await tx.query<{ id: string }>('SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2', [ws, key]);
   if (existing.rows[0]) return { status: 'duplicate', messageId: existing.rows[0].id };
 
   const template = await getTemplate(tx, ws, input.templateId);
   const person = await lockedPerson(tx, ws, input.personId);
   const settings = await getMailSettings(tx, ws, ctx.config);
-  const to = input.testTo ?? person.email;
+  const to = person.email;
   if (!isMailable(to)) return { status: 'no_email' };
-  if (!input.testTo) {
-    const reason = await suppressionOf(tx, ws, person, settings, template.kind);
-    if (reason) return { status: 'suppressed', reason };
-  }
+  const reason = await suppressionOf(tx, ws, person, settings, template.kind);
+  if (reason) return { status: 'suppressed', reason };
 
   const messageId = randomUUID();
   const marketing = template.kind === 'marketing';
-  const unsub = unsubscribeUrl(ctx, { w: ws, p: person.id, m: messageId });
+  const unsub = unsubscribeUrl(ctx, messageId);
+  // The links of the message, by index: a click token names an index, never a URL.
+  const links: string[] = [];
   const vars = await varsForPerson(tx, ws, person, settings, ctx, unsub);
-  const track = !input.testTo;
   const rendered = await renderTemplate(template, vars, {
     locale: template.locale as Locale,
     marketing,
-    rewriteLinks: track ? (html) => trackLinks(html, (url) => clickUrl(ctx, messageId, url), unsub) : undefined,
+    rewriteLinks: (html) =>
+      trackLinks(html, (url) => {
+        let i = links.indexOf(url);
+        if (i < 0) i = links.push(url) - 1;
+        return clickUrl(ctx, messageId, i);
+      }, unsub),
   });
   const img = pixel(ctx, messageId);
-  const html = !track ? rendered.html : /<\/body>/i.test(rendered.html) ? rendered.html.replace(/<\/body>/i, `${img}</body>`) : rendered.html + img;
+  const html = /<\/body>/i.test(rendered.html) ? rendered.html.replace(/<\/body>/i, `${img}</body>`) : rendered.html + img;
   const headers: Record<string, string> = {};
   if (marketing) {
     // RFC 2369 + RFC 8058: one List-Unsubscribe header with both URIs, and one-click POST.
-    headers['List-Unsubscribe'] = `<${unsub}>, <${unsubscribeMailto(ctx, settings, { w: ws, p: person.id, m: messageId })}>`;
+    headers['List-Unsubscribe'] = `<${unsub}>, <${unsubscribeMailto(ctx, settings, messageId)}>`;
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
   if (settings.replyTo) headers['Reply-To'] = settings.replyTo;
@@ -161,34 +163,85 @@ export async function sendTemplateMail(tx: Queryable, ctx: AppContext, input: Se
     idempotencyKey: key,
     to,
     from: formatFrom(from.name, from.address),
-    subject: input.testTo ? `[TEST] ${rendered.subject}` : rendered.subject,
+    subject: rendered.subject,
     html,
     text: rendered.text,
     personId: person.id,
-    kind: input.testTo ? 'test' : marketing ? 'marketing' : 'transactional',
+    kind: marketing ? 'marketing' : 'transactional',
     headers,
     templateId: template.id,
-    meta: { templateId: template.id, templateVersion: template.version, campaignId: input.campaignId, scenarioId: input.scenarioId },
+    meta: { templateId: template.id, templateVersion: template.version, campaignId: input.campaignId, scenarioId: input.scenarioId, links },
   });
   if (!id) {
     const again = await tx.query<{ id: string }>('SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2', [ws, key]);
     return { status: 'duplicate', messageId: again.rows[0].id };
   }
-  if (!input.testTo) {
-    await tx.query(
-      `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties, campaign_id)
-       VALUES ($1, $2, 'email_sent', $3, $4, $5)`,
-      [
-        ws,
-        person.id,
-        ctx.clock.now(),
-        JSON.stringify({ messageId: id, templateId: template.id, subject: rendered.subject, scenarioId: input.scenarioId ?? null }),
-        input.campaignId ?? null,
-      ],
-    );
-    await enqueue(tx, SCORING_REFRESH_QUEUE, { personIds: [person.id], workspaceId: ws });
-  }
+  await tx.query(
+    `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties, campaign_id)
+     VALUES ($1, $2, 'email_sent', $3, $4, $5)`,
+    [
+      ws,
+      person.id,
+      ctx.clock.now(),
+      JSON.stringify({ messageId: id, templateId: template.id, subject: rendered.subject, scenarioId: input.scenarioId ?? null }),
+      input.campaignId ?? null,
+    ],
+  );
+  await enqueue(tx, SCORING_REFRESH_QUEUE, { personIds: [person.id], workspaceId: ws });
   return { status: 'queued', messageId: id };
+}
+
+/**
+ * Renders a template (saved or a draft) for a chosen person, or for sample values when none
+ * is chosen. Links are not tracked and the unsubscribe link is inert.
+ */
+export async function previewTemplate(
+  q: Queryable,
+  ctx: AppContext,
+  workspaceId: number,
+  template: Pick<EmailTemplate, 'subject' | 'preheader' | 'html' | 'text' | 'kind' | 'locale'>,
+  personId?: string,
+) {
+  const settings = await getMailSettings(q, workspaceId, ctx.config);
+  const inert = `${ctx.config.publicUrl}/u/preview`;
+  let vars: RenderVars;
+  if (personId) {
+    const r = await q.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = $2`, [workspaceId, personId]);
+    if (!r.rows[0]) throw invalid('personId', 'no such person');
+    vars = await varsForPerson(q, workspaceId, toPerson(r.rows[0]), settings, ctx, inert);
+  } else {
+    const from = fromHeader(settings, ctx.config);
+    vars = sampleVars({ name: settings.senderName, email: from.address, postalAddress: settings.postalAddress, contact: settings.contact }, inert);
+  }
+  const rendered = await renderTemplate(template, vars, { locale: template.locale as Locale, marketing: template.kind === 'marketing' });
+  return { ...rendered, to: String(vars.person.email ?? ''), from: formatFrom(settings.senderName, fromHeader(settings, ctx.config).address) };
+}
+
+/** Queues a test of a template to any address: marked [TEST], no tracking, no activity, no suppression check. */
+export async function sendTestMail(
+  tx: Queryable,
+  ctx: AppContext,
+  input: { workspaceId: number; template: EmailTemplate; to: string; personId?: string; idempotencyKey: string },
+): Promise<{ messageId: string; duplicate: boolean }> {
+  const preview = await previewTemplate(tx, ctx, input.workspaceId, input.template, input.personId);
+  const id = await queueMail(tx, ctx, input.workspaceId, {
+    idempotencyKey: `test:${input.idempotencyKey}`,
+    to: input.to,
+    from: preview.from,
+    subject: `[TEST] ${preview.subject}`,
+    html: preview.html,
+    text: preview.text,
+    personId: input.personId ?? null,
+    kind: 'test',
+    templateId: input.template.id,
+    meta: { templateId: input.template.id, templateVersion: input.template.version, test: true },
+  });
+  if (id) return { messageId: id, duplicate: false };
+  const r = await tx.query<{ id: string }>('SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2', [
+    input.workspaceId,
+    `test:${input.idempotencyKey}`,
+  ]);
+  return { messageId: r.rows[0].id, duplicate: true };
 }
 
 function pixel(ctx: Pick<AppContext, 'config' | 'secret'>, messageId: string): string {

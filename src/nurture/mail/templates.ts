@@ -140,3 +140,24 @@ export async function deleteTemplate(q: Queryable, actor: Actor, id: string): Pr
   await q.query('DELETE FROM email_templates WHERE workspace_id = $1 AND id = $2', [actor.workspaceId, id]);
   await recordAudit(q, actor, { action: 'email_template.deleted', entityType: 'email_template', entityId: id, meta: { name: t.name } });
 }
+
+/** Delivery and engagement of a template's messages (mail_messages_template_idx). */
+export async function templateStats(q: Queryable, workspaceId: number, id: string) {
+  const r = await q.query<{ queued: number; sent: number; failed: number; suppressed: number; opened: number; clicked: number; bounced: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
+            count(*) FILTER (WHERE status IN ('sent', 'outbox')) AS sent,
+            count(*) FILTER (WHERE status = 'failed') AS failed,
+            count(*) FILTER (WHERE status = 'suppressed') AS suppressed,
+            count(*) FILTER (WHERE opened_at IS NOT NULL) AS opened,
+            count(*) FILTER (WHERE clicked_at IS NOT NULL) AS clicked,
+            count(*) FILTER (WHERE bounced_at IS NOT NULL) AS bounced
+     FROM mail_messages WHERE template_id = $2 AND workspace_id = $1 AND kind <> 'test'`,
+    [workspaceId, id],
+  );
+  const u = await q.query<{ n: number }>(
+    `SELECT count(*) AS n FROM activities a WHERE a.workspace_id = $1 AND a.type = 'unsubscribe'
+       AND (a.properties->>'messageId') IN (SELECT id::text FROM mail_messages WHERE template_id = $2 AND workspace_id = $1)`,
+    [workspaceId, id],
+  );
+  return { ...r.rows[0], unsubscribed: u.rows[0].n };
+}
