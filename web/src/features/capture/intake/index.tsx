@@ -1,4 +1,16 @@
 import type { WebFeature } from '../../../app/feature.ts';
+import { FormBuilderPage } from './form-builder.tsx';
+import { FormsPage } from './forms-page.tsx';
+import { intakeMessages } from './messages.ts';
+import './intake.css';
 
-/** The intake part of the capture pages. */
-export const intakeWeb: WebFeature = { routes: [], nav: [], messages: { ja: {}, en: {} } };
+/** The intake part of the capture pages: forms, their builder, embed codes and submissions. */
+export const intakeWeb: WebFeature = {
+  routes: [
+    { path: '/forms', component: FormsPage },
+    { path: '/forms/new', component: FormBuilderPage },
+    { path: '/forms/$id', component: FormBuilderPage },
+  ],
+  nav: [{ to: '/forms', label: 'forms.nav', order: 20 }],
+  messages: intakeMessages,
+};
