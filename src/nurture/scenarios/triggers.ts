@@ -88,9 +88,14 @@ export async function evaluateScenario(ctx: AppContext, scenario: Scenario & { w
   const t = scenario.trigger;
   if (t.type === 'segment_entered') {
     const filter = await segmentFilter(ctx.db, scenario.workspaceId, t.segmentId);
-    return ctx.db.transaction((tx) =>
-      enrolSegmentEntrants(tx, scenario.workspaceId, scenario, filter, { source: 'segment', now, enrol: opts.enrol ?? true }),
-    );
+    return ctx.db.transaction(async (tx) => {
+      // Locks the scenario row: two workers evaluating at once take turns.
+      const r = await tx.query<{ segment_evaluated_at: Date | null }>('SELECT segment_evaluated_at FROM scenarios WHERE id = $1 FOR UPDATE', [scenario.id]);
+      const first = !r.rows[0]?.segment_evaluated_at;
+      const enrol = opts.enrol ?? !(first && t.includeExisting === false);
+      await tx.query('UPDATE scenarios SET segment_evaluated_at = $2 WHERE id = $1', [scenario.id, now]);
+      return enrolSegmentEntrants(tx, scenario.workspaceId, scenario, filter, { source: 'segment', now, enrol });
+    });
   }
   if (t.type === 'date_field') {
     const p = localParts(now, scenario.timeZone);
@@ -138,11 +143,8 @@ export const tickJob: JobHandler = async (_payload, ctx) => {
  * trigger says otherwise) and schedule again whoever a pause held.
  */
 export const evaluateJob: JobHandler = async (payload, ctx) => {
-  const { scenarioId, activation } = z.object({ scenarioId: z.uuid(), activation: z.boolean().default(false) }).parse(payload);
+  const { scenarioId } = z.object({ scenarioId: z.uuid(), activation: z.boolean().default(false) }).parse(payload);
   const [s] = await scenariosWithPeriodicTriggers(ctx.db, scenarioId);
-  if (s) {
-    const includeExisting = s.trigger.type === 'segment_entered' ? s.trigger.includeExisting !== false : true;
-    await evaluateScenario(ctx, s, { enrol: !activation || includeExisting });
-  }
+  if (s) await evaluateScenario(ctx, s);
   await rescheduleActive(ctx.db, scenarioId, ctx.clock.now());
 };
