@@ -1,10 +1,116 @@
+import { execSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { buildApp } from '../src/app.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { loadConfig } from '../src/platform/config.ts';
+import type { AppContext } from '../src/platform/http/context.ts';
+import { startWorker } from '../src/platform/jobs/worker.ts';
+import { silentLog } from '../src/platform/log.ts';
+import { jobHandlers, periodicTasks } from '../src/runtime.ts';
+import { createApiKey } from '../src/team/api-keys.ts';
+import { generate, sizes } from './generate.ts';
+import { type Result, round } from './measure.ts';
+import { BenchError, openBenchTarget } from './target.ts';
+import { WORKLOADS, type BenchEnv } from './workloads.ts';
+
 export interface BenchOptions {
   scale: number;
   json?: boolean;
   only?: string;
+  keep?: boolean;
 }
 
-/** The benchmark suite: see issue 8; implemented in bench/. */
-export async function runBench(_opts: BenchOptions): Promise<void> {
-  throw new Error('the benchmark suite is not built yet');
+export { BenchError };
+
+/**
+ * `leadflow bench`: generates the deterministic synthetic workload in a database of its own,
+ * starts the app and a worker in this process on a loopback port, runs every workload
+ * (median of several runs after a warm-up) and prints a table or JSON.
+ */
+export async function runBench(opts: BenchOptions): Promise<void> {
+  const only = opts.only ? new Set(opts.only.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
+  if (only) {
+    const known = new Set(WORKLOADS.flatMap((w) => w.produces));
+    for (const name of only) if (!known.has(name) && !WORKLOADS.some((w) => w.id === name)) throw new BenchError(`unknown workload "${name}" (known: ${[...known].join(', ')})`);
+  }
+  const say = (msg: string) => {
+    if (!opts.json) process.stderr.write(`[bench] ${msg}\n`);
+  };
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const target = await openBenchTarget(databaseUrl, { keep: opts.keep });
+  const started = Date.now();
+  try {
+    const n = sizes(opts.scale);
+    say(`${target.database}: generating scale ${opts.scale} (${n.people.toLocaleString('en')} people, ${n.accounts.toLocaleString('en')} accounts, ${n.activities.toLocaleString('en')} activities)`);
+    const t0 = Date.now();
+    await generate(target.db, opts.scale, (m) => say(`  ${m}`));
+    say(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const config = loadConfig({ ...process.env, LEADFLOW_PUBLIC_URL: 'http://127.0.0.1', SMTP_URL: '' });
+    const ctx: AppContext = { db: target.db, clock: systemClock, log: silentLog, config, secret: 'bench-secret-0123456789abcdef0123456789ab' };
+    const app = await buildApp(ctx);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ctx.config.publicUrl = base;
+    const worker = startWorker({ ctx, handlers: jobHandlers(), periodic: periodicTasks(), pollMs: 20, batchSize: 20 });
+    const apiKey = (await createApiKey(target.db, 1, { name: 'bench', role: 'admin' })).key;
+    const env: BenchEnv = { ctx, db: target.db, base, apiKey, scale: opts.scale, sizes: n, say, dbUrl: target.url };
+    const results: Result[] = [];
+    try {
+      for (const w of WORKLOADS) {
+        if (only && !only.has(w.id) && !w.produces.some((p) => only.has(p))) continue;
+        say(`${w.id}…`);
+        const t = Date.now();
+        const out = await w.run(env);
+        results.push(...out);
+        say(`${w.id} done in ${((Date.now() - t) / 1000).toFixed(1)} s: ${out.map((r) => `${r.name}=${round(r.value)} ${r.unit}`).join(', ')}`);
+      }
+    } finally {
+      await worker.stop();
+      await app.close();
+    }
+    const report = {
+      results: results.map((r) => ({ name: r.name, value: round(r.value), unit: r.unit, ...(r.note ? { note: r.note } : {}) })),
+      scale: opts.scale,
+      database: target.database,
+      machine: machine(),
+      commit: commit(),
+      date: new Date().toISOString(),
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else printTable(report);
+  } finally {
+    await target.drop();
+  }
+}
+
+function machine() {
+  const c = cpus();
+  return { cpus: c.length, cpu: c[0]?.model.trim() ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+}
+
+function commit(): string | undefined {
+  try {
+    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function printTable(report: { results: Result[]; scale: number; database: string; machine: ReturnType<typeof machine>; commit?: string; durationSeconds: number }) {
+  const rows = report.results.map((r) => [r.name, String(r.value), r.unit, r.note ?? '']);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['result', 'value', 'unit'][i].length));
+  const line = (cols: string[]) => `${cols[0].padEnd(widths[0])}  ${cols[1].padStart(widths[1])}  ${cols[2].padEnd(widths[2])}  ${cols[3]}`.trimEnd();
+  const out = [
+    `Leadflow bench — scale ${report.scale}, ${report.database}, ${report.machine.cpus} × ${report.machine.cpu}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}${report.commit ? `, commit ${report.commit}` : ''}`,
+    '',
+    line(['result', 'value', 'unit', 'how']),
+    line([widths[0], widths[1], widths[2]].map((w) => '-'.repeat(w)).concat('---')),
+    ...rows.map(line),
+    '',
+    `total ${report.durationSeconds} s`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
 }
