@@ -202,4 +202,37 @@ describe('the web shell', () => {
     expect(jsErrors(page)).toEqual([]);
     await context.close();
   });
+
+  it('shows a new API key once, with a copy button, and revokes it', async () => {
+    const { context, page } = await newPage(browser, 'ja-JP');
+    await signIn(page, server.url, ADMIN.email, ADMIN.password);
+    await page.goto(`${server.url}/settings?tab=apiKeys`);
+    await page.fill('input[name=keyName]', 'SFA連携');
+    await page.selectOption('select[name=keyRole]', 'sales');
+    await page.click('button:has-text("APIキーを発行")');
+    await page.waitForSelector('[data-testid=new-api-key]');
+    const newKey = (await page.textContent('[data-testid=new-api-key]')) as string;
+    expect(await page.isVisible('[data-testid=new-key-card] button:has-text("コピー")')).toBe(true);
+    const works = await fetch(`${server.url}/api/v1/people?limit=1`, { headers: { authorization: `Bearer ${newKey}` } });
+    expect(works.status).toBe(200);
+
+    await page.click('[data-testid=new-key-card] button:has-text("保管しました")');
+    await page.reload();
+    await page.waitForSelector('[data-testid=api-keys-table] tr[data-key-name=SFA連携]');
+    expect(await page.content()).not.toContain(newKey);
+    expect(await page.textContent('[data-testid=api-keys-table] tr[data-key-name=SFA連携]')).toContain('営業');
+
+    page.once('dialog', (d) => void d.accept());
+    await page.click('[data-testid=api-keys-table] tr[data-key-name=SFA連携] button:has-text("失効させる")');
+    await page.waitForSelector('[data-testid=api-keys-table] tr[data-key-name=SFA連携] :text("失効済み")');
+    const revoked = await fetch(`${server.url}/api/v1/people?limit=1`, { headers: { authorization: `Bearer ${newKey}` } });
+    expect(revoked.status).toBe(401);
+
+    // The audit log shows who created and revoked it.
+    await page.click('[role=tab]:has-text("監査ログ")');
+    await page.waitForSelector('[data-testid=audit-table] code:text("api_key.revoked")');
+    expect(await page.textContent('[data-testid=audit-table]')).toContain('api_key.created');
+    expect(jsErrors(page)).toEqual([]);
+    await context.close();
+  });
 });
