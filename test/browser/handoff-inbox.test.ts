@@ -32,15 +32,36 @@ const jsErrors = (page: Page) => (page as Page & { jsErrors: string[] }).jsError
 
 beforeAll(async () => {
   server = await startServer();
-  repId = (await createUser(server.ctx.db, 1, { email: 'rep@handoff.test', password: 'handoff-pass-1', role: 'sales', name: '営業 一郎' })).id;
-  await createUser(server.ctx.db, 1, { email: 'boss@handoff.test', password: 'handoff-pass-1', role: 'admin', name: '部長 花子' });
+  repId = (
+    await createUser(server.ctx.db, 1, {
+      email: 'rep@handoff.test',
+      password: 'handoff-pass-1',
+      role: 'sales',
+      name: '営業 一郎',
+    })
+  ).id;
+  await createUser(server.ctx.db, 1, {
+    email: 'boss@handoff.test',
+    password: 'handoff-pass-1',
+    role: 'admin',
+    name: '部長 花子',
+  });
   key = (await createApiKey(server.ctx.db, 1, { name: 'browser', role: 'admin' })).key;
-  await callApi('PUT', '/api/v1/handoff/assignment-rules', { rules: [{ id: 'rr', name: 'ラウンドロビン', kind: 'round_robin', userIds: [repId] }] });
+  await callApi('PUT', '/api/v1/handoff/assignment-rules', {
+    rules: [{ id: 'rr', name: 'ラウンドロビン', kind: 'round_robin', userIds: [repId] }],
+  });
   for (const [email, last, company] of [
     ['hanako.suzuki@kansai-denki.co.jp', '鈴木', '関西電機株式会社'],
     ['jiro.tanaka@tokyo-soft.co.jp', '田中', '東京ソフト株式会社'],
   ]) {
-    const p = await callApi('POST', '/api/v1/people', { email, lastName: last, firstName: '様', company, channel: 'webinar', source: 'DXウェビナー' });
+    const p = await callApi('POST', '/api/v1/people', {
+      email,
+      lastName: last,
+      firstName: '様',
+      company,
+      channel: 'webinar',
+      source: 'DXウェビナー',
+    });
     const id = p.json.id as string;
     await server.ctx.db.query(
       `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties) VALUES (1, $1, 'content_download', now() - interval '3 days', $2)`,
@@ -113,7 +134,11 @@ describe('the sales inbox', () => {
     await page.waitForURL(/\/people\/[0-9a-f-]{36}$/);
     await page.waitForSelector('[data-testid=handoff-panel]');
     const id = page.url().split('/').pop() as string;
-    expect((await callApi('GET', `/api/v1/people/${id}`)).json).toMatchObject({ stage: 'sgl', ownerId: repId, channel: 'referral' });
+    expect((await callApi('GET', `/api/v1/people/${id}`)).json).toMatchObject({
+      stage: 'sgl',
+      ownerId: repId,
+      channel: 'referral',
+    });
     expect(jsErrors(page)).toEqual([]);
   });
 

@@ -10,14 +10,17 @@ const HOUR = 3_600_000;
 
 /**
  * The sales part of the demo: rules for the demo's sales reps (関西 and 製造業 territories, then
- * a weighted round robin), the rejection reasons and a 2-business-day SLA; every MQL of the
- * story gets an owner and an SLA clock, with the newest few waiting and at least one breached.
+ * a weighted round robin), the rejection reasons and a 2-business-day SLA; the story's recent
+ * MQLs get an owner and an SLA clock, some still inside it and at least one breached.
  */
 export async function seedSalesDemo(ctx: SeedContext): Promise<void> {
-  const reps = await ctx.db.query<{ id: string; name: string }>(
-    `SELECT id, name FROM users WHERE workspace_id = 1 AND role = 'sales' AND active ORDER BY email`,
+  // Reps are the sales users who manage nobody; a sales manager takes no leads (weight 0) but gets escalations.
+  const reps = await ctx.db.query<{ id: string; name: string; manages: boolean }>(
+    `SELECT u.id, u.name, EXISTS (SELECT 1 FROM users r WHERE r.manager_id = u.id) AS manages
+     FROM users u WHERE u.workspace_id = 1 AND u.role = 'sales' AND u.active ORDER BY u.email`,
   );
-  const ids = reps.rows.map((r) => r.id);
+  const managers = reps.rows.filter((r) => r.manages).map((r) => r.id);
+  const ids = reps.rows.filter((r) => !r.manages).map((r) => r.id);
   const rules: AssignmentRule[] = [
     {
       id: 'account-owner',
@@ -75,7 +78,10 @@ export async function seedSalesDemo(ctx: SeedContext): Promise<void> {
       await tx.query(
         `INSERT INTO handoff_reps (workspace_id, user_id, weight) SELECT 1, u.id, u.w FROM unnest($1::uuid[], $2::int[]) AS u(id, w)
          ON CONFLICT (workspace_id, user_id) DO UPDATE SET weight = EXCLUDED.weight`,
-        [ids, ids.map((_, i) => (i === 0 ? 2 : 1))],
+        [
+          [...ids, ...managers],
+          [...ids.map((_, i) => (i === 0 ? 2 : 1)), ...managers.map(() => 0)],
+        ],
       );
     }
   });
@@ -83,8 +89,10 @@ export async function seedSalesDemo(ctx: SeedContext): Promise<void> {
     ctx.log.warn({}, 'handoff demo: no sales users, MQLs stay unassigned');
   }
 
+  // The story's recent MQLs (three weeks) wait in the inbox; older ones predate the handoff process.
   const mqls = await ctx.db.query<{ id: string }>(
-    `SELECT id FROM people WHERE workspace_id = 1 AND stage = 'mql' ORDER BY stage_changed_at DESC, id LIMIT 500`,
+    `SELECT id FROM people WHERE workspace_id = 1 AND stage = 'mql' AND stage_changed_at > $1 ORDER BY stage_changed_at, id LIMIT 200`,
+    [new Date(now.getTime() - 21 * 24 * HOUR)],
   );
   if (mqls.rows.length === 0) return;
   const config = loadConfig(process.env);
@@ -97,18 +105,20 @@ export async function seedSalesDemo(ctx: SeedContext): Promise<void> {
       { trigger: 'mql', keepExistingOwner: true, now },
     ),
   );
-  // The story's MQLs may all be old: keep the newest few inside their SLA so the inbox shows a live
-  // clock next to the breached ones (the SLA job escalates those when the server starts).
+  // Whatever the story's dates, show both a live SLA clock and a breach.
   const open = await ctx.db.query<{ id: number; due_at: Date | null }>(
-    `SELECT id, due_at FROM handoffs WHERE workspace_id = 1 AND status = 'awaiting' ORDER BY mql_at DESC, id LIMIT 5`,
+    `SELECT id, due_at FROM handoffs WHERE workspace_id = 1 AND status = 'awaiting' ORDER BY mql_at DESC, id`,
   );
-  const live = open.rows.filter((h) => h.due_at && h.due_at > now).length;
-  if (live > 0 || open.rows.length < 2) return;
-  const refresh = open.rows.slice(0, Math.min(3, open.rows.length - 1));
-  const starts = refresh.map((_, i) => new Date(now.getTime() - (3 + i * 5) * HOUR));
+  if (open.rows.length < 2) return;
+  const live = open.rows.filter((h) => h.due_at && h.due_at > now);
+  const retime: { id: number; at: Date }[] = [];
+  if (live.length === 0) retime.push({ id: open.rows[0].id, at: new Date(now.getTime() - 3 * HOUR) });
+  if (live.length === open.rows.length)
+    retime.push({ id: open.rows[open.rows.length - 1].id, at: new Date(now.getTime() - 6 * 24 * HOUR) });
+  if (retime.length === 0) return;
   await ctx.db.query(
     `UPDATE handoffs h SET mql_at = u.mql_at, due_at = u.due_at
      FROM unnest($1::int8[], $2::timestamptz[], $3::timestamptz[]) AS u(id, mql_at, due_at) WHERE h.id = u.id`,
-    [refresh.map((h) => h.id), starts, starts.map((at) => slaDueAt(at, DEFAULT_SLA))],
+    [retime.map((r) => r.id), retime.map((r) => r.at), retime.map((r) => slaDueAt(r.at, DEFAULT_SLA))],
   );
 }

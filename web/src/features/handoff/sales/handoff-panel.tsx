@@ -10,7 +10,10 @@ import type { HandoffPackage } from './types.ts';
 export function HandoffPanel({ personId }: { personId: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const pkg = useQuery({ queryKey: ['handoff', personId], queryFn: () => api<HandoffPackage>(`/api/v1/people/${personId}/handoff`) });
+  const pkg = useQuery({
+    queryKey: ['handoff', personId],
+    queryFn: () => api<HandoffPackage>(`/api/v1/people/${personId}/handoff`),
+  });
   const mayDecide = useMayDecide();
   const canAssign = useCan('assignment:write');
   const refresh = useRefreshHandoff();
@@ -34,23 +37,34 @@ export function HandoffPanel({ personId }: { personId: string }) {
         <div className="handoff-waiting">
           <p className="muted">
             {t('handoff.panel.waitingSince', { at: formatDateTime(h.mqlAt, lang) })}
-            {p.owner ? ` · ${t('handoff.panel.owner')}: ${p.owner.name || p.owner.email}` : ` · ${t('handoff.unassigned')}`}
+            {p.owner
+              ? ` · ${t('handoff.panel.owner')}: ${p.owner.name || p.owner.email}`
+              : ` · ${t('handoff.unassigned')}`}
           </p>
           {mayDecide(p.owner?.id ?? null) && <DecideButtons personId={personId} name={p.person.name} />}
         </div>
       )}
       {h && h.status !== 'awaiting' && (
         <p className="muted" data-testid="handoff-outcome">
-          {t(`handoff.status.${h.status}`)} {h.decidedAt ? formatDateTime(h.decidedAt, lang) : ''} {h.reason ? `— ${h.reason}` : ''} {h.note ? `(${h.note})` : ''}
+          {t(`handoff.status.${h.status}`)} {h.decidedAt ? formatDateTime(h.decidedAt, lang) : ''}{' '}
+          {h.reason ? `— ${h.reason}` : ''} {h.note ? `(${h.note})` : ''}
         </p>
       )}
       {p.assignment && (
         <p className="muted">
-          {t('handoff.panel.assignedBy', { rule: p.assignment.ruleName ?? t(`handoff.rule.${p.assignment.ruleKind}`), at: formatDateTime(p.assignment.at, lang) })}
+          {t('handoff.panel.assignedBy', {
+            rule: p.assignment.ruleName ?? t(`handoff.rule.${p.assignment.ruleKind}`),
+            at: formatDateTime(p.assignment.at, lang),
+          })}
         </p>
       )}
       {canAssign && (
-        <button type="button" className="btn btn-sm" disabled={assign.isPending} onClick={() => assign.mutate()}>
+        <button
+          type="button"
+          className="btn btn-sm"
+          disabled={assign.isPending}
+          onClick={() => assign.mutate()}
+        >
           {t('handoff.panel.runRules')}
         </button>
       )}
@@ -61,7 +75,11 @@ export function HandoffPanel({ personId }: { personId: string }) {
         <dt>{t('handoff.panel.channel')}</dt>
         <dd>{[p.acquisition.channel, p.acquisition.source].filter(Boolean).join(' / ') || '—'}</dd>
         <dt>{t('handoff.panel.firstTouch')}</dt>
-        <dd>{first ? `${formatDate(first.occurredAt, lang)} ${t(`handoff.activity.${first.type}`, { defaultValue: first.type })} ${first.campaignName ?? first.title ?? ''}` : '—'}</dd>
+        <dd>
+          {first
+            ? `${formatDate(first.occurredAt, lang)} ${t(`handoff.activity.${first.type}`, { defaultValue: first.type })} ${first.campaignName ?? first.title ?? ''}`
+            : '—'}
+        </dd>
       </dl>
 
       <h3>{t('handoff.panel.why')}</h3>
@@ -70,7 +88,10 @@ export function HandoffPanel({ personId }: { personId: string }) {
       ) : (
         <>
           <p>
-            {t('handoff.panel.scoreLine', { grade: p.score.fitGrade ?? '—', points: p.score.engagementScore })}
+            {t('handoff.panel.scoreLine', {
+              grade: p.score.fitGrade ?? '—',
+              points: p.score.engagementScore,
+            })}
           </p>
           <ul className="handoff-list">
             {p.score.summary.map((s) => (
@@ -87,7 +108,8 @@ export function HandoffPanel({ personId }: { personId: string }) {
         <ul className="handoff-list">
           {p.campaigns.map((c) => (
             <li key={c.id}>
-              {c.name} <span className="muted">({t(`handoff.member.${c.status}`, { defaultValue: c.status })})</span>
+              {c.name}{' '}
+              <span className="muted">({t(`handoff.member.${c.status}`, { defaultValue: c.status })})</span>
             </li>
           ))}
           {p.events
@@ -119,7 +141,13 @@ export function HandoffPanel({ personId }: { personId: string }) {
       )}
 
       <h3>{t('handoff.panel.emails')}</h3>
-      <p>{t('handoff.panel.emailStats', { sent: p.emails.sent, opened: p.emails.opened, clicked: p.emails.clicked })}</p>
+      <p>
+        {t('handoff.panel.emailStats', {
+          sent: p.emails.sent,
+          opened: p.emails.opened,
+          clicked: p.emails.clicked,
+        })}
+      </p>
 
       <h3>{t('handoff.panel.colleagues')}</h3>
       {p.accountPeople.length === 0 ? (
@@ -128,7 +156,8 @@ export function HandoffPanel({ personId }: { personId: string }) {
         <ul className="handoff-list">
           {p.accountPeople.map((o) => (
             <li key={o.id}>
-              <AppLink to={`/people/${o.id}`}>{o.name}</AppLink> {o.title && <span className="muted">{o.title}</span>} <StageBadge stage={o.stage} />
+              <AppLink to={`/people/${o.id}`}>{o.name}</AppLink>{' '}
+              {o.title && <span className="muted">{o.title}</span>} <StageBadge stage={o.stage} />
             </li>
           ))}
         </ul>

@@ -3,7 +3,15 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, qs } from '../../../app/api.ts';
 import { useSession } from '../../../app/session.tsx';
-import { AppLink, FieldError, fieldError, formatDateTime, Pager, ProblemAlert, useAppNavigate } from '../../../app/ui.tsx';
+import {
+  AppLink,
+  FieldError,
+  fieldError,
+  formatDateTime,
+  Pager,
+  ProblemAlert,
+  useAppNavigate,
+} from '../../../app/ui.tsx';
 import { DecideButtons, SlaClock, useMayDecide, useRefreshHandoff } from './shared.tsx';
 import type { InboxItem, Summary } from './types.ts';
 
@@ -17,10 +25,16 @@ export function InboxPage() {
   const cursor = cursors[cursors.length - 1];
   const [creating, setCreating] = useState(false);
   const mayDecide = useMayDecide();
-  const summary = useQuery({ queryKey: ['handoff-summary', scope], queryFn: () => api<Summary>(`/api/v1/handoff/summary${qs({ scope })}`) });
+  const summary = useQuery({
+    queryKey: ['handoff-summary', scope],
+    queryFn: () => api<Summary>(`/api/v1/handoff/summary${qs({ scope })}`),
+  });
   const inbox = useQuery({
     queryKey: ['handoff-inbox', scope, cursor],
-    queryFn: () => api<{ items: InboxItem[]; nextCursor: string | null }>(`/api/v1/handoff/inbox${qs({ scope, cursor, limit: 50 })}`),
+    queryFn: () =>
+      api<{ items: InboxItem[]; nextCursor: string | null }>(
+        `/api/v1/handoff/inbox${qs({ scope, cursor, limit: 50 })}`,
+      ),
   });
   const s = summary.data;
   return (
@@ -43,7 +57,12 @@ export function InboxPage() {
             <option value="all">{t('handoff.inbox.all')}</option>
           </select>
           {(role === 'sales' || role === 'admin') && (
-            <button type="button" className="btn-primary" onClick={() => setCreating(true)} data-testid="new-sgl">
+            <button
+              type="button"
+              className="btn-primary"
+              onClick={() => setCreating(true)}
+              data-testid="new-sgl"
+            >
               {t('handoff.sgl.new')}
             </button>
           )}
@@ -52,7 +71,9 @@ export function InboxPage() {
       <div className="grid">
         <div className="card stat">
           <div className="stat-label">{t('handoff.inbox.awaiting')}</div>
-          <div className="stat-value" data-testid="awaiting-count">{s?.awaiting ?? '—'}</div>
+          <div className="stat-value" data-testid="awaiting-count">
+            {s?.awaiting ?? '—'}
+          </div>
         </div>
         <div className="card stat">
           <div className="stat-label">{t('handoff.inbox.breached')}</div>
@@ -62,11 +83,15 @@ export function InboxPage() {
         </div>
         <div className="card stat">
           <div className="stat-label">{t('handoff.inbox.oldest')}</div>
-          <div className="stat-value">{s?.oldestWaitingHours === null || !s ? '—' : t('handoff.hours', { n: s.oldestWaitingHours })}</div>
+          <div className="stat-value">
+            {s?.oldestWaitingHours === null || !s ? '—' : t('handoff.hours', { n: s.oldestWaitingHours })}
+          </div>
         </div>
       </div>
       <ProblemAlert error={inbox.error} />
-      {inbox.data && inbox.data.items.length === 0 && <p className="empty card">{t('handoff.inbox.empty')}</p>}
+      {inbox.data && inbox.data.items.length === 0 && (
+        <p className="empty card">{t('handoff.inbox.empty')}</p>
+      )}
       {inbox.data && inbox.data.items.length > 0 && (
         <div className="table-wrap">
           <table className="table" data-testid="inbox-table">
@@ -83,7 +108,11 @@ export function InboxPage() {
             </thead>
             <tbody>
               {inbox.data.items.map((item) => (
-                <tr key={item.handoffId} data-person-id={item.personId} className={item.breached ? 'handoff-breached' : undefined}>
+                <tr
+                  key={item.handoffId}
+                  data-person-id={item.personId}
+                  className={item.breached ? 'handoff-breached' : undefined}
+                >
                   <td>
                     <AppLink to={`/people/${item.personId}`}>{item.name}</AppLink>
                     <div className="muted">{[item.company, item.title].filter(Boolean).join(' · ')}</div>
@@ -92,12 +121,16 @@ export function InboxPage() {
                   <td>
                     {item.fitGrade ?? '—'} / {item.engagementScore}
                   </td>
-                  <td>{item.ownerName ?? <span className="badge badge-muted">{t('handoff.unassigned')}</span>}</td>
+                  <td>
+                    {item.ownerName ?? <span className="badge badge-muted">{t('handoff.unassigned')}</span>}
+                  </td>
                   <td>{formatDateTime(item.mqlAt, i18n.language)}</td>
                   <td>
                     <SlaClock dueAt={item.dueAt} />
                   </td>
-                  <td>{mayDecide(item.ownerId) && <DecideButtons personId={item.personId} name={item.name} />}</td>
+                  <td>
+                    {mayDecide(item.ownerId) && <DecideButtons personId={item.personId} name={item.name} />}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -129,7 +162,8 @@ function SglDialog({ onClose }: { onClose: () => void }) {
     ref.current?.showModal();
   }, []);
   const create = useMutation({
-    mutationFn: (body: Record<string, string>) => api<{ id: string }>('/api/v1/handoff/sgl', { method: 'POST', body }),
+    mutationFn: (body: Record<string, string>) =>
+      api<{ id: string }>('/api/v1/handoff/sgl', { method: 'POST', body }),
     onSuccess: async (person) => {
       await refresh(person.id);
       ref.current?.close();
@@ -139,7 +173,11 @@ function SglDialog({ onClose }: { onClose: () => void }) {
   });
   function submit(e: FormEvent) {
     e.preventDefault();
-    const body = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v !== ''));
+    const body = Object.fromEntries(
+      Object.entries(values)
+        .map(([k, v]) => [k, v.trim()])
+        .filter(([, v]) => v !== ''),
+    );
     if (body.channel === 'other') delete body.channel;
     create.mutate(body);
   }
@@ -155,7 +193,12 @@ function SglDialog({ onClose }: { onClose: () => void }) {
             <div className="form-row" key={f}>
               <label>
                 {t(`handoff.sgl.field.${f}`)}
-                <input name={f} type={f === 'email' ? 'email' : 'text'} value={values[f] ?? ''} onChange={(e) => setValues({ ...values, [f]: e.target.value })} />
+                <input
+                  name={f}
+                  type={f === 'email' ? 'email' : 'text'}
+                  value={values[f] ?? ''}
+                  onChange={(e) => setValues({ ...values, [f]: e.target.value })}
+                />
               </label>
               <FieldError error={create.error} path={f} />
             </div>
@@ -163,7 +206,11 @@ function SglDialog({ onClose }: { onClose: () => void }) {
           <div className="form-row">
             <label>
               {t('handoff.sgl.field.channel')}
-              <select name="channel" value={values.channel} onChange={(e) => setValues({ ...values, channel: e.target.value })}>
+              <select
+                name="channel"
+                value={values.channel}
+                onChange={(e) => setValues({ ...values, channel: e.target.value })}
+              >
                 {SGL_CHANNELS.map((c) => (
                   <option key={c} value={c}>
                     {t(`handoff.sgl.channel.${c}`)}
@@ -176,7 +223,12 @@ function SglDialog({ onClose }: { onClose: () => void }) {
         <div className="form-row">
           <label>
             {t('handoff.sgl.field.note')}
-            <textarea name="note" rows={2} value={values.note ?? ''} onChange={(e) => setValues({ ...values, note: e.target.value })} />
+            <textarea
+              name="note"
+              rows={2}
+              value={values.note ?? ''}
+              onChange={(e) => setValues({ ...values, note: e.target.value })}
+            />
           </label>
         </div>
         <div className="form-actions">

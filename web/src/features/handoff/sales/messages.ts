@@ -20,7 +20,8 @@ export const salesMessages = {
     'handoff.willRecycle': 'このリードは「リサイクル」としてマーケティングのナーチャリングに戻ります。',
     'handoff.unassigned': '未割り当て',
     'handoff.inbox.title': '受け入れ待ちのMQL',
-    'handoff.inbox.subtitle': 'マーケティングから引き渡されたリードです。古い順に並んでいます。SLA期限までに受け入れるか、理由を添えて差し戻してください。',
+    'handoff.inbox.subtitle':
+      'マーケティングから引き渡されたリードです。古い順に並んでいます。SLA期限までに受け入れるか、理由を添えて差し戻してください。',
     'handoff.inbox.scope': '表示範囲',
     'handoff.inbox.mine': '自分とチーム',
     'handoff.inbox.all': '全員',
@@ -36,7 +37,8 @@ export const salesMessages = {
     'handoff.inbox.sla': 'SLA',
     'handoff.sgl.new': '新規SGL',
     'handoff.sgl.title': '営業創出リード（SGL）を登録',
-    'handoff.sgl.help': 'テレアポや紹介など営業が自ら創出したリードです。MQLを経ずにSGLとして登録され、あなたが担当になります。',
+    'handoff.sgl.help':
+      'テレアポや紹介など営業が自ら創出したリードです。MQLを経ずにSGLとして登録され、あなたが担当になります。',
     'handoff.sgl.create': '登録',
     'handoff.sgl.field.email': 'メールアドレス',
     'handoff.sgl.field.lastName': '姓',
@@ -93,9 +95,11 @@ export const salesMessages = {
     'handoff.member.attended': '参加',
     'handoff.member.no_show': '欠席',
     'handoff.settings.title': '営業連携の設定',
-    'handoff.settings.subtitle': 'MQLの割り当てルール、担当者の配分と不在、差し戻し理由、受け入れSLAを設定します。',
+    'handoff.settings.subtitle':
+      'MQLの割り当てルール、担当者の配分と不在、差し戻し理由、受け入れSLAを設定します。',
     'handoff.settings.rules': '割り当てルール',
-    'handoff.settings.rulesHelp': '上から順に評価し、対応可能な担当者が見つかった最初のルールで割り当てます。',
+    'handoff.settings.rulesHelp':
+      '上から順に評価し、対応可能な担当者が見つかった最初のルールで割り当てます。',
     'handoff.settings.ruleName': 'ルール名',
     'handoff.settings.ruleKind': '種類',
     'handoff.settings.enabled': '有効',
@@ -160,7 +164,8 @@ export const salesMessages = {
     'handoff.willRecycle': 'The lead is Recycled: it goes back to marketing’s nurturing.',
     'handoff.unassigned': 'Unassigned',
     'handoff.inbox.title': 'MQLs awaiting acceptance',
-    'handoff.inbox.subtitle': 'Leads marketing handed to sales, oldest first. Accept them, or send them back with a reason, before the SLA runs out.',
+    'handoff.inbox.subtitle':
+      'Leads marketing handed to sales, oldest first. Accept them, or send them back with a reason, before the SLA runs out.',
     'handoff.inbox.scope': 'Show',
     'handoff.inbox.mine': 'Mine and my team’s',
     'handoff.inbox.all': 'Everyone’s',
@@ -176,7 +181,8 @@ export const salesMessages = {
     'handoff.inbox.sla': 'SLA',
     'handoff.sgl.new': 'New SGL',
     'handoff.sgl.title': 'Add a sales-generated lead (SGL)',
-    'handoff.sgl.help': 'A lead sales found itself (outbound call, referral). It skips MQL, is counted as SGL, and you own it.',
+    'handoff.sgl.help':
+      'A lead sales found itself (outbound call, referral). It skips MQL, is counted as SGL, and you own it.',
     'handoff.sgl.create': 'Add',
     'handoff.sgl.field.email': 'E-mail',
     'handoff.sgl.field.lastName': 'Last name',
@@ -233,9 +239,11 @@ export const salesMessages = {
     'handoff.member.attended': 'attended',
     'handoff.member.no_show': 'no-show',
     'handoff.settings.title': 'Handoff settings',
-    'handoff.settings.subtitle': 'How MQLs are assigned, each rep’s share and absence, the reasons sales may reject with, and the acceptance SLA.',
+    'handoff.settings.subtitle':
+      'How MQLs are assigned, each rep’s share and absence, the reasons sales may reject with, and the acceptance SLA.',
     'handoff.settings.rules': 'Assignment rules',
-    'handoff.settings.rulesHelp': 'Tried from the top; the first rule that finds an available rep assigns the lead.',
+    'handoff.settings.rulesHelp':
+      'Tried from the top; the first rule that finds an available rep assigns the lead.',
     'handoff.settings.ruleName': 'Rule name',
     'handoff.settings.ruleKind': 'Kind',
     'handoff.settings.enabled': 'Enabled',

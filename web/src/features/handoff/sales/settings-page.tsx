@@ -6,7 +6,11 @@ import { ProblemAlert } from '../../../app/ui.tsx';
 import { useHandoffSettings } from './shared.tsx';
 import type { AssignmentRule, HandoffSettings, RejectionReason, Rep, Sla } from './types.ts';
 
-const list = (s: string) => s.split(/[,、\n]/).map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(/[,、\n]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** `/handoff/settings`: assignment rules in order, the reps' weights and out-of-office, rejection reasons, the SLA. */
 export function HandoffSettingsPage() {
@@ -40,8 +44,12 @@ function RulesEditor({ settings }: { settings: HandoffSettings }) {
   const [rules, setRules] = useState<AssignmentRule[]>(settings.rules);
   useEffect(() => setRules(settings.rules), [settings.rules]);
   const saved = useSaved();
-  const save = useMutation({ mutationFn: () => api('/api/v1/handoff/assignment-rules', { method: 'PUT', body: { rules } }), onSuccess: saved });
-  const update = (i: number, patch: Partial<AssignmentRule>) => setRules(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const save = useMutation({
+    mutationFn: () => api('/api/v1/handoff/assignment-rules', { method: 'PUT', body: { rules } }),
+    onSuccess: saved,
+  });
+  const update = (i: number, patch: Partial<AssignmentRule>) =>
+    setRules(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const move = (i: number, d: number) => {
     const next = [...rules];
     [next[i], next[i + d]] = [next[i + d], next[i]];
@@ -60,8 +68,16 @@ function RulesEditor({ settings }: { settings: HandoffSettings }) {
             <div className="stack">
               <div className="row">
                 <strong>{i + 1}.</strong>
-                <input aria-label={t('handoff.settings.ruleName')} value={r.name} onChange={(e) => update(i, { name: e.target.value })} />
-                <select aria-label={t('handoff.settings.ruleKind')} value={r.kind} onChange={(e) => update(i, { kind: e.target.value as AssignmentRule['kind'] })}>
+                <input
+                  aria-label={t('handoff.settings.ruleName')}
+                  value={r.name}
+                  onChange={(e) => update(i, { name: e.target.value })}
+                />
+                <select
+                  aria-label={t('handoff.settings.ruleKind')}
+                  value={r.kind}
+                  onChange={(e) => update(i, { kind: e.target.value as AssignmentRule['kind'] })}
+                >
                   {(['account_owner', 'territory', 'round_robin'] as const).map((k) => (
                     <option key={k} value={k}>
                       {t(`handoff.rule.${k}`)}
@@ -69,7 +85,11 @@ function RulesEditor({ settings }: { settings: HandoffSettings }) {
                   ))}
                 </select>
                 <label className="row" style={{ flexDirection: 'row', gap: 4 }}>
-                  <input type="checkbox" checked={r.enabled} onChange={(e) => update(i, { enabled: e.target.checked })} />
+                  <input
+                    type="checkbox"
+                    checked={r.enabled}
+                    onChange={(e) => update(i, { enabled: e.target.checked })}
+                  />
                   {t('handoff.settings.enabled')}
                 </label>
               </div>
@@ -82,7 +102,13 @@ function RulesEditor({ settings }: { settings: HandoffSettings }) {
                         <input
                           type="checkbox"
                           checked={r.regions.includes(g)}
-                          onChange={(e) => update(i, { regions: e.target.checked ? [...r.regions, g] : r.regions.filter((x) => x !== g) })}
+                          onChange={(e) =>
+                            update(i, {
+                              regions: e.target.checked
+                                ? [...r.regions, g]
+                                : r.regions.filter((x) => x !== g),
+                            })
+                          }
                         />
                         {g}
                       </label>
@@ -90,23 +116,39 @@ function RulesEditor({ settings }: { settings: HandoffSettings }) {
                   </div>
                   <label>
                     {t('handoff.settings.prefectures')}
-                    <input value={r.prefectures.join(', ')} placeholder="東京都, 神奈川県" onChange={(e) => update(i, { prefectures: list(e.target.value) })} />
+                    <input
+                      value={r.prefectures.join(', ')}
+                      placeholder="東京都, 神奈川県"
+                      onChange={(e) => update(i, { prefectures: list(e.target.value) })}
+                    />
                   </label>
                   <label>
                     {t('handoff.settings.industries')}
-                    <input value={r.industries.join(', ')} placeholder="製造, 情報通信" onChange={(e) => update(i, { industries: list(e.target.value) })} />
+                    <input
+                      value={r.industries.join(', ')}
+                      placeholder="製造, 情報通信"
+                      onChange={(e) => update(i, { industries: list(e.target.value) })}
+                    />
                   </label>
                 </>
               )}
               {r.kind !== 'account_owner' && (
                 <div className="handoff-checks" aria-label={t('handoff.settings.reps')}>
-                  <span className="muted">{r.kind === 'round_robin' ? t('handoff.settings.repsOrAll') : t('handoff.settings.reps')}:</span>
+                  <span className="muted">
+                    {r.kind === 'round_robin' ? t('handoff.settings.repsOrAll') : t('handoff.settings.reps')}:
+                  </span>
                   {reps.map((u) => (
                     <label key={u.userId}>
                       <input
                         type="checkbox"
                         checked={r.userIds.includes(u.userId)}
-                        onChange={(e) => update(i, { userIds: e.target.checked ? [...r.userIds, u.userId] : r.userIds.filter((x) => x !== u.userId) })}
+                        onChange={(e) =>
+                          update(i, {
+                            userIds: e.target.checked
+                              ? [...r.userIds, u.userId]
+                              : r.userIds.filter((x) => x !== u.userId),
+                          })
+                        }
                       />
                       {u.name || u.email}
                     </label>
@@ -115,13 +157,29 @@ function RulesEditor({ settings }: { settings: HandoffSettings }) {
               )}
             </div>
             <div className="row" style={{ alignItems: 'flex-start' }}>
-              <button type="button" className="btn btn-sm" disabled={i === 0} onClick={() => move(i, -1)} aria-label={t('handoff.settings.up')}>
+              <button
+                type="button"
+                className="btn btn-sm"
+                disabled={i === 0}
+                onClick={() => move(i, -1)}
+                aria-label={t('handoff.settings.up')}
+              >
                 ↑
               </button>
-              <button type="button" className="btn btn-sm" disabled={i === rules.length - 1} onClick={() => move(i, 1)} aria-label={t('handoff.settings.down')}>
+              <button
+                type="button"
+                className="btn btn-sm"
+                disabled={i === rules.length - 1}
+                onClick={() => move(i, 1)}
+                aria-label={t('handoff.settings.down')}
+              >
                 ↓
               </button>
-              <button type="button" className="btn btn-sm btn-ghost" onClick={() => setRules(rules.filter((_, j) => j !== i))}>
+              <button
+                type="button"
+                className="btn btn-sm btn-ghost"
+                onClick={() => setRules(rules.filter((_, j) => j !== i))}
+              >
                 {t('handoff.settings.remove')}
               </button>
             </div>
@@ -135,7 +193,19 @@ function RulesEditor({ settings }: { settings: HandoffSettings }) {
           type="button"
           className="btn"
           onClick={() =>
-            setRules([...rules, { id: `rule-${Date.now().toString(36)}`, name: t('handoff.settings.newRule'), kind: 'territory', enabled: true, prefectures: [], regions: [], industries: [], userIds: [] }])
+            setRules([
+              ...rules,
+              {
+                id: `rule-${Date.now().toString(36)}`,
+                name: t('handoff.settings.newRule'),
+                kind: 'territory',
+                enabled: true,
+                prefectures: [],
+                regions: [],
+                industries: [],
+                userIds: [],
+              },
+            ])
           }
         >
           {t('handoff.settings.addRule')}
@@ -185,26 +255,51 @@ function RepRow({ rep }: { rep: Rep }) {
     mutationFn: () =>
       api(`/api/v1/handoff/reps/${rep.userId}`, {
         method: 'PUT',
-        body: { weight: v.weight, available: v.available, outOfOfficeFrom: v.outOfOfficeFrom || null, outOfOfficeTo: v.outOfOfficeTo || null },
+        body: {
+          weight: v.weight,
+          available: v.available,
+          outOfOfficeFrom: v.outOfOfficeFrom || null,
+          outOfOfficeTo: v.outOfOfficeTo || null,
+        },
       }),
     onSuccess: saved,
   });
   return (
     <tr>
       <td>
-        {rep.name || rep.email} {!rep.availableToday && <span className="badge badge-warn">{t('handoff.settings.awayToday')}</span>}
+        {rep.name || rep.email}{' '}
+        {!rep.availableToday && <span className="badge badge-warn">{t('handoff.settings.awayToday')}</span>}
       </td>
       <td>
-        <input type="number" min={0} max={100} style={{ width: 64 }} value={v.weight} onChange={(e) => setV({ ...v, weight: Number(e.target.value) })} />
+        <input
+          type="number"
+          min={0}
+          max={100}
+          style={{ width: 64 }}
+          value={v.weight}
+          onChange={(e) => setV({ ...v, weight: Number(e.target.value) })}
+        />
       </td>
       <td>
-        <input type="checkbox" checked={v.available} onChange={(e) => setV({ ...v, available: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={v.available}
+          onChange={(e) => setV({ ...v, available: e.target.checked })}
+        />
       </td>
       <td>
-        <input type="date" value={v.outOfOfficeFrom ?? ''} onChange={(e) => setV({ ...v, outOfOfficeFrom: e.target.value || null })} />
+        <input
+          type="date"
+          value={v.outOfOfficeFrom ?? ''}
+          onChange={(e) => setV({ ...v, outOfOfficeFrom: e.target.value || null })}
+        />
       </td>
       <td>
-        <input type="date" value={v.outOfOfficeTo ?? ''} onChange={(e) => setV({ ...v, outOfOfficeTo: e.target.value || null })} />
+        <input
+          type="date"
+          value={v.outOfOfficeTo ?? ''}
+          onChange={(e) => setV({ ...v, outOfOfficeTo: e.target.value || null })}
+        />
       </td>
       <td>{rep.assignedCount}</td>
       <td>
@@ -222,8 +317,12 @@ function ReasonsEditor({ reasons: initial }: { reasons: RejectionReason[] }) {
   const [reasons, setReasons] = useState(initial);
   useEffect(() => setReasons(initial), [initial]);
   const saved = useSaved();
-  const save = useMutation({ mutationFn: () => api('/api/v1/handoff/rejection-reasons', { method: 'PUT', body: { reasons } }), onSuccess: saved });
-  const update = (i: number, patch: Partial<RejectionReason>) => setReasons(reasons.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const save = useMutation({
+    mutationFn: () => api('/api/v1/handoff/rejection-reasons', { method: 'PUT', body: { reasons } }),
+    onSuccess: saved,
+  });
+  const update = (i: number, patch: Partial<RejectionReason>) =>
+    setReasons(reasons.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
     <section className="card" aria-label={t('handoff.settings.reasons')}>
       <h2>{t('handoff.settings.reasons')}</h2>
@@ -242,7 +341,11 @@ function ReasonsEditor({ reasons: initial }: { reasons: RejectionReason[] }) {
             {reasons.map((r, i) => (
               <tr key={i}>
                 <td>
-                  <input value={r.code} onChange={(e) => update(i, { code: e.target.value })} style={{ width: 120 }} />
+                  <input
+                    value={r.code}
+                    onChange={(e) => update(i, { code: e.target.value })}
+                    style={{ width: 120 }}
+                  />
                 </td>
                 <td>
                   <input value={r.ja} onChange={(e) => update(i, { ja: e.target.value })} />
@@ -251,10 +354,18 @@ function ReasonsEditor({ reasons: initial }: { reasons: RejectionReason[] }) {
                   <input value={r.en} onChange={(e) => update(i, { en: e.target.value })} />
                 </td>
                 <td>
-                  <input type="checkbox" checked={r.disqualify} onChange={(e) => update(i, { disqualify: e.target.checked })} />
+                  <input
+                    type="checkbox"
+                    checked={r.disqualify}
+                    onChange={(e) => update(i, { disqualify: e.target.checked })}
+                  />
                 </td>
                 <td>
-                  <input type="checkbox" checked={r.active} onChange={(e) => update(i, { active: e.target.checked })} />
+                  <input
+                    type="checkbox"
+                    checked={r.active}
+                    onChange={(e) => update(i, { active: e.target.checked })}
+                  />
                 </td>
               </tr>
             ))}
@@ -264,7 +375,16 @@ function ReasonsEditor({ reasons: initial }: { reasons: RejectionReason[] }) {
       <ProblemAlert error={save.error} />
       {save.isSuccess && <div className="alert alert-success">{t('handoff.settings.saved')}</div>}
       <div className="form-actions">
-        <button type="button" className="btn" onClick={() => setReasons([...reasons, { code: `reason_${reasons.length + 1}`, ja: '', en: '', disqualify: false, active: true }])}>
+        <button
+          type="button"
+          className="btn"
+          onClick={() =>
+            setReasons([
+              ...reasons,
+              { code: `reason_${reasons.length + 1}`, ja: '', en: '', disqualify: false, active: true },
+            ])
+          }
+        >
           {t('handoff.settings.addReason')}
         </button>
         <button type="button" className="btn-primary" disabled={save.isPending} onClick={() => save.mutate()}>
@@ -283,7 +403,8 @@ function SlaEditor({ sla: initial }: { sla: Sla }) {
   const [closed, setClosed] = useState(initial.closedDates.join('\n'));
   const saved = useSaved();
   const save = useMutation({
-    mutationFn: () => api('/api/v1/handoff/sla', { method: 'PUT', body: { ...sla, closedDates: list(closed) } }),
+    mutationFn: () =>
+      api('/api/v1/handoff/sla', { method: 'PUT', body: { ...sla, closedDates: list(closed) } }),
     onSuccess: saved,
   });
   return (
@@ -291,15 +412,30 @@ function SlaEditor({ sla: initial }: { sla: Sla }) {
       <h2>{t('handoff.settings.sla')}</h2>
       <div className="form-grid">
         <label className="row" style={{ flexDirection: 'row', gap: 6 }}>
-          <input type="checkbox" checked={sla.enabled} onChange={(e) => setSla({ ...sla, enabled: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={sla.enabled}
+            onChange={(e) => setSla({ ...sla, enabled: e.target.checked })}
+          />
           {t('handoff.settings.slaEnabled')}
         </label>
         <label>
           {t('handoff.settings.businessDays')}
-          <input type="number" name="businessDays" min={1} max={30} value={sla.businessDays} onChange={(e) => setSla({ ...sla, businessDays: Number(e.target.value) })} />
+          <input
+            type="number"
+            name="businessDays"
+            min={1}
+            max={30}
+            value={sla.businessDays}
+            onChange={(e) => setSla({ ...sla, businessDays: Number(e.target.value) })}
+          />
         </label>
         <label className="row" style={{ flexDirection: 'row', gap: 6 }}>
-          <input type="checkbox" checked={sla.japaneseHolidays} onChange={(e) => setSla({ ...sla, japaneseHolidays: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={sla.japaneseHolidays}
+            onChange={(e) => setSla({ ...sla, japaneseHolidays: e.target.checked })}
+          />
           {t('handoff.settings.holidays')}
         </label>
         <label>
@@ -314,7 +450,14 @@ function SlaEditor({ sla: initial }: { sla: Sla }) {
             <input
               type="checkbox"
               checked={sla.workdays.includes(d)}
-              onChange={(e) => setSla({ ...sla, workdays: e.target.checked ? [...sla.workdays, d].sort() : sla.workdays.filter((x) => x !== d) })}
+              onChange={(e) =>
+                setSla({
+                  ...sla,
+                  workdays: e.target.checked
+                    ? [...sla.workdays, d].sort()
+                    : sla.workdays.filter((x) => x !== d),
+                })
+              }
             />
             {t(`handoff.weekday.${d}`)}
           </label>
@@ -322,7 +465,12 @@ function SlaEditor({ sla: initial }: { sla: Sla }) {
       </div>
       <label>
         {t('handoff.settings.closedDates')}
-        <textarea rows={3} value={closed} placeholder="2026-12-29&#10;2026-12-30" onChange={(e) => setClosed(e.target.value)} />
+        <textarea
+          rows={3}
+          value={closed}
+          placeholder="2026-12-29&#10;2026-12-30"
+          onChange={(e) => setClosed(e.target.value)}
+        />
       </label>
       <ProblemAlert error={save.error} />
       {save.isSuccess && <div className="alert alert-success">{t('handoff.settings.saved')}</div>}

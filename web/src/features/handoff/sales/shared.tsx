@@ -7,7 +7,11 @@ import { FieldError, fieldError, ProblemAlert } from '../../../app/ui.tsx';
 import type { HandoffSettings, RejectionReason } from './types.ts';
 
 export function useHandoffSettings() {
-  return useQuery({ queryKey: ['handoff-settings'], queryFn: () => api<HandoffSettings>('/api/v1/handoff/settings'), staleTime: 60_000 });
+  return useQuery({
+    queryKey: ['handoff-settings'],
+    queryFn: () => api<HandoffSettings>('/api/v1/handoff/settings'),
+    staleTime: 60_000,
+  });
 }
 
 /** Whether the signed-in user may accept or reject a lead with this owner (the server has the last word). */
@@ -15,7 +19,8 @@ export function useMayDecide() {
   const session = useSession();
   const role = session.data?.role;
   const me = session.data?.user?.id;
-  return (ownerId: string | null) => role === 'admin' || (role === 'sales' && (ownerId === null || ownerId === me));
+  return (ownerId: string | null) =>
+    role === 'admin' || (role === 'sales' && (ownerId === null || ownerId === me));
 }
 
 /** Invalidates everything that shows a handoff after an accept, reject or new SGL. */
@@ -40,7 +45,10 @@ export function SlaClock({ dueAt, now = Date.now() }: { dueAt: string | null; no
   if (!dueAt) return <span className="muted">{t('handoff.sla.none')}</span>;
   const left = new Date(dueAt).getTime() - now;
   const span = Math.abs(left);
-  const text = span >= 48 * HOUR ? t('handoff.sla.days', { n: Math.floor(span / (24 * HOUR)) }) : t('handoff.sla.hours', { n: Math.max(1, Math.round(span / HOUR)) });
+  const text =
+    span >= 48 * HOUR
+      ? t('handoff.sla.days', { n: Math.floor(span / (24 * HOUR)) })
+      : t('handoff.sla.hours', { n: Math.max(1, Math.round(span / HOUR)) });
   if (left <= 0) {
     return (
       <span className="badge badge-danger" data-testid="sla-clock" data-breached="true">
@@ -49,7 +57,11 @@ export function SlaClock({ dueAt, now = Date.now() }: { dueAt: string | null; no
     );
   }
   return (
-    <span className={left < 8 * HOUR ? 'badge badge-warn' : 'badge'} data-testid="sla-clock" data-breached="false">
+    <span
+      className={left < 8 * HOUR ? 'badge badge-warn' : 'badge'}
+      data-testid="sla-clock"
+      data-breached="false"
+    >
       {t('handoff.sla.left', { time: text })}
     </span>
   );
@@ -60,7 +72,15 @@ export function reasonLabel(r: RejectionReason, lang: string) {
 }
 
 /** Accept (→ SAL) and reject-with-reason buttons for one lead. */
-export function DecideButtons({ personId, name, onDone }: { personId: string; name: string; onDone?: () => void }) {
+export function DecideButtons({
+  personId,
+  name,
+  onDone,
+}: {
+  personId: string;
+  name: string;
+  onDone?: () => void;
+}) {
   const { t } = useTranslation();
   const refresh = useRefreshHandoff();
   const [rejecting, setRejecting] = useState(false);
@@ -73,7 +93,13 @@ export function DecideButtons({ personId, name, onDone }: { personId: string; na
   });
   return (
     <div className="row" style={{ gap: 6 }}>
-      <button type="button" className="btn-primary btn-sm" disabled={accept.isPending} onClick={() => accept.mutate()} data-testid="accept">
+      <button
+        type="button"
+        className="btn-primary btn-sm"
+        disabled={accept.isPending}
+        onClick={() => accept.mutate()}
+        data-testid="accept"
+      >
         {t('handoff.accept')}
       </button>
       <button type="button" className="btn btn-sm" onClick={() => setRejecting(true)} data-testid="reject">
@@ -96,7 +122,17 @@ export function DecideButtons({ personId, name, onDone }: { personId: string; na
 }
 
 /** The reject dialog: a reason from the configured list, a note, and "disqualify" pre-ticked by the reason. */
-export function RejectDialog({ personId, name, onClose, onDone }: { personId: string; name: string; onClose: () => void; onDone: () => void }) {
+export function RejectDialog({
+  personId,
+  name,
+  onClose,
+  onDone,
+}: {
+  personId: string;
+  name: string;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const settings = useHandoffSettings();
@@ -108,7 +144,11 @@ export function RejectDialog({ personId, name, onClose, onDone }: { personId: st
     ref.current?.showModal();
   }, []);
   const reject = useMutation({
-    mutationFn: () => api(`/api/v1/people/${personId}/reject`, { method: 'POST', body: { reason, note: note.trim() || undefined, disqualify } }),
+    mutationFn: () =>
+      api(`/api/v1/people/${personId}/reject`, {
+        method: 'POST',
+        body: { reason, note: note.trim() || undefined, disqualify },
+      }),
     onSuccess: () => {
       ref.current?.close();
       onDone();
@@ -152,7 +192,12 @@ export function RejectDialog({ personId, name, onClose, onDone }: { personId: st
           </label>
         </div>
         <label className="row" style={{ flexDirection: 'row', gap: 6 }}>
-          <input type="checkbox" name="disqualify" checked={disqualify} onChange={(e) => setDisqualify(e.target.checked)} />
+          <input
+            type="checkbox"
+            name="disqualify"
+            checked={disqualify}
+            onChange={(e) => setDisqualify(e.target.checked)}
+          />
           {t('handoff.disqualify')}
         </label>
         <p className="muted">{disqualify ? t('handoff.willDisqualify') : t('handoff.willRecycle')}</p>
@@ -160,7 +205,12 @@ export function RejectDialog({ personId, name, onClose, onDone }: { personId: st
           <button type="button" className="btn" onClick={() => ref.current?.close()}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="btn-danger" disabled={reject.isPending} data-testid="confirm-reject">
+          <button
+            type="submit"
+            className="btn-danger"
+            disabled={reject.isPending}
+            data-testid="confirm-reject"
+          >
             {t('handoff.reject')}
           </button>
         </div>

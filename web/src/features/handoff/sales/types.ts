@@ -78,21 +78,66 @@ export interface HandoffSettings {
 }
 
 export interface HandoffPackage {
-  person: { id: string; name: string; email: string; company: string | null; title: string | null; phone: string | null; stage: string; prefecture: string | null; industry: string | null };
+  person: {
+    id: string;
+    name: string;
+    email: string;
+    company: string | null;
+    title: string | null;
+    phone: string | null;
+    stage: string;
+    prefecture: string | null;
+    industry: string | null;
+  };
   owner: { id: string; name: string; email: string } | null;
   acquisition: {
     source: string | null;
     channel: string | null;
     createdAt: string;
-    firstTouch: { type: string; occurredAt: string; title: string | null; url: string | null; campaignName: string | null } | null;
+    firstTouch: {
+      type: string;
+      occurredAt: string;
+      title: string | null;
+      url: string | null;
+      campaignName: string | null;
+    } | null;
   };
   campaigns: { id: string; name: string; channel: string; status: string; joinedAt: string }[];
   events: { type: string; occurredAt: string; title: string | null; campaignName: string | null }[];
-  content: { downloads: { title: string | null; url: string | null; occurredAt: string }[]; topPages: { url: string; views: number; lastAt: string }[] };
-  emails: { sent: number; opened: number; clicked: number; recent: { type: string; occurredAt: string; subject: string | null; url: string | null }[] };
-  score: { fitGrade: string | null; fitScore: number; engagementScore: number; ruleSetVersion: number | null; summary: string[] };
+  content: {
+    downloads: { title: string | null; url: string | null; occurredAt: string }[];
+    topPages: { url: string; views: number; lastAt: string }[];
+  };
+  emails: {
+    sent: number;
+    opened: number;
+    clicked: number;
+    recent: { type: string; occurredAt: string; subject: string | null; url: string | null }[];
+  };
+  score: {
+    fitGrade: string | null;
+    fitScore: number;
+    engagementScore: number;
+    ruleSetVersion: number | null;
+    summary: string[];
+  };
   account: { id: string; name: string } | null;
   accountPeople: { id: string; name: string; title: string | null; stage: string; engagementScore: number }[];
-  handoff: { status: string; mqlAt: string; dueAt: string | null; breached: boolean; escalatedAt: string | null; decidedAt: string | null; reason: string | null; note: string | null } | null;
-  assignment: { ownerId: string | null; ruleKind: string; ruleName: string | null; trigger: string; at: string } | null;
+  handoff: {
+    status: string;
+    mqlAt: string;
+    dueAt: string | null;
+    breached: boolean;
+    escalatedAt: string | null;
+    decidedAt: string | null;
+    reason: string | null;
+    note: string | null;
+  } | null;
+  assignment: {
+    ownerId: string | null;
+    ruleKind: string;
+    ruleName: string | null;
+    trigger: string;
+    at: string;
+  } | null;
 }
