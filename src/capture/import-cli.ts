@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { withContext } from '../cli/context.ts';
@@ -7,7 +7,8 @@ import { AppError } from '../platform/errors.ts';
 import { UserFacingError } from '../runtime.ts';
 import { systemActor } from '../team/audit.ts';
 import { MEMBER_STATUSES, type MemberStatus } from './imports/campaign.ts';
-import { parseEncodingChoice } from './imports/decode.ts';
+import { type EncodingChoice, parseEncodingChoice, SNIFF_BYTES } from './imports/decode.ts';
+import { previewCsv } from './imports/preview.ts';
 import { hashStream, type ImportProgress, type ImportSummary, importCsv } from './imports/engine.ts';
 import { parseMappingOption } from './imports/mapping.ts';
 import { runRemoteImport } from './imports/remote.ts';
@@ -44,6 +45,7 @@ export async function runImportCommand(file: string, opts: ImportCommandOptions)
     throw new UserFacingError(`cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
   if (!info.isFile()) throw new UserFacingError(`cannot read ${file}: not a file`);
+  await checkFile(path, info.size, encoding, mapping);
 
   const tty = Boolean(process.stderr.isTTY) && Boolean(process.stdout.isTTY);
   const bar = tty
@@ -85,6 +87,22 @@ export async function runImportCommand(file: string, opts: ImportCommandOptions)
   }
   if (tty) process.stdout.write(humanSummary(summary));
   else process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+/** A binary file or a file without an e-mail column is refused before the database is even opened. */
+async function checkFile(path: string, size: number, encoding: EncodingChoice, mapping: Record<string, string> | undefined) {
+  const fd = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(size, SNIFF_BYTES));
+    await fd.read(head, 0, head.length, 0);
+    const preview = previewCsv(head, { encoding, mapping, partial: size > head.length, rows: 1 });
+    if (!preview.hasEmailColumn) {
+      const names = preview.headers.map((h) => `"${h}"`).join(', ');
+      throw new UserFacingError(`no column is mapped to email (the columns are: ${names}); map one with --mapping "COLUMN=email"`);
+    }
+  } finally {
+    await fd.close();
+  }
 }
 
 async function withLocalDb<T>(dataDir: string | undefined, fn: Parameters<typeof withContext<T>>[1]): Promise<T> {
