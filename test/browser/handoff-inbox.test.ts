@@ -103,7 +103,7 @@ describe('the sales inbox', () => {
     const panel = page.locator('[data-testid=handoff-panel]');
     await panel.waitFor();
     expect(await panel.textContent()).toContain('関西電機株式会社向け導入事例集');
-    expect(await panel.textContent()).toContain('webinar / DXウェビナー');
+    expect(await panel.textContent()).toContain('ウェビナー / DXウェビナー');
     await panel.locator('[data-testid=accept]').click();
     await panel.locator('[data-testid=handoff-outcome]').waitFor();
     expect(await panel.locator('[data-testid=handoff-outcome]').textContent()).toContain('受け入れ済み');

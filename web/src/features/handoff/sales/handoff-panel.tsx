@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../../app/api.ts';
 import { useCan } from '../../../app/session.tsx';
 import { AppLink, formatDate, formatDateTime, ProblemAlert, StageBadge } from '../../../app/ui.tsx';
-import { DecideButtons, SlaClock, useMayDecide, useRefreshHandoff } from './shared.tsx';
+import { DecideButtons, SlaClock, useChannelLabel, useMayDecide, useRefreshHandoff } from './shared.tsx';
 import type { HandoffPackage } from './types.ts';
 
 /** The lead page's "handoff" panel: the lead's story for sales, the SLA clock, and accept / reject for its owner. */
@@ -15,6 +15,7 @@ export function HandoffPanel({ personId }: { personId: string }) {
     queryFn: () => api<HandoffPackage>(`/api/v1/people/${personId}/handoff`),
   });
   const mayDecide = useMayDecide();
+  const channelLabel = useChannelLabel();
   const canAssign = useCan('assignment:write');
   const refresh = useRefreshHandoff();
   const assign = useMutation({
@@ -73,7 +74,9 @@ export function HandoffPanel({ personId }: { personId: string }) {
       <h3>{t('handoff.panel.acquisition')}</h3>
       <dl className="kv">
         <dt>{t('handoff.panel.channel')}</dt>
-        <dd>{[p.acquisition.channel, p.acquisition.source].filter(Boolean).join(' / ') || '—'}</dd>
+        <dd>
+          {[channelLabel(p.acquisition.channel), p.acquisition.source].filter(Boolean).join(' / ') || '—'}
+        </dd>
         <dt>{t('handoff.panel.firstTouch')}</dt>
         <dd>
           {first

@@ -12,7 +12,7 @@ import {
   ProblemAlert,
   useAppNavigate,
 } from '../../../app/ui.tsx';
-import { DecideButtons, SlaClock, useMayDecide, useRefreshHandoff } from './shared.tsx';
+import { DecideButtons, SlaClock, useChannelLabel, useMayDecide, useRefreshHandoff } from './shared.tsx';
 import type { InboxItem, Summary } from './types.ts';
 
 /** `/handoff`: the sales inbox — MQLs awaiting acceptance, oldest first, with their SLA clock. */
@@ -25,6 +25,7 @@ export function InboxPage() {
   const cursor = cursors[cursors.length - 1];
   const [creating, setCreating] = useState(false);
   const mayDecide = useMayDecide();
+  const channelLabel = useChannelLabel();
   const summary = useQuery({
     queryKey: ['handoff-summary', scope],
     queryFn: () => api<Summary>(`/api/v1/handoff/summary${qs({ scope })}`),
@@ -117,7 +118,7 @@ export function InboxPage() {
                     <AppLink to={`/people/${item.personId}`}>{item.name}</AppLink>
                     <div className="muted">{[item.company, item.title].filter(Boolean).join(' · ')}</div>
                   </td>
-                  <td>{[item.channel, item.source].filter(Boolean).join(' / ') || '—'}</td>
+                  <td>{[channelLabel(item.channel), item.source].filter(Boolean).join(' / ') || '—'}</td>
                   <td>
                     {item.fitGrade ?? '—'} / {item.engagementScore}
                   </td>

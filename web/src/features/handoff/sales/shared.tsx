@@ -67,6 +67,12 @@ export function SlaClock({ dueAt, now = Date.now() }: { dueAt: string | null; no
   );
 }
 
+/** A channel key (webinar, document_request…) in the reader's language, using capture's channel names. */
+export function useChannelLabel() {
+  const { t } = useTranslation();
+  return (channel: string | null) => (channel ? t(`forms.ch.${channel}`, { defaultValue: channel }) : null);
+}
+
 export function reasonLabel(r: RejectionReason, lang: string) {
   return lang.startsWith('ja') ? r.ja : r.en;
 }
