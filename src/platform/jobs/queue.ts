@@ -67,20 +67,28 @@ export async function claimJobs(
   limit: number,
   leaseSeconds: number,
 ): Promise<JobRow[]> {
-  // jobs_due_idx: pending jobs by run_at.
+  // Round robin over the queues (jobs_queue_due_idx): the oldest due job of every queue first,
+  // then the second of each, so one queue's backlog never starves another.
   const r = await q.query<JobRow>(
     `UPDATE jobs SET attempts = attempts + 1, locked_by = $2,
             locked_until = now() + make_interval(secs => $4)
      WHERE id IN (
-       SELECT id FROM jobs
-       WHERE status = 'pending' AND run_at <= now() AND queue = ANY($1)
-         AND (locked_until IS NULL OR locked_until < now())
-       ORDER BY run_at, id
-       LIMIT $3
-       FOR UPDATE SKIP LOCKED)
+       SELECT c.id FROM unnest($1::text[]) AS qn(name)
+       CROSS JOIN LATERAL (
+         SELECT x.id, x.run_at, row_number() OVER (ORDER BY x.run_at, x.id) AS rn FROM (
+           SELECT id, run_at FROM jobs
+           WHERE queue = qn.name AND status = 'pending' AND run_at <= now()
+             AND (locked_until IS NULL OR locked_until < now())
+           ORDER BY run_at, id
+           LIMIT $3
+           FOR UPDATE SKIP LOCKED) x) c
+       ORDER BY c.rn, c.run_at, c.id
+       LIMIT $3)
      RETURNING id, queue, payload, key, attempts, max_attempts`,
     [queues, workerId, limit, leaseSeconds],
   );
+  // Within one claim, run in the order they were queued.
+  r.rows.sort((a, b) => Number(a.id) - Number(b.id));
   return r.rows;
 }
 
