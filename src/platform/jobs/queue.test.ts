@@ -34,6 +34,17 @@ describe('the durable job queue', () => {
     expect(await claimJobs(db, ['q.claim'], 'c', 10, 60)).toHaveLength(0);
   });
 
+  it('claims round robin over queues, so a backlog in one never starves another', async () => {
+    await enqueueMany(db, 'q.backlog', Array.from({ length: 50 }, (_, i) => ({ payload: { i } })));
+    await enqueue(db, 'q.urgent', { live: true });
+    const claimed = await claimJobs(db, ['q.backlog', 'q.urgent'], 'fair', 5, 60);
+    expect(claimed).toHaveLength(5);
+    expect(claimed.filter((j) => j.queue === 'q.urgent')).toHaveLength(1);
+    // Within a queue, oldest first.
+    const backlog = claimed.filter((j) => j.queue === 'q.backlog').map((j) => (j.payload as { i: number }).i);
+    expect(backlog).toEqual([0, 1, 2, 3]);
+  });
+
   it('makes a job due again when its worker died and the lease ran out', async () => {
     await enqueue(db, 'q.lease', {});
     const first = await claimJobs(db, ['q.lease'], 'dead-worker', 1, 60);
