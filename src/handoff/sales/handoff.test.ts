@@ -186,6 +186,15 @@ describe('assignment', () => {
     });
   });
 
+  it('lets a rep set only their own absence, and refuses an absence that ends before it starts', async () => {
+    const backwards = await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { outOfOfficeFrom: '2026-08-10', outOfOfficeTo: '2026-08-01' });
+    expect(backwards.statusCode).toBe(422);
+    expect(backwards.json().errors[0].path).toBe('outOfOfficeTo');
+    expect((await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repB}`, { available: false })).statusCode).toBe(403);
+    expect((await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { weight: 5 })).statusCode).toBe(403);
+    expect((await as(sessions.boss, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { weight: 1 })).statusCode).toBe(200);
+  });
+
   it('assigns once per MQL event even when the job runs again', async () => {
     const id = await newMql();
     const ev = await t.db.query<{ id: number }>(
