@@ -1,4 +1,5 @@
 import type { Feature } from '../../platform/feature.ts';
+import { seedPipelineDemo } from './demo.ts';
 import { opportunityRoutes } from './opportunity-routes.ts';
 import { outcomeRoutes } from './outcome-routes.ts';
 import { RECYCLE_QUEUE, recycleLostPeople } from './recycle.ts';
@@ -10,4 +11,5 @@ export const pipelinePart: Omit<Feature, 'name'> = {
   routes: [opportunityRoutes, outcomeRoutes, webhookRoutes],
   jobs: { [RECYCLE_QUEUE]: recycleLostPeople, [FANOUT_QUEUE]: fanoutEvent, [DELIVER_QUEUE]: deliverWebhook },
   periodic: [{ queue: RECYCLE_QUEUE, everySeconds: 3600 }],
+  seedDemo: seedPipelineDemo,
 };

@@ -215,3 +215,18 @@ describe('listing and the pipeline', () => {
     expect(summary.open.find((c: { stage: string }) => c.stage === 'quote').count).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('the demo part', () => {
+  it('spreads open deals over the sales stages and adds one disabled sample webhook, also when run twice', async () => {
+    const { seedPipelineDemo } = await import('./demo.ts');
+    const p = await person('mql');
+    for (let i = 0; i < 4; i++) await open(p.id, { name: `デモ案件${i}` });
+    const seedCtx = { db: t.db, clock: t.ctx.clock, log: t.ctx.log, random: () => 0.5 };
+    await seedPipelineDemo(seedCtx);
+    await seedPipelineDemo(seedCtx);
+    const stages = await t.db.query<{ stage: string }>(`SELECT DISTINCT stage FROM opportunities WHERE status = 'open'`);
+    expect(stages.rows.length).toBe(4);
+    const subs = await t.db.query<{ enabled: boolean; url: string }>('SELECT enabled, url FROM webhook_subscriptions');
+    expect(subs.rows).toEqual([{ enabled: false, url: 'https://example.invalid/hook' }]);
+  });
+});
