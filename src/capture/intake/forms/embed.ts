@@ -45,7 +45,7 @@ var body=new URLSearchParams();var els=f.elements;
 for(var i=0;i<els.length;i++){var x=els[i];if(!x.name)continue;if(x.type==='checkbox'){if(x.checked)body.append(x.name,'on');}else body.append(x.name,x.value);}
 var l=window.location,q=l.search?new URLSearchParams(l.search):null;
 ['utm_source','utm_medium','utm_campaign','utm_term','utm_content'].forEach(function(k){var v=q&&q.get(k);if(v)body.append(k,v);});
-body.append('_lf_ts',c.token);body.append('_lf_page',l.href);body.append('_lf_referrer',d.referrer||'');
+body.append('_lf_ts',c.token);body.append('_lf_embed','1');body.append('_lf_page',l.href);body.append('_lf_referrer',d.referrer||'');
 var m=d.cookie.match(/(?:^|; )_lfvid=([^;]+)/);if(m)body.append('_lf_visitor',decodeURIComponent(m[1]));
 btn.disabled=true;var label=btn.textContent;btn.textContent=c.m.sending;
 fetch(c.action,{method:'POST',body:body,headers:{Accept:'application/json'},credentials:'omit',mode:'cors'}).then(function(r){return r.json().then(function(j){return{s:r.status,j:j};});}).then(function(res){

@@ -97,6 +97,9 @@ export async function publicFormRoutes(app: App, ctx: AppContext) {
       }
       const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
       const now = ctx.clock.now();
+      // The embed script asks for refusals as 200 {ok: false}: a 4xx would print an error into
+      // the console of the customer's page.
+      const status = (code: number) => (text(body._lf_embed) === '1' ? 200 : code);
       // A bot fills the hidden field: it gets the same answer as a person, and nothing is stored.
       if (text(body._lf_hp)) {
         await countSpam(ctx.db, form.id);
@@ -112,13 +115,13 @@ export async function publicFormRoutes(app: App, ctx: AppContext) {
       if (!fill.ok) {
         await countSpam(ctx.db, form.id);
         const detail = translate(formMessages, locale, fill.reason);
-        if (json) return problem(reply, 422, fill.reason === 'tooFast' ? 'too-fast' : 'expired', detail, [], fill.reason === 'expired' ? pageCtx().token : undefined);
+        if (json) return problem(reply, status(422), fill.reason === 'tooFast' ? 'too-fast' : 'expired', detail, [], fill.reason === 'expired' ? pageCtx().token : undefined);
         const keep = fill.reason === 'tooFast' ? { ...pageCtx(), token: String(body._lf_ts) } : pageCtx();
         return html(reply, 422, renderFormPage(form, locale, keep, body, [], detail));
       }
       const checked = checkSubmission(form, body, locale);
       if (checked.errors.length > 0) {
-        if (json) return problem(reply, 422, 'validation', translate(formMessages, locale, 'fix'), checked.errors);
+        if (json) return problem(reply, status(422), 'validation', translate(formMessages, locale, 'fix'), checked.errors);
         return html(reply, 422, renderFormPage(form, locale, { ...pageCtx(), token: String(body._lf_ts) }, body, checked.errors));
       }
       await ctx.db.transaction((tx) =>
@@ -149,6 +152,7 @@ function problem(reply: FastifyReply, status: number, type: string, detail: stri
     .header('content-type', 'application/problem+json; charset=utf-8')
     .send(
       JSON.stringify({
+        ok: false,
         type: `https://leadflow.dev/problems/${type}`,
         title: status === 404 ? 'Not found' : 'Invalid submission',
         status,

@@ -8,7 +8,7 @@ import type { PersonInput } from '../../../people/person.ts';
 import { upsertPerson } from '../../../people/store.ts';
 import { systemActor } from '../../../team/audit.ts';
 import { identifyVisitor, VISITOR_ID_RE } from '../../identify.ts';
-import { firstTouch, type Utm } from '../first-touch.ts';
+import { firstTouch, pickUtm, type Utm } from '../first-touch.ts';
 import { type Form, PERSON_KEYS } from './model.ts';
 import type { AnswerValue } from './validate.ts';
 
@@ -72,7 +72,8 @@ export async function recordSubmission(
   const campaign = form.campaignId
     ? (await q.query<{ name: string; channel: string }>('SELECT name, channel FROM campaigns WHERE id = $1', [form.campaignId])).rows[0]
     : undefined;
-  const touch = firstTouch(meta.utm, meta.referrer, {
+  const arrival = await arrivalOf(q, ws, meta);
+  const touch = firstTouch(arrival.utm, arrival.referrer, {
     source: campaign?.name ?? form.name,
     channel: form.channel ?? campaign?.channel ?? 'web',
   });
@@ -137,6 +138,25 @@ export async function recordSubmission(
   await emitEvent(q, ws, 'form.submitted', { formId: form.id, submissionId, campaignId: form.campaignId }, person.id);
   await enqueue(q, 'scoring.refresh', { personIds: [person.id], workspaceId: ws });
   return { submissionId, personId: person.id, created: true };
+}
+
+/**
+ * How the visitor arrived: the UTM and referrer of the form page, or, when that page has none,
+ * of the visitor's first tracked page view (they landed from an ad, then browsed).
+ */
+async function arrivalOf(q: Queryable, ws: number, meta: SubmissionMeta): Promise<{ utm: Utm; referrer: string | null }> {
+  if (Object.keys(meta.utm).length > 0 || !meta.visitorId || !VISITOR_ID_RE.test(meta.visitorId)) return meta;
+  // activities_visitor_time_idx
+  const r = await q.query<{ properties: Record<string, unknown> }>(
+    `SELECT properties FROM activities
+     WHERE visitor_id = $1 AND workspace_id = $2 AND type = 'page_view'
+     ORDER BY occurred_at LIMIT 1`,
+    [meta.visitorId, ws],
+  );
+  const first = r.rows[0]?.properties;
+  if (!first) return meta;
+  const referrer = typeof first.referrer === 'string' ? first.referrer : null;
+  return { utm: pickUtm(first), referrer: referrer ?? meta.referrer };
 }
 
 /** Counts a post stopped as a bot (honeypot or timing), for the form list. */
