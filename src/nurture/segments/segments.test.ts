@@ -170,4 +170,63 @@ describe('segment filters over a known population', () => {
     expect(JSON.stringify(resolved)).not.toContain('segment"');
     expect(compileFilter(resolved, { workspaceId: 1, now }).sql).toContain('segment_members');
   });
+
+  it('answers bad filters with a 422 naming the path, and keeps nothing', async () => {
+    const r = await t.call({
+      method: 'POST',
+      url: '/api/v1/segments',
+      payload: { name: 'Bad', filter: { and: [{ field: 'stage', op: 'eq', value: 'mql' }, { or: [{ field: 'favouriteColour', op: 'eq', value: 'red' }] }] } },
+    });
+    expect(r.statusCode).toBe(422);
+    expect(r.headers['content-type']).toContain('application/problem+json');
+    expect(r.json().errors[0].path).toBe('filter.and.1.or.0.field');
+    const preview = await t.call({ method: 'POST', url: '/api/v1/segments/preview', payload: { filter: { activity: { type: 'page_view', withinDays: 0 } } } });
+    expect(preview.statusCode).toBe(422);
+    expect(preview.json().errors[0].path).toBe('filter.activity.withinDays');
+    const ghost = await t.call({ method: 'POST', url: '/api/v1/segments/preview', payload: { filter: { segment: '00000000-0000-4000-8000-000000000009' } } });
+    expect(ghost.statusCode).toBe(422);
+    const none = await t.call({ method: 'GET', url: '/api/v1/segments?q=Bad' });
+    expect(none.json().items).toHaveLength(0);
+    expect((await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'x', filter: { field: 'stage', op: 'eq', value: 'mql' } }, as: 'sales' })).statusCode).toBe(403);
+  });
+
+  it('refuses cycles between segments and deleting a segment another one uses', async () => {
+    const a = (await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'A', filter: { field: 'stage', op: 'eq', value: 'mql' } } })).json();
+    const b = (await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'B', filter: { not: { segment: a.id } } } })).json();
+    const cycle = await t.call({ method: 'PATCH', url: `/api/v1/segments/${a.id}`, payload: { filter: { or: [{ segment: b.id }] } } });
+    expect(cycle.statusCode).toBe(422);
+    expect(cycle.json().errors[0].path).toBe('filter.segment');
+    expect((await t.call({ method: 'GET', url: `/api/v1/segments/${a.id}` })).json().filter).toEqual({ field: 'stage', op: 'eq', value: 'mql' });
+    const del = await t.call({ method: 'DELETE', url: `/api/v1/segments/${a.id}` });
+    expect(del.statusCode).toBe(409);
+    expect((await t.call({ method: 'DELETE', url: `/api/v1/segments/${b.id}` })).statusCode).toBe(204);
+    expect((await t.call({ method: 'DELETE', url: `/api/v1/segments/${a.id}` })).statusCode).toBe(204);
+  });
+
+  it('lists a segment with a cursor, and static lists add and remove by e-mail', async () => {
+    const seg = (await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'Recycled', filter: { field: 'stage', op: 'eq', value: 'recycled' } } })).json();
+    const want = people.filter((p) => p.stage === 'recycled').map((p) => p.id).sort();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await t.call({ method: 'GET', url: `/api/v1/segments/${seg.id}/people?limit=7${cursor ? `&cursor=${cursor}` : ''}` })).json();
+      seen.push(...page.items.map((p: { id: string }) => p.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(want);
+    expect((await t.call({ method: 'GET', url: `/api/v1/segments/${seg.id}/count` })).json()).toEqual({ count: want.length });
+    const q = await t.call({ method: 'POST', url: '/api/v1/people/query', payload: { filter: { segment: seg.id }, limit: 500 } });
+    expect(q.json().items).toHaveLength(want.length);
+
+    const list = (await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'Seminar guests', kind: 'static' } })).json();
+    const add = await t.call({ method: 'POST', url: `/api/v1/segments/${list.id}/members`, payload: { emails: ['P1@example.jp', 'p2@example.jp', 'nobody@example.jp'] } });
+    expect(add.json()).toEqual({ added: 2 });
+    expect((await t.call({ method: 'POST', url: `/api/v1/segments/${list.id}/members`, payload: { emails: ['p1@example.jp'] } })).json()).toEqual({ added: 0 });
+    const rm = await t.call({ method: 'POST', url: `/api/v1/segments/${list.id}/members/remove`, payload: { emails: ['p1@example.jp'] } });
+    expect(rm.json()).toEqual({ removed: 1 });
+    const members = (await t.call({ method: 'GET', url: `/api/v1/segments/${list.id}/people` })).json();
+    expect(members.items.map((p: { email: string }) => p.email)).toEqual(['p2@example.jp']);
+    const notList = await t.call({ method: 'POST', url: `/api/v1/segments/${seg.id}/members`, payload: { emails: ['p3@example.jp'] } });
+    expect(notList.statusCode).toBe(409);
+  });
 });
