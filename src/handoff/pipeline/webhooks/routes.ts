@@ -30,7 +30,7 @@ const deliveryParams = z.object({ id: z.uuid(), deliveryId: z.coerce.number().in
 export async function webhookRoutes(app: App, ctx: AppContext) {
   /** SSRF guard: 422 naming `url` for anything but a public http(s) endpoint that is not this server. */
   const assertUrl = async (url: string) => {
-    const check = await checkWebhookUrl(url, ctx.config.publicUrl);
+    const check = await checkWebhookUrl(url, ctx.config.publicUrl, undefined, ctx.config.port);
     if (!check.ok) throw invalid('url', check.message);
   };
 

@@ -43,6 +43,16 @@ export function allowPrivateTargets(env: NodeJS.ProcessEnv = process.env): boole
   return env.WEBHOOKS_ALLOW_PRIVATE === '1';
 }
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+function isLoopback(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return LOOPBACK.check(mapped[1], 'ipv4');
+  return LOOPBACK.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
 export type UrlCheck = { ok: true; url: URL } | { ok: false; message: string };
 
 function defaultPort(u: URL): string {
@@ -51,9 +61,10 @@ function defaultPort(u: URL): string {
 
 /**
  * Checks a subscription URL without touching the network: http(s) only, no credentials, not this
- * Leadflow server, not a private address literal or localhost name.
+ * Leadflow server (its public URL, or loopback on the port it listens on — even when private
+ * targets are allowed), not a private address literal or localhost name.
  */
-export function checkUrlShape(raw: string, publicUrl: string, allowPrivate: boolean): UrlCheck {
+export function checkUrlShape(raw: string, publicUrl: string, allowPrivate: boolean, ownPort?: number): UrlCheck {
   let u: URL;
   try {
     u = new URL(raw);
@@ -67,6 +78,10 @@ export function checkUrlShape(raw: string, publicUrl: string, allowPrivate: bool
     return { ok: false, message: 'must not point at this Leadflow server' };
   }
   const host = u.hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || (isIP(host) > 0 && isLoopback(host));
+  if (loopback && ownPort !== undefined && defaultPort(u) === String(ownPort)) {
+    return { ok: false, message: 'must not point at this Leadflow server' };
+  }
   if (!allowPrivate) {
     if (host === 'localhost' || host.endsWith('.localhost')) return { ok: false, message: 'must not point at a loopback address' };
     if (isIP(host) && isPrivateAddress(host)) return { ok: false, message: 'must not point at a loopback, private or link-local address' };
@@ -75,8 +90,8 @@ export function checkUrlShape(raw: string, publicUrl: string, allowPrivate: bool
 }
 
 /** checkUrlShape plus a DNS lookup: every address the host resolves to must be public. */
-export async function checkWebhookUrl(raw: string, publicUrl: string, allowPrivate = allowPrivateTargets()): Promise<UrlCheck> {
-  const shape = checkUrlShape(raw, publicUrl, allowPrivate);
+export async function checkWebhookUrl(raw: string, publicUrl: string, allowPrivate = allowPrivateTargets(), ownPort?: number): Promise<UrlCheck> {
+  const shape = checkUrlShape(raw, publicUrl, allowPrivate, ownPort);
   if (!shape.ok || allowPrivate) return shape;
   const host = shape.url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return shape;

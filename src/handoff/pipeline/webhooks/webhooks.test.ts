@@ -114,6 +114,9 @@ describe('subscriptions', () => {
       expect(r.json().errors[0].path).toBe('url');
     };
     await refuse('http://leadflow.test/api/v1/people');
+    // Loopback on the port Leadflow listens on is this server, even with private targets allowed.
+    await refuse(`http://127.0.0.1:${t.ctx.config.port}/api/v1/people`);
+    await refuse(`http://localhost:${t.ctx.config.port}/`);
     await refuse('ftp://example.com/hook');
     await refuse('file:///etc/passwd');
     await refuse('javascript:alert(1)');
