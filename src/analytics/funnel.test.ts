@@ -55,7 +55,7 @@ function recompute(rows: Row[], from: string, to: string, keep: (personId: strin
         .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id)[0];
       if (later) {
         converted++;
-        days.push((later.at.getTime() - t) / 86_400_000);
+        days.push(Math.floor((later.at.getTime() - t) / 86_400_000));
       }
     }
     return { stage, count, converted, conversion: stage === 'won' || count === 0 ? null : converted / count, medianDays: median(days) };
@@ -140,10 +140,13 @@ describe('the waterfall agrees with the transition log', () => {
     }
   });
 
-  it('follows a change of a person’s channel and a history moved to another person (merge)', async () => {
+  it('follows a change of a person’s channel, a history moved to another person (merge) and an erasure', async () => {
     const [a, b] = people.filter((p) => p.channel === 'ads');
     await t.call({ method: 'PATCH', url: `/api/v1/people/${a.id}`, payload: { channel: 'webinar' } });
     await t.db.query('UPDATE stage_transitions SET person_id = $1 WHERE person_id = $2', [a.id, b.id]);
+    // An erased person leaves the funnel with their history.
+    const erased = people.find((p) => p.stage === 'won' || p.stage === 'sql');
+    expect((await t.call({ method: 'DELETE', url: `/api/v1/people/${erased?.id}` })).statusCode).toBe(204);
     await load();
     const from = '2024-01-01';
     const to = nextDay(now.toISOString().slice(0, 10));

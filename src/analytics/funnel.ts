@@ -62,41 +62,72 @@ export interface FunnelReport {
   breakdown?: BreakdownRow[];
 }
 
-interface AggRow {
+/** One cell of the histogram the funnel is computed from: entries of a stage (and breakdown value) by whole days to the next stage (null: not reached). */
+interface HistRow {
   stage: WaterfallStage;
   value: string | null;
-  whole: boolean;
-  count: number;
-  converted: number;
-  median_days: number | null;
+  days: number | null;
+  n: number;
 }
 
-function stagesOf(rows: AggRow[]): StageFigures[] {
+/** Whole days from an entry to the next stage, as SQL over funnel_entries `f` (null while not reached). */
+const WHOLE_DAYS_SQL = 'floor(extract(epoch FROM f.next_at - f.entered_at) / 86400)::int';
+
+/** Median of a histogram of whole days: the middle value (the mean of the two middle values for an even count). */
+export function histogramMedian(hist: Map<number, number>): number | null {
+  const total = [...hist.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  const sorted = [...hist.entries()].sort((a, b) => a[0] - b[0]);
+  const at = (k: number) => {
+    let seen = 0;
+    for (const [d, n] of sorted) {
+      seen += n;
+      if (seen > k) return d;
+    }
+    return sorted[sorted.length - 1][0];
+  };
+  return total % 2 ? at((total - 1) / 2) : (at(total / 2 - 1) + at(total / 2)) / 2;
+}
+
+function stagesOf(rows: HistRow[]): StageFigures[] {
   return WATERFALL.map((stage) => {
-    const r = rows.find((x) => x.stage === stage);
-    return figures(stage, r?.count ?? 0, r?.converted ?? 0, r?.median_days ?? null);
+    let count = 0;
+    let converted = 0;
+    const hist = new Map<number, number>();
+    for (const r of rows) {
+      if (r.stage !== stage) continue;
+      count += r.n;
+      if (r.days !== null) {
+        converted += r.n;
+        hist.set(r.days, (hist.get(r.days) ?? 0) + r.n);
+      }
+    }
+    return figures(stage, count, converted, histogramMedian(hist));
   });
 }
 
 /**
- * The waterfall for a period, read from funnel_entries in one range scan of
- * funnel_entries_period_idx: entries per stage, how many reached the next stage, median days;
- * with `by`, the same per value of the breakdown (GROUPING SETS, so the totals come from the same scan).
+ * The waterfall for a period: per stage, entries in the period, how many reached the next stage,
+ * and the median whole days it took; with `by`, the same per value of the breakdown. Everything
+ * comes from one histogram (entries by stage, breakdown value and whole days to the next stage):
+ * for the totals and the channel breakdown summed from the daily rollup funnel_daily, for the
+ * other breakdowns counted from funnel_entries (funnel_entries_period_idx range).
  */
 export async function funnelReport(q: Queryable, ws: number, period: Period, by?: Breakdown): Promise<FunnelReport> {
   const { lo, hi } = periodBoundsSql(2, 3);
-  const dim = by ? dimensionSql(by) : 'NULL::text';
-  const r = await q.query<AggRow>(
-    `SELECT f.stage, ${dim} AS value, GROUPING(${dim}) = 1 AS whole,
-            count(*)::int AS count, count(f.next_at)::int AS converted,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.next_at - f.entered_at))
-              FILTER (WHERE f.next_at IS NOT NULL) / 86400 AS median_days
-     FROM funnel_entries f
-     WHERE f.workspace_id = $1 AND f.entered_at >= ${lo} AND f.entered_at < ${hi}
-     GROUP BY GROUPING SETS ((f.stage), (f.stage, ${dim}))`,
+  const r = await q.query<HistRow>(
+    by === undefined || by === 'channel'
+      ? // The daily rollup (funnel_daily primary key range): a few hundred thousand rows at most per year.
+        `SELECT d.stage, ${by ? "nullif(d.channel, '')" : 'NULL::text'} AS value, nullif(d.days, -1) AS days, sum(d.n)::int AS n
+         FROM funnel_daily d
+         WHERE d.workspace_id = $1 AND d.day >= $2::date AND d.day <= $3::date
+         GROUP BY 1, 2, 3 HAVING sum(d.n) <> 0`
+      : `SELECT f.stage, ${dimensionSql(by)} AS value, ${WHOLE_DAYS_SQL} AS days, count(*)::int AS n
+         FROM funnel_entries f
+         WHERE f.workspace_id = $1 AND f.entered_at >= ${lo} AND f.entered_at < ${hi}
+         GROUP BY 1, 2, 3`,
     [ws, period.from, period.to],
   );
-  const whole = r.rows.filter((x) => x.whole);
   const side = await q.query<{ kind: string; key: string | null; n: number }>(
     `SELECT 'sql' AS kind, f.from_stage AS key, count(*)::int AS n FROM funnel_entries f
        WHERE f.workspace_id = $1 AND f.stage = 'sql' AND f.entered_at >= ${lo} AND f.entered_at < ${hi} GROUP BY f.from_stage
@@ -112,19 +143,19 @@ export async function funnelReport(q: Queryable, ws: number, period: Period, by?
     if (s.kind === 'exit') exits[s.key as keyof typeof exits] = s.n;
     else sqlFrom[s.key ?? 'none'] = s.n;
   }
-  const report: FunnelReport = { from: period.from, to: period.to, timeZone: REPORT_TZ, by: by ?? null, stages: stagesOf(whole), sqlFrom, exits };
+  const report: FunnelReport = { from: period.from, to: period.to, timeZone: REPORT_TZ, by: by ?? null, stages: stagesOf(r.rows), sqlFrom, exits };
   if (by) {
-    const groups = new Map<string | null, AggRow[]>();
+    const groups = new Map<string | null, HistRow[]>();
     for (const row of r.rows) {
-      if (row.whole) continue;
       const list = groups.get(row.value) ?? [];
       list.push(row);
       groups.set(row.value, list);
     }
     const labels = await labelsFor(q, ws, by, [...groups.keys()].filter((v): v is string => v !== null));
+    const total = (g: StageFigures[]) => g.reduce((s, x) => s + x.count, 0);
     report.breakdown = [...groups.entries()]
       .map(([value, rows]) => ({ [by]: value, value, label: value === null ? null : (labels.get(value) ?? value), stages: stagesOf(rows) }))
-      .sort((a, b) => b.stages[0].count - a.stages[0].count || b.stages.reduce((s, x) => s + x.count, 0) - a.stages.reduce((s, x) => s + x.count, 0) || String(a.value).localeCompare(String(b.value)));
+      .sort((a, b) => b.stages[0].count - a.stages[0].count || total(b.stages) - total(a.stages) || String(a.value).localeCompare(String(b.value)));
   }
   return report;
 }
@@ -147,15 +178,11 @@ export interface TrendMonth {
 
 /** The waterfall month by month (months in the report time zone). */
 export async function funnelTrend(q: Queryable, ws: number, period: Period): Promise<TrendMonth[]> {
-  const { lo, hi } = periodBoundsSql(2, 3);
-  const r = await q.query<AggRow & { month: string }>(
-    `SELECT to_char(date_trunc('month', f.entered_at AT TIME ZONE '${REPORT_TZ}'), 'YYYY-MM') AS month, f.stage,
-            count(*)::int AS count, count(f.next_at)::int AS converted,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.next_at - f.entered_at))
-              FILTER (WHERE f.next_at IS NOT NULL) / 86400 AS median_days
-     FROM funnel_entries f
-     WHERE f.workspace_id = $1 AND f.entered_at >= ${lo} AND f.entered_at < ${hi}
-     GROUP BY 1, 2`,
+  const r = await q.query<HistRow & { month: string }>(
+    `SELECT to_char(d.day, 'YYYY-MM') AS month, d.stage, NULL::text AS value, nullif(d.days, -1) AS days, sum(d.n)::int AS n
+     FROM funnel_daily d
+     WHERE d.workspace_id = $1 AND d.day >= $2::date AND d.day <= $3::date
+     GROUP BY 1, 2, 4 HAVING sum(d.n) <> 0`,
     [ws, period.from, period.to],
   );
   const months: TrendMonth[] = [];

@@ -67,7 +67,7 @@ export interface StageFigures {
   converted: number;
   /** converted / count; null when count is 0. */
   conversion: number | null;
-  /** Median days from the entry to reaching the next stage, over the converted entries. */
+  /** Median whole days (elapsed time rounded down) from the entry to reaching the next stage, over the converted entries. */
   medianDays: number | null;
 }
 

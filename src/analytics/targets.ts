@@ -125,8 +125,8 @@ async function monthlyActuals(q: Queryable, ws: number, from: string, to: string
   const { lo, hi } = periodBoundsSql(2, 3);
   const month = (col: string) => `to_char(date_trunc('month', ${col} AT TIME ZONE '${REPORT_TZ}'), 'YYYY-MM')`;
   const r = await q.query<{ month: string; metric: TargetMetric; n: number }>(
-    `SELECT ${month('f.entered_at')} AS month, f.stage AS metric, count(*)::bigint AS n FROM funnel_entries f
-       WHERE f.workspace_id = $1 AND f.entered_at >= ${lo} AND f.entered_at < ${hi} GROUP BY 1, 2
+    `SELECT to_char(d.day, 'YYYY-MM') AS month, d.stage AS metric, sum(d.n)::bigint AS n FROM funnel_daily d
+       WHERE d.workspace_id = $1 AND d.day >= $2::date AND d.day <= $3::date GROUP BY 1, 2
      UNION ALL
      SELECT ${month('o.closed_at')}, 'revenue', coalesce(sum(o.amount), 0)::bigint FROM opportunities o
        WHERE o.workspace_id = $1 AND o.status = 'won' AND o.closed_at >= ${lo} AND o.closed_at < ${hi} GROUP BY 1`,
