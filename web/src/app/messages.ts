@@ -37,7 +37,7 @@ export const shellMessages = {
     'common.yes': 'はい',
     'common.no': 'いいえ',
     'common.clear': 'クリア',
-    'stage.inquiry': 'Inquiry（問い合わせ）',
+    'stage.inquiry': '問い合わせ',
     'stage.mql': 'MQL',
     'stage.sal': 'SAL',
     'stage.sgl': 'SGL',
