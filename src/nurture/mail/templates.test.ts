@@ -139,3 +139,25 @@ describe('previewing and sending without SMTP', () => {
     expect(bad.statusCode).toBe(400);
   });
 });
+
+describe('the public contract', () => {
+  it('publishes the segment, template, outbox and public mail paths in the OpenAPI document', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    for (const path of [
+      '/api/v1/segments',
+      '/api/v1/segments/{id}',
+      '/api/v1/segments/{id}/people',
+      '/api/v1/segments/preview',
+      '/api/v1/email-templates',
+      '/api/v1/email-templates/{id}',
+      '/api/v1/email-templates/{id}/preview',
+      '/api/v1/email-events',
+      '/api/v1/outbox',
+      '/e/o/{token}',
+      '/e/c/{token}',
+      '/u/{token}',
+    ]) {
+      expect(Object.keys(spec.paths)).toContain(path);
+    }
+  });
+});

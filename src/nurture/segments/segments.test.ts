@@ -209,7 +209,7 @@ describe('segment filters over a known population', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await t.call({ method: 'GET', url: `/api/v1/segments/${seg.id}/people?limit=7${cursor ? `&cursor=${cursor}` : ''}` })).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = (await t.call({ method: "GET", url: `/api/v1/segments/${seg.id}/people?limit=7${cursor ? `&cursor=${cursor}` : ""}` })).json();
       seen.push(...page.items.map((p: { id: string }) => p.id));
       cursor = page.nextCursor;
     } while (cursor);
