@@ -108,4 +108,23 @@ describe('the pipeline page', () => {
     expect((await callApi('GET', `/api/v1/opportunities/${o.json.id}`)).json).toMatchObject({ status: 'lost', lossReason: '競合' });
     await en.context.close();
   });
+
+  it('imports won/lost outcomes from an SFA CSV and lists the rows that matched nothing', async () => {
+    const personId = await mqlLead('sfa.buyer@kyushu-gas.co.jp', '九州ガス株式会社');
+    await page.goto(`${server.url}/pipeline`);
+    await page.click('text=受注・失注の取り込み');
+    await page.waitForURL(/\/pipeline\/outcomes/);
+    const csv = ['メールアドレス,結果,金額,失注理由', 'sfa.buyer@kyushu-gas.co.jp,受注,"2,400,000",', 'ghost@nowhere.example,失注,,予算なし'].join('\r\n');
+    await page.setInputFiles('input[type=file]', { name: 'sfa-export.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.click('button:has-text("取り込む")');
+    await page.waitForSelector('[data-testid=outcome-result]');
+    expect(await page.textContent('[data-testid=outcome-result]')).toContain('新規 1');
+    const problem = page.locator('[data-testid=outcome-problems] tbody tr');
+    expect(await problem.count()).toBe(1);
+    expect(await problem.first().textContent()).toContain('3');
+    expect(await problem.first().textContent()).toContain('ghost@nowhere.example');
+    expect((await callApi('GET', `/api/v1/people/${personId}`)).json.stage).toBe('won');
+    await page.reload();
+    await page.locator('text=sfa-export.csv').waitFor();
+  });
 });

@@ -4,7 +4,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, qs } from '../../../app/api.ts';
 import { AppLink, formatDate, Pager, ProblemAlert, useAppNavigate } from '../../../app/ui.tsx';
+import { useCan } from '../../../app/session.tsx';
 import { useUsers } from '../../people/use-users.ts';
+import { PipelineSettingsCard } from './settings-card.tsx';
 import { formatAmounts, formatMoney, type Opportunity, type PipelineSummary, SALES_STAGES } from './types.ts';
 
 interface Search {
@@ -20,6 +22,7 @@ export function PipelinePage() {
   const navigate = useAppNavigate();
   const users = useUsers();
   const view = search.view === 'list' ? 'list' : 'board';
+  const canConfigure = useCan('settings:write');
   const setSearch = (next: Search) => {
     const merged = { ...search, ...next };
     navigate('/pipeline', Object.fromEntries(Object.entries(merged).filter(([, v]) => v)) as Record<string, string>, { replace: true });
@@ -81,6 +84,7 @@ export function PipelinePage() {
         </div>
       )}
       {view === 'board' ? <Board ownerId={search.ownerId} summary={summary.data} /> : <List ownerId={search.ownerId} status={search.status} onStatus={(s) => setSearch({ status: s })} />}
+      {canConfigure && <PipelineSettingsCard />}
     </div>
   );
 }
