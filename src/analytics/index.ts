@@ -1,5 +1,6 @@
 import type { Feature } from '../platform/feature.ts';
 import { campaignRoutes } from './campaign-routes.ts';
+import { seedAnalyticsDemo } from './demo.ts';
 import { funnelRoutes } from './funnel-routes.ts';
 import { targetRoutes } from './targets-routes.ts';
 
@@ -7,4 +8,5 @@ import { targetRoutes } from './targets-routes.ts';
 export const analytics: Feature = {
   name: 'analytics',
   routes: [funnelRoutes, campaignRoutes, targetRoutes],
+  seedDemo: seedAnalyticsDemo,
 };
