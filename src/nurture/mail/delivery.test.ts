@@ -10,6 +10,8 @@ import { sendTemplateMail } from './send.ts';
 let smtp: SMTPServer;
 let received: ParsedMail[] = [];
 let refuseNext = 0;
+/** Drop the connection (no answer at all) for the next N messages. */
+let dropNext = 0;
 let t: TestApp;
 let templateId = '';
 
@@ -18,7 +20,14 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
+      if (dropNext > 0) {
+        dropNext--;
+        stream.resume();
+        // Hang up mid-transaction, as a crashing relay does.
+        stream.on('end', () => (smtp as unknown as { connections: Set<{ id: string; close(): void }> }).connections.forEach((c) => c.id === session.id && c.close()));
+        return;
+      }
       if (refuseNext > 0) {
         refuseNext--;
         stream.resume();
@@ -64,6 +73,7 @@ afterAll(async () => {
 beforeEach(() => {
   received = [];
   refuseNext = 0;
+  dropNext = 0;
 });
 
 let seq = 0;
@@ -221,6 +231,22 @@ describe('delivering a marketing mail over SMTP', () => {
     m = await t.db.query('SELECT status, last_error, attempts FROM mail_messages WHERE id = $1', [out.messageId]);
     expect(m.rows[0]).toMatchObject({ status: 'sent', last_error: null, attempts: 3 });
     await deliver(true);
+    expect(received).toHaveLength(1);
+  });
+
+  it('a dropped connection is retried and the message delivered exactly once', async () => {
+    const id = await person();
+    dropNext = 1;
+    const out = await send(id, 'k-drop');
+    if (out.status !== 'queued') throw new Error(out.status);
+    await deliver();
+    let m = await t.db.query<{ status: string; last_error: string | null }>('SELECT status, last_error FROM mail_messages WHERE id = $1', [out.messageId]);
+    expect(m.rows[0].status).toBe('queued');
+    expect(m.rows[0].last_error).toBeTruthy();
+    expect(received).toHaveLength(0);
+    await deliver(true);
+    m = await t.db.query('SELECT status, last_error FROM mail_messages WHERE id = $1', [out.messageId]);
+    expect(m.rows[0].status).toBe('sent');
     expect(received).toHaveLength(1);
   });
 
