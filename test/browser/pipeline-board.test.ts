@@ -12,7 +12,10 @@ let repId: string;
 async function callApi(method: string, path: string, body?: unknown) {
   const r = await fetch(`${server.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
@@ -26,7 +29,12 @@ async function mqlLead(email: string, company: string) {
 
 beforeAll(async () => {
   server = await startServer();
-  const rep = await createUser(server.ctx.db, 1, { email: 'rep@pipeline.test', password: 'pipeline-pass-1', role: 'sales', name: '営業 一郎' });
+  const rep = await createUser(server.ctx.db, 1, {
+    email: 'rep@pipeline.test',
+    password: 'pipeline-pass-1',
+    role: 'sales',
+    name: '営業 一郎',
+  });
   repId = (rep as { id: string }).id;
   key = (await createApiKey(server.ctx.db, 1, { name: 'browser', role: 'admin' })).key;
   const first = await mqlLead('cio@towa-seiki.co.jp', '東和精機株式会社');
@@ -89,13 +97,19 @@ describe('the pipeline page', () => {
     await page.waitForSelector('[data-testid=opportunity-status]');
     expect(await page.textContent('[data-testid=opportunity-amount]')).toContain('1,500,000');
     await page.click('button:has-text("受注にする")');
-    await page.waitForFunction(() => document.querySelector('[data-testid=opportunity-status]')?.textContent === '受注');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=opportunity-status]')?.textContent === '受注',
+    );
     expect((await callApi('GET', `/api/v1/people/${personId}`)).json.stage).toBe('won');
   });
 
   it('needs a loss reason to close as lost, in English too', async () => {
     const personId = await mqlLead('cto@hokuriku-soft.co.jp', '北陸ソフト株式会社');
-    const o = await callApi('POST', '/api/v1/opportunities', { personId, name: 'Cloud migration', amount: 800_000 });
+    const o = await callApi('POST', '/api/v1/opportunities', {
+      personId,
+      name: 'Cloud migration',
+      amount: 800_000,
+    });
     const en = await newPage(browser, 'en-US');
     await signIn(en.page, server.url, 'rep@pipeline.test', 'pipeline-pass-1');
     await en.page.goto(`${server.url}/opportunities/${o.json.id}`);
@@ -104,8 +118,13 @@ describe('the pipeline page', () => {
     await en.page.locator('[data-field-error=lossReason]').waitFor();
     await en.page.fill('input[name=lossReason]', '競合');
     await en.page.locator('form >> button:has-text("Close as lost")').click();
-    await en.page.waitForFunction(() => document.querySelector('[data-testid=opportunity-status]')?.textContent === 'Lost');
-    expect((await callApi('GET', `/api/v1/opportunities/${o.json.id}`)).json).toMatchObject({ status: 'lost', lossReason: '競合' });
+    await en.page.waitForFunction(
+      () => document.querySelector('[data-testid=opportunity-status]')?.textContent === 'Lost',
+    );
+    expect((await callApi('GET', `/api/v1/opportunities/${o.json.id}`)).json).toMatchObject({
+      status: 'lost',
+      lossReason: '競合',
+    });
     await en.context.close();
   });
 
@@ -114,8 +133,16 @@ describe('the pipeline page', () => {
     await page.goto(`${server.url}/pipeline`);
     await page.click('text=受注・失注の取り込み');
     await page.waitForURL(/\/pipeline\/outcomes/);
-    const csv = ['メールアドレス,結果,金額,失注理由', 'sfa.buyer@kyushu-gas.co.jp,受注,"2,400,000",', 'ghost@nowhere.example,失注,,予算なし'].join('\r\n');
-    await page.setInputFiles('input[type=file]', { name: 'sfa-export.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const csv = [
+      'メールアドレス,結果,金額,失注理由',
+      'sfa.buyer@kyushu-gas.co.jp,受注,"2,400,000",',
+      'ghost@nowhere.example,失注,,予算なし',
+    ].join('\r\n');
+    await page.setInputFiles('input[type=file]', {
+      name: 'sfa-export.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
     await page.click('button:has-text("取り込む")');
     await page.waitForSelector('[data-testid=outcome-result]');
     expect(await page.textContent('[data-testid=outcome-result]')).toContain('新規 1');

@@ -20,7 +20,10 @@ let failNext = 0;
 async function callApi(method: string, path: string, body?: unknown) {
   const r = await fetch(`${server.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
@@ -36,7 +39,10 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['leadflow-signature']) });
+      received.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: String(req.headers['leadflow-signature']),
+      });
       if (failNext > 0) {
         failNext--;
         res.writeHead(500).end('down');
@@ -45,7 +51,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   server = await startServer();
-  await createUser(server.ctx.db, 1, { email: 'admin@hooks.test', password: 'hooks-pass-123', role: 'admin', name: '管理 太郎' });
+  await createUser(server.ctx.db, 1, {
+    email: 'admin@hooks.test',
+    password: 'hooks-pass-123',
+    role: 'admin',
+    name: '管理 太郎',
+  });
   key = (await createApiKey(server.ctx.db, 1, { name: 'browser', role: 'admin' })).key;
   browser = await launchBrowser();
 });
@@ -81,7 +92,7 @@ describe('the webhooks page', () => {
     await page.locator('[data-testid=webhooks-table] >> text=person.created').waitFor();
     await page.reload();
     await page.locator('[data-testid=webhooks-table] >> text=person.created').waitFor();
-    expect(await page.locator('text=' + secret).count()).toBe(0);
+    expect(await page.locator(`text=${secret}`).count()).toBe(0);
     expect((page as Page & { jsErrors: string[] }).jsErrors).toEqual([]);
   });
 
@@ -91,8 +102,12 @@ describe('the webhooks page', () => {
     await until(() => received.length >= 1);
     // The first attempt failed with 500; make its retry due now instead of in 30 seconds.
     await until(async () => (await server.ctx.db.query(`SELECT 1 FROM webhook_attempts`)).rows.length >= 1);
-    await server.ctx.db.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending'`);
-    await server.ctx.db.query(`UPDATE jobs SET run_at = now() WHERE queue = 'webhooks.deliver' AND status = 'pending'`);
+    await server.ctx.db.query(
+      `UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending'`,
+    );
+    await server.ctx.db.query(
+      `UPDATE jobs SET run_at = now() WHERE queue = 'webhooks.deliver' AND status = 'pending'`,
+    );
     await until(() => received.length >= 2);
     expect(verifyWebhook(secret, received[1].body, received[1].signature, new Date())).toBe(true);
 

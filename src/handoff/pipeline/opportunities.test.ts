@@ -16,7 +16,13 @@ async function person(stage?: string, extra: Record<string, unknown> = {}) {
   const r = await t.call({
     method: 'POST',
     url: '/api/v1/people',
-    payload: { email: `buyer${seq}@opp-${seq}.co.jp`, lastName: '山田', firstName: `太郎${seq}`, company: `株式会社テスト${seq}`, ...extra },
+    payload: {
+      email: `buyer${seq}@opp-${seq}.co.jp`,
+      lastName: '山田',
+      firstName: `太郎${seq}`,
+      company: `株式会社テスト${seq}`,
+      ...extra,
+    },
   });
   expect(r.statusCode).toBeLessThan(300);
   const p = r.json() as { id: string; accountId: string | null };
@@ -26,9 +32,15 @@ async function person(stage?: string, extra: Record<string, unknown> = {}) {
   }
   return p;
 }
-const stageOf = async (id: string) => (await t.call({ method: 'GET', url: `/api/v1/people/${id}` })).json().stage as string;
+const stageOf = async (id: string) =>
+  (await t.call({ method: 'GET', url: `/api/v1/people/${id}` })).json().stage as string;
 const open = (personId: string, extra: Record<string, unknown> = {}) =>
-  t.call({ method: 'POST', url: '/api/v1/opportunities', payload: { personId, name: '基幹システム刷新', amount: 4_800_000, ...extra }, as: 'sales' });
+  t.call({
+    method: 'POST',
+    url: '/api/v1/opportunities',
+    payload: { personId, name: '基幹システム刷新', amount: 4_800_000, ...extra },
+    as: 'sales',
+  });
 const patch = (id: string, payload: Record<string, unknown>) =>
   t.call({ method: 'PATCH', url: `/api/v1/opportunities/${id}`, payload, as: 'sales' });
 
@@ -69,7 +81,10 @@ describe('opportunity lifecycle', () => {
   it('an opportunity on an untouched inquiry makes it sales-generated on the way to SQL', async () => {
     const p = await person();
     expect((await open(p.id)).statusCode).toBe(201);
-    const tr = await t.db.query<{ to_stage: string }>('SELECT to_stage FROM stage_transitions WHERE person_id = $1 ORDER BY id', [p.id]);
+    const tr = await t.db.query<{ to_stage: string }>(
+      'SELECT to_stage FROM stage_transitions WHERE person_id = $1 ORDER BY id',
+      [p.id],
+    );
     expect(tr.rows.map((r) => r.to_stage)).toEqual(['inquiry', 'sgl', 'sql']);
   });
 
@@ -102,7 +117,9 @@ describe('opportunity lifecycle', () => {
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('lossReason');
     expect((await patch(o.id, { status: 'lost', lossReason: '   ' })).statusCode).toBe(422);
-    expect((await t.call({ method: 'GET', url: `/api/v1/opportunities/${o.id}` })).json().status).toBe('open');
+    expect((await t.call({ method: 'GET', url: `/api/v1/opportunities/${o.id}` })).json().status).toBe(
+      'open',
+    );
     expect(await stageOf(p.id)).toBe('sql');
     const lost = await patch(o.id, { status: 'lost', lossReason: '予算なし' });
     expect(lost.json()).toMatchObject({ status: 'lost', lossReason: '予算なし' });
@@ -129,7 +146,11 @@ describe('opportunity lifecycle', () => {
   });
 
   it('a Lost person is recycled by the periodic job after the configured days, once', async () => {
-    const put = await t.call({ method: 'PUT', url: '/api/v1/pipeline/settings', payload: { recycleLostAfterDays: 30, lossReasons: ['競合', '予算なし'] } });
+    const put = await t.call({
+      method: 'PUT',
+      url: '/api/v1/pipeline/settings',
+      payload: { recycleLostAfterDays: 30, lossReasons: ['競合', '予算なし'] },
+    });
     expect(put.statusCode).toBe(200);
     const oldLoss = await person('mql');
     const freshLoss = await person('mql');
@@ -137,7 +158,9 @@ describe('opportunity lifecycle', () => {
       const o = (await open(p.id)).json();
       await patch(o.id, { status: 'lost', lossReason: '競合' });
     }
-    await t.db.query(`UPDATE people SET stage_changed_at = now() - interval '31 days' WHERE id = $1`, [oldLoss.id]);
+    await t.db.query(`UPDATE people SET stage_changed_at = now() - interval '31 days' WHERE id = $1`, [
+      oldLoss.id,
+    ]);
     await t.db.query(`DELETE FROM jobs WHERE queue = 'pipeline.recycle-lost'`);
     await t.worker.drain();
     expect(await stageOf(oldLoss.id)).toBe('recycled');
@@ -145,10 +168,17 @@ describe('opportunity lifecycle', () => {
     // A second run (another bucket) changes nothing twice.
     await t.db.query(`DELETE FROM jobs WHERE queue = 'pipeline.recycle-lost'`);
     const { recycleLostPeople } = await import('./recycle.ts');
-    await recycleLostPeople({}, { ...t.ctx, job: { id: 0, queue: 'pipeline.recycle-lost', payload: {}, key: null, attempts: 1, max_attempts: 1 } });
-    const n = await t.db.query<{ n: number }>(`SELECT count(*) AS n FROM stage_transitions WHERE person_id = $1 AND to_stage = 'recycled'`, [
-      oldLoss.id,
-    ]);
+    await recycleLostPeople(
+      {},
+      {
+        ...t.ctx,
+        job: { id: 0, queue: 'pipeline.recycle-lost', payload: {}, key: null, attempts: 1, max_attempts: 1 },
+      },
+    );
+    const n = await t.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM stage_transitions WHERE person_id = $1 AND to_stage = 'recycled'`,
+      [oldLoss.id],
+    );
     expect(n.rows[0].n).toBe(1);
     const tr = await t.db.query<{ reason: string; actor_type: string }>(
       `SELECT reason, actor_type FROM stage_transitions WHERE person_id = $1 AND to_stage = 'recycled'`,
@@ -171,7 +201,9 @@ describe('bad input and permissions', () => {
     const cur = await open(p.id, { currency: 'yen' });
     expect(cur.statusCode).toBe(400);
     expect(JSON.stringify(cur.json().errors)).toContain('currency');
-    expect((await t.db.query<{ n: number }>('SELECT count(*) AS n FROM opportunities')).rows[0].n).toBe(before);
+    expect((await t.db.query<{ n: number }>('SELECT count(*) AS n FROM opportunities')).rows[0].n).toBe(
+      before,
+    );
     expect(await stageOf(p.id)).toBe('mql');
   });
 
@@ -187,20 +219,52 @@ describe('bad input and permissions', () => {
 
   it('lets viewers read but not write, and marketing not close deals', async () => {
     const p = await person('mql');
-    expect((await t.call({ method: 'POST', url: '/api/v1/opportunities', payload: { personId: p.id, name: 'x', amount: 1 }, as: 'viewer' })).statusCode).toBe(403);
+    expect(
+      (
+        await t.call({
+          method: 'POST',
+          url: '/api/v1/opportunities',
+          payload: { personId: p.id, name: 'x', amount: 1 },
+          as: 'viewer',
+        })
+      ).statusCode,
+    ).toBe(403);
     const o = (await open(p.id)).json();
-    expect((await t.call({ method: 'PATCH', url: `/api/v1/opportunities/${o.id}`, payload: { status: 'won' }, as: 'marketing' })).statusCode).toBe(403);
-    expect((await t.call({ method: 'GET', url: '/api/v1/opportunities', as: 'viewer' })).statusCode).toBe(200);
+    expect(
+      (
+        await t.call({
+          method: 'PATCH',
+          url: `/api/v1/opportunities/${o.id}`,
+          payload: { status: 'won' },
+          as: 'marketing',
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect((await t.call({ method: 'GET', url: '/api/v1/opportunities', as: 'viewer' })).statusCode).toBe(
+      200,
+    );
   });
 });
 
 describe('listing and the pipeline', () => {
   it('lists by person and status with a cursor, and sums open deals per sales stage', async () => {
     const p = await person('mql');
-    for (let i = 0; i < 3; i++) await open(p.id, { name: `案件${i}`, amount: 1_000_000 * (i + 1), stage: i === 2 ? 'negotiation' : 'quote' });
-    const page1 = (await t.call({ method: 'GET', url: `/api/v1/opportunities?personId=${p.id}&limit=2` })).json();
+    for (let i = 0; i < 3; i++)
+      await open(p.id, {
+        name: `案件${i}`,
+        amount: 1_000_000 * (i + 1),
+        stage: i === 2 ? 'negotiation' : 'quote',
+      });
+    const page1 = (
+      await t.call({ method: 'GET', url: `/api/v1/opportunities?personId=${p.id}&limit=2` })
+    ).json();
     expect(page1.items.map((o: { name: string }) => o.name)).toEqual(['案件2', '案件1']);
-    const page2 = (await t.call({ method: 'GET', url: `/api/v1/opportunities?personId=${p.id}&limit=2&cursor=${page1.nextCursor}` })).json();
+    const page2 = (
+      await t.call({
+        method: 'GET',
+        url: `/api/v1/opportunities?personId=${p.id}&limit=2&cursor=${page1.nextCursor}`,
+      })
+    ).json();
     expect(page2.items.map((o: { name: string }) => o.name)).toEqual(['案件0']);
     expect(page2.nextCursor).toBeNull();
 
@@ -224,9 +288,13 @@ describe('the demo part', () => {
     const seedCtx = { db: t.db, clock: t.ctx.clock, log: t.ctx.log, random: () => 0.5 };
     await seedPipelineDemo(seedCtx);
     await seedPipelineDemo(seedCtx);
-    const stages = await t.db.query<{ stage: string }>(`SELECT DISTINCT stage FROM opportunities WHERE status = 'open'`);
+    const stages = await t.db.query<{ stage: string }>(
+      `SELECT DISTINCT stage FROM opportunities WHERE status = 'open'`,
+    );
     expect(stages.rows.length).toBe(4);
-    const subs = await t.db.query<{ enabled: boolean; url: string }>('SELECT enabled, url FROM webhook_subscriptions');
+    const subs = await t.db.query<{ enabled: boolean; url: string }>(
+      'SELECT enabled, url FROM webhook_subscriptions',
+    );
     expect(subs.rows).toEqual([{ enabled: false, url: 'https://example.invalid/hook' }]);
   });
 });

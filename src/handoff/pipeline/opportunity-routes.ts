@@ -3,14 +3,28 @@ import { idParams } from '../../people/schemas.ts';
 import type { App, AppContext } from '../../platform/http/context.ts';
 import { recordAudit } from '../../team/audit.ts';
 import { actorOf, principalOf } from '../../team/auth.ts';
-import { getPipelineSettings, pipelineSettingsSchema, SALES_STAGES, savePipelineSettings } from './settings.ts';
-import { createOpportunity, deleteOpportunity, getOpportunity, listOpportunities, pipelineSummary, updateOpportunity } from './store.ts';
+import {
+  getPipelineSettings,
+  pipelineSettingsSchema,
+  SALES_STAGES,
+  savePipelineSettings,
+} from './settings.ts';
+import {
+  createOpportunity,
+  deleteOpportunity,
+  getOpportunity,
+  listOpportunities,
+  pipelineSummary,
+  updateOpportunity,
+} from './store.ts';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as JPY');
 const amount = z.number().int('a whole amount in the currency').min(0).max(1e15);
 const text = (max: number) => z.string().trim().max(max);
 const csv = <T extends z.ZodTypeAny>(item: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(10)).optional();
+  z
+    .preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(10))
+    .optional();
 
 const createBody = z
   .object({
@@ -19,7 +33,10 @@ const createBody = z
     amount,
     currency: currency.optional(),
     expectedCloseDate: z.iso.date().nullable().optional(),
-    stage: z.enum(SALES_STAGES).optional().describe('Sales stage: qualification (初回商談), proposal (提案), quote (見積), negotiation (交渉)'),
+    stage: z
+      .enum(SALES_STAGES)
+      .optional()
+      .describe('Sales stage: qualification (初回商談), proposal (提案), quote (見積), negotiation (交渉)'),
     ownerId: z.uuid().nullable().optional(),
     externalId: text(200).min(1).nullable().optional().describe('The id of this deal in your SFA'),
     description: text(5000).nullable().optional(),
@@ -75,7 +92,11 @@ export async function opportunityRoutes(app: App, ctx: AppContext) {
     '/api/v1/opportunities',
     {
       config: { permission: 'opportunities:read' },
-      schema: { tags: ['opportunities'], summary: 'List opportunities, newest first, by status, sales stage, owner, person or account', querystring: listQuery },
+      schema: {
+        tags: ['opportunities'],
+        summary: 'List opportunities, newest first, by status, sales stage, owner, person or account',
+        querystring: listQuery,
+      },
     },
     async (request) => listOpportunities(ctx.db, principalOf(request).workspaceId, request.query),
   );
@@ -86,8 +107,13 @@ export async function opportunityRoutes(app: App, ctx: AppContext) {
       config: { permission: 'opportunities:read' },
       schema: {
         tags: ['opportunities'],
-        summary: 'The pipeline: open deals per sales stage, and won/lost deals closed in the period, with counts and sums per currency',
-        querystring: z.object({ ownerId: z.uuid().optional(), closedFrom: z.iso.date().optional(), closedTo: z.iso.date().optional() }),
+        summary:
+          'The pipeline: open deals per sales stage, and won/lost deals closed in the period, with counts and sums per currency',
+        querystring: z.object({
+          ownerId: z.uuid().optional(),
+          closedFrom: z.iso.date().optional(),
+          closedTo: z.iso.date().optional(),
+        }),
       },
     },
     async (request) => pipelineSummary(ctx.db, principalOf(request).workspaceId, request.query),
@@ -95,7 +121,10 @@ export async function opportunityRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/api/v1/opportunities/:id',
-    { config: { permission: 'opportunities:read' }, schema: { tags: ['opportunities'], summary: 'One opportunity', params: idParams } },
+    {
+      config: { permission: 'opportunities:read' },
+      schema: { tags: ['opportunities'], summary: 'One opportunity', params: idParams },
+    },
     async (request) => getOpportunity(ctx.db, principalOf(request).workspaceId, request.params.id),
   );
 
@@ -115,7 +144,13 @@ export async function opportunityRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(request);
       const { closedAt, ...rest } = request.body;
       return ctx.db.transaction((tx) =>
-        updateOpportunity(tx, actor, request.params.id, { ...rest, ...(closedAt ? { closedAt: new Date(closedAt) } : {}) }, { now: ctx.clock.now() }),
+        updateOpportunity(
+          tx,
+          actor,
+          request.params.id,
+          { ...rest, ...(closedAt ? { closedAt: new Date(closedAt) } : {}) },
+          { now: ctx.clock.now() },
+        ),
       );
     },
   );
@@ -124,7 +159,11 @@ export async function opportunityRoutes(app: App, ctx: AppContext) {
     '/api/v1/opportunities/:id',
     {
       config: { permission: 'opportunities:write' },
-      schema: { tags: ['opportunities'], summary: 'Delete an opportunity (the person keeps their stage)', params: idParams },
+      schema: {
+        tags: ['opportunities'],
+        summary: 'Delete an opportunity (the person keeps their stage)',
+        params: idParams,
+      },
     },
     async (request, reply) => {
       const actor = actorOf(request);
@@ -135,7 +174,13 @@ export async function opportunityRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/api/v1/pipeline/settings',
-    { config: { permission: 'opportunities:read' }, schema: { tags: ['opportunities'], summary: 'Pipeline settings: loss reasons, days before a Lost person is recycled' } },
+    {
+      config: { permission: 'opportunities:read' },
+      schema: {
+        tags: ['opportunities'],
+        summary: 'Pipeline settings: loss reasons, days before a Lost person is recycled',
+      },
+    },
     async (request) => getPipelineSettings(ctx.db, principalOf(request).workspaceId),
   );
 
@@ -143,13 +188,22 @@ export async function opportunityRoutes(app: App, ctx: AppContext) {
     '/api/v1/pipeline/settings',
     {
       config: { permission: 'settings:write' },
-      schema: { tags: ['opportunities'], summary: 'Save the pipeline settings', body: pipelineSettingsSchema },
+      schema: {
+        tags: ['opportunities'],
+        summary: 'Save the pipeline settings',
+        body: pipelineSettingsSchema,
+      },
     },
     async (request) => {
       const actor = actorOf(request);
       return ctx.db.transaction(async (tx) => {
         const saved = await savePipelineSettings(tx, actor.workspaceId, request.body);
-        await recordAudit(tx, actor, { action: 'settings.pipeline_updated', entityType: 'settings', entityId: 'pipeline', meta: saved });
+        await recordAudit(tx, actor, {
+          action: 'settings.pipeline_updated',
+          entityType: 'settings',
+          entityId: 'pipeline',
+          meta: saved,
+        });
         return saved;
       });
     },

@@ -87,7 +87,13 @@ export function toOpportunity(r: OpportunityRow): Opportunity {
     updatedAt: r.updated_at,
     person:
       r.person_id && r.p_email
-        ? { id: r.person_id, email: r.p_email, name: personName || r.p_email, company: r.p_company, stage: r.p_stage ?? '' }
+        ? {
+            id: r.person_id,
+            email: r.p_email,
+            name: personName || r.p_email,
+            company: r.p_company,
+            stage: r.p_stage ?? '',
+          }
         : null,
     accountName: r.account_name,
     ownerName: r.owner_name,

@@ -10,7 +10,11 @@ const outcomeItem = z
     externalId: z.string().trim().max(200).nullable().optional(),
     status: z.string().max(50).describe('won or lost (also Closed Won / Closed Lost / 受注 / 失注)'),
     amount: z.number().int().min(0).max(1e15).nullable().optional(),
-    currency: z.string().regex(/^[A-Z]{3}$/).nullable().optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .nullable()
+      .optional(),
     lossReason: z.string().max(500).nullable().optional(),
     closedAt: z.string().max(40).nullable().optional().describe('YYYY-MM-DD (JST) or an ISO timestamp'),
     name: z.string().max(200).nullable().optional(),
@@ -53,15 +57,24 @@ export async function outcomeRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const actor = actorOf(request);
       if (!request.isMultipart()) {
-        throw new AppError(415, 'validation', 'Unsupported media type', 'Send the CSV as multipart/form-data in the field `file`', [
-          { path: 'file', message: 'multipart/form-data with a file is required' },
-        ]);
+        throw new AppError(
+          415,
+          'validation',
+          'Unsupported media type',
+          'Send the CSV as multipart/form-data in the field `file`',
+          [{ path: 'file', message: 'multipart/form-data with a file is required' }],
+        );
       }
       const file = await request.file({ limits: { fileSize: 20 * 1024 * 1024 } });
-      if (!file) throw new AppError(422, 'validation', 'Invalid request', 'file: missing', [{ path: 'file', message: 'a CSV file is required' }]);
+      if (!file)
+        throw new AppError(422, 'validation', 'Invalid request', 'file: missing', [
+          { path: 'file', message: 'a CSV file is required' },
+        ]);
       const buf = await file.toBuffer();
       const rows = parseOutcomeCsv(buf);
-      return ctx.db.transaction((tx) => applyOutcomes(tx, actor, rows, { source: 'csv', filename: file.filename }));
+      return ctx.db.transaction((tx) =>
+        applyOutcomes(tx, actor, rows, { source: 'csv', filename: file.filename }),
+      );
     },
   );
 
@@ -69,8 +82,14 @@ export async function outcomeRoutes(app: App, ctx: AppContext) {
     '/api/v1/opportunities/outcomes/imports',
     {
       config: { permission: 'opportunities:read' },
-      schema: { tags: ['opportunities'], summary: 'The last 50 outcome imports with their counts and problem rows' },
+      schema: {
+        tags: ['opportunities'],
+        summary: 'The last 50 outcome imports with their counts and problem rows',
+      },
     },
-    async (request) => ({ items: await listOutcomeImports(ctx.db, principalOf(request).workspaceId), nextCursor: null }),
+    async (request) => ({
+      items: await listOutcomeImports(ctx.db, principalOf(request).workspaceId),
+      nextCursor: null,
+    }),
   );
 }

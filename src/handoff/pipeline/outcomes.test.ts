@@ -14,7 +14,9 @@ afterAll(async () => {
 function multipart(filename: string, content: Buffer) {
   const boundary = '----leadflowtest';
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n`,
+    ),
     content,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -24,11 +26,14 @@ const importCsv = (csv: Buffer, as: 'admin' | 'marketing' | 'viewer' = 'marketin
   t.call({ method: 'POST', url: '/api/v1/opportunities/outcomes/import', ...multipart('sfa.csv', csv), as });
 
 async function lead(email: string, stage = 'mql') {
-  const p = (await t.call({ method: 'POST', url: '/api/v1/people', payload: { email, lastName: '鈴木' } })).json() as { id: string };
+  const p = (
+    await t.call({ method: 'POST', url: '/api/v1/people', payload: { email, lastName: '鈴木' } })
+  ).json() as { id: string };
   await t.call({ method: 'POST', url: `/api/v1/people/${p.id}/stage`, payload: { stage } });
   return p;
 }
-const stageOf = async (id: string) => (await t.call({ method: 'GET', url: `/api/v1/people/${id}` })).json().stage as string;
+const stageOf = async (id: string) =>
+  (await t.call({ method: 'GET', url: `/api/v1/people/${id}` })).json().stage as string;
 
 describe('parsing SFA values', () => {
   it('reads the spellings SFAs export for won and lost, and close dates', () => {
@@ -46,9 +51,19 @@ describe('outcome import', () => {
     const b = await lead('buyer@outcome-b.co.jp');
     const c = await lead('nodeal@outcome-c.co.jp');
     const oa = (
-      await t.call({ method: 'POST', url: '/api/v1/opportunities', payload: { personId: a.id, name: 'A社 導入', amount: 1_000_000, externalId: 'SF-A' } })
+      await t.call({
+        method: 'POST',
+        url: '/api/v1/opportunities',
+        payload: { personId: a.id, name: 'A社 導入', amount: 1_000_000, externalId: 'SF-A' },
+      })
     ).json();
-    const ob = (await t.call({ method: 'POST', url: '/api/v1/opportunities', payload: { personId: b.id, name: 'B社 導入', amount: 2_000_000 } })).json();
+    const ob = (
+      await t.call({
+        method: 'POST',
+        url: '/api/v1/opportunities',
+        payload: { personId: b.id, name: 'B社 導入', amount: 2_000_000 },
+      })
+    ).json();
     const csv = [
       'externalId,email,status,amount,lossReason,closedAt',
       'SF-A,,Closed Won,"1,200,000",,2026-03-31',
@@ -67,11 +82,15 @@ describe('outcome import', () => {
     const wonA = (await t.call({ method: 'GET', url: `/api/v1/opportunities/${oa.id}` })).json();
     expect(wonA).toMatchObject({ status: 'won', amount: 1_200_000 });
     expect(new Date(wonA.closedAt).toISOString()).toBe('2026-03-30T15:00:00.000Z');
-    expect((await t.call({ method: 'GET', url: `/api/v1/opportunities/${ob.id}` })).json()).toMatchObject({ status: 'lost', lossReason: '競合' });
+    expect((await t.call({ method: 'GET', url: `/api/v1/opportunities/${ob.id}` })).json()).toMatchObject({
+      status: 'lost',
+      lossReason: '競合',
+    });
     expect(await stageOf(a.id)).toBe('won');
     expect(await stageOf(b.id)).toBe('lost');
     expect(await stageOf(c.id)).toBe('won');
-    const cDeals = (await t.call({ method: 'GET', url: `/api/v1/opportunities?personId=${c.id}` })).json().items;
+    const cDeals = (await t.call({ method: 'GET', url: `/api/v1/opportunities?personId=${c.id}` })).json()
+      .items;
     expect(cDeals).toHaveLength(1);
     expect(cDeals[0]).toMatchObject({ externalId: 'SF-C', status: 'won', amount: 500000, source: 'import' });
     // The funnel sees the import as the mover, at the SFA's close date.
@@ -85,16 +104,21 @@ describe('outcome import', () => {
     // Importing the same file again changes nothing.
     const again = (await importCsv(Buffer.from(csv))).json();
     expect(again).toMatchObject({ updated: 0, created: 0, unchanged: 3 });
-    const history = (await t.call({ method: 'GET', url: '/api/v1/opportunities/outcomes/imports' })).json().items;
+    const history = (await t.call({ method: 'GET', url: '/api/v1/opportunities/outcomes/imports' })).json()
+      .items;
     expect(history[0]).toMatchObject({ source: 'csv', filename: 'sfa.csv', total: 5 });
   });
 
   it('reads a Shift_JIS file with Japanese headers', async () => {
     const p = await lead('kacho@sjis-outcome.co.jp');
-    const csv = ['メールアドレス,結果,失注理由,金額', 'kacho@sjis-outcome.co.jp,失注,予算なし（髙橋部長判断）,'].join('\r\n');
+    const csv = [
+      'メールアドレス,結果,失注理由,金額',
+      'kacho@sjis-outcome.co.jp,失注,予算なし（髙橋部長判断）,',
+    ].join('\r\n');
     const r = await importCsv(iconv.encode(csv, 'cp932'));
     expect(r.json()).toMatchObject({ total: 1, created: 1, problems: [] });
-    const deals = (await t.call({ method: 'GET', url: `/api/v1/opportunities?personId=${p.id}` })).json().items;
+    const deals = (await t.call({ method: 'GET', url: `/api/v1/opportunities?personId=${p.id}` })).json()
+      .items;
     expect(deals[0]).toMatchObject({ status: 'lost', lossReason: '予算なし（髙橋部長判断）' });
     expect(await stageOf(p.id)).toBe('lost');
   });
@@ -104,11 +128,20 @@ describe('outcome import', () => {
     const r = await t.call({
       method: 'POST',
       url: '/api/v1/opportunities/outcomes',
-      payload: { items: [{ email: 'api@outcome-api.co.jp', status: 'lost' }, { email: 'api@outcome-api.co.jp', status: 'won', amount: 900000 }] },
+      payload: {
+        items: [
+          { email: 'api@outcome-api.co.jp', status: 'lost' },
+          { email: 'api@outcome-api.co.jp', status: 'won', amount: 900000 },
+        ],
+      },
       as: 'sales',
     });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ total: 2, created: 1, problems: [{ row: 1, reason: 'a lost deal needs a loss reason' }] });
+    expect(r.json()).toMatchObject({
+      total: 2,
+      created: 1,
+      problems: [{ row: 1, reason: 'a lost deal needs a loss reason' }],
+    });
     expect(await stageOf(p.id)).toBe('won');
   });
 
@@ -116,10 +149,18 @@ describe('outcome import', () => {
     const bad = await importCsv(Buffer.from('foo,bar\n1,2\n'));
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('file');
-    const json = await t.call({ method: 'POST', url: '/api/v1/opportunities/outcomes/import', payload: { a: 1 } });
+    const json = await t.call({
+      method: 'POST',
+      url: '/api/v1/opportunities/outcomes/import',
+      payload: { a: 1 },
+    });
     expect(json.statusCode).toBe(415);
     expect((await importCsv(Buffer.from('email,status\nx@y.jp,won\n'), 'viewer')).statusCode).toBe(403);
-    const empty = await t.call({ method: 'POST', url: '/api/v1/opportunities/outcomes', payload: { items: [] } });
+    const empty = await t.call({
+      method: 'POST',
+      url: '/api/v1/opportunities/outcomes',
+      payload: { items: [] },
+    });
     expect(empty.statusCode).toBe(400);
   });
 });

@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
+import { normalizeEmail } from '../../people/normalize.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
-import { normalizeEmail } from '../../people/normalize.ts';
 import type { Actor } from '../../team/audit.ts';
 import { recordAudit } from '../../team/audit.ts';
 import { createOpportunity, updateOpportunity } from './store.ts';
@@ -113,16 +113,34 @@ export function decodeCsv(buf: Buffer): string {
 export function parseOutcomeCsv(buf: Buffer): OutcomeRow[] {
   let records: string[][];
   try {
-    records = parse(decodeCsv(buf), { skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+    records = parse(decodeCsv(buf), {
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    }) as string[][];
   } catch (err) {
-    throw new AppError(422, 'validation', 'Invalid CSV', `file: ${(err as Error).message}`, [{ path: 'file', message: 'not a readable CSV file' }]);
+    throw new AppError(422, 'validation', 'Invalid CSV', `file: ${(err as Error).message}`, [
+      { path: 'file', message: 'not a readable CSV file' },
+    ]);
   }
-  if (records.length === 0) throw new AppError(422, 'validation', 'Invalid CSV', 'file: empty', [{ path: 'file', message: 'the file is empty' }]);
+  if (records.length === 0)
+    throw new AppError(422, 'validation', 'Invalid CSV', 'file: empty', [
+      { path: 'file', message: 'the file is empty' },
+    ]);
   const header = records[0].map((h) => HEADER_ALIASES[h.toLowerCase().replace(/[\s]/g, '')]);
   if (!header.includes('status') || !(header.includes('email') || header.includes('externalId'))) {
-    throw new AppError(422, 'validation', 'Invalid CSV', 'file: needs a status column and an email or externalId column', [
-      { path: 'file', message: 'needs a status column (won/lost, 受注/失注) and an email or externalId column' },
-    ]);
+    throw new AppError(
+      422,
+      'validation',
+      'Invalid CSV',
+      'file: needs a status column and an email or externalId column',
+      [
+        {
+          path: 'file',
+          message: 'needs a status column (won/lost, 受注/失注) and an email or externalId column',
+        },
+      ],
+    );
   }
   if (records.length - 1 > MAX_OUTCOME_ROWS) {
     throw new AppError(422, 'validation', 'Invalid CSV', `file: at most ${MAX_OUTCOME_ROWS} rows`, [
@@ -169,20 +187,27 @@ export async function applyOutcomes(
   let unchanged = 0;
 
   const externalIds = [...new Set(rows.map((r) => r.externalId).filter((x): x is string => !!x))];
-  const emails = [...new Set(rows.map((r) => (r.email ? normalizeEmail(r.email) : undefined)).filter((x): x is string => !!x))];
+  const emails = [
+    ...new Set(
+      rows.map((r) => (r.email ? normalizeEmail(r.email) : undefined)).filter((x): x is string => !!x),
+    ),
+  ];
   // Three set-based look-ups instead of one per row (opportunities_external_uq, people_email_uq, opportunities_person_idx).
   const byExternal = new Map(
     (
-      await tx.query<OppRef>('SELECT id, person_id, external_id, status FROM opportunities WHERE workspace_id = $1 AND external_id = ANY($2)', [
-        ws,
-        externalIds,
-      ])
+      await tx.query<OppRef>(
+        'SELECT id, person_id, external_id, status FROM opportunities WHERE workspace_id = $1 AND external_id = ANY($2)',
+        [ws, externalIds],
+      )
     ).rows.map((o) => [o.external_id as string, o]),
   );
   const people = new Map(
-    (await tx.query<{ id: string; email: string }>('SELECT id, email FROM people WHERE workspace_id = $1 AND email = ANY($2)', [ws, emails])).rows.map(
-      (p) => [p.email, p.id],
-    ),
+    (
+      await tx.query<{ id: string; email: string }>(
+        'SELECT id, email FROM people WHERE workspace_id = $1 AND email = ANY($2)',
+        [ws, emails],
+      )
+    ).rows.map((p) => [p.email, p.id]),
   );
   const latestDeal = new Map(
     (
@@ -196,7 +221,8 @@ export async function applyOutcomes(
   );
 
   for (const r of rows) {
-    const problem = (reason: string) => problems.push({ row: r.row, reason, email: r.email ?? null, externalId: r.externalId ?? null });
+    const problem = (reason: string) =>
+      problems.push({ row: r.row, reason, email: r.email ?? null, externalId: r.externalId ?? null });
     const status = outcomeStatus(r.status ?? '');
     if (!status) {
       problem('status must be won or lost (受注 / 失注)');
@@ -220,7 +246,11 @@ export async function applyOutcomes(
     let opp = r.externalId ? byExternal.get(r.externalId) : undefined;
     if (!opp && personId) opp = latestDeal.get(personId);
     if (!opp && !personId) {
-      problem(r.externalId ? 'no opportunity with this external id and no person with this e-mail' : 'no person with this e-mail');
+      problem(
+        r.externalId
+          ? 'no opportunity with this external id and no person with this e-mail'
+          : 'no person with this e-mail',
+      );
       continue;
     }
     if (opp && opp.status === status) {
@@ -229,9 +259,15 @@ export async function applyOutcomes(
     }
     await tx.query('SAVEPOINT outcome_row');
     try {
-      const close = { status, lossReason: r.lossReason ?? null, closedAt: closedAt ?? undefined, ...(r.amount != null ? { amount: r.amount } : {}) };
+      const close = {
+        status,
+        lossReason: r.lossReason ?? null,
+        closedAt: closedAt ?? undefined,
+        ...(r.amount != null ? { amount: r.amount } : {}),
+      };
       if (opp) {
-        if (opp.status !== 'open') await updateOpportunity(tx, actor, opp.id, { status: 'open' }, { actorType: 'import' });
+        if (opp.status !== 'open')
+          await updateOpportunity(tx, actor, opp.id, { status: 'open' }, { actorType: 'import' });
         await updateOpportunity(tx, actor, opp.id, close, { actorType: 'import' });
         opp.status = status;
         updated++;
@@ -245,7 +281,12 @@ export async function applyOutcomes(
           source: 'import',
         });
         await updateOpportunity(tx, actor, o.id, close, { actorType: 'import' });
-        const ref: OppRef = { id: o.id, person_id: personId as string, external_id: r.externalId ?? null, status };
+        const ref: OppRef = {
+          id: o.id,
+          person_id: personId as string,
+          external_id: r.externalId ?? null,
+          status,
+        };
         latestDeal.set(personId as string, ref);
         if (r.externalId) byExternal.set(r.externalId, ref);
         created++;
@@ -261,7 +302,17 @@ export async function applyOutcomes(
   const rec = await tx.query<{ id: string }>(
     `INSERT INTO outcome_imports (workspace_id, source, filename, created_by, total, updated, created, unchanged, problems)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [ws, meta.source, meta.filename ?? null, actor.label, rows.length, updated, created, unchanged, JSON.stringify(problems)],
+    [
+      ws,
+      meta.source,
+      meta.filename ?? null,
+      actor.label,
+      rows.length,
+      updated,
+      created,
+      unchanged,
+      JSON.stringify(problems),
+    ],
   );
   await recordAudit(tx, actor, {
     action: 'opportunities.outcomes_imported',

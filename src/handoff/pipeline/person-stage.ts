@@ -1,6 +1,6 @@
-import type { Queryable } from '../../platform/db/client.ts';
-import { changeStage, type TransitionActorType } from '../../lifecycle/transitions.ts';
 import { checkTransition, type Stage } from '../../lifecycle/stages.ts';
+import { changeStage, type TransitionActorType } from '../../lifecycle/transitions.ts';
+import type { Queryable } from '../../platform/db/client.ts';
 import type { Actor } from '../../team/audit.ts';
 
 /** Stages an opportunity may pass a person through on the way to SQL, Won or Lost. */
@@ -37,14 +37,20 @@ export interface OpportunityMove {
   at?: Date;
 }
 
-export type MoveOutcome = { moved: Stage[] } | { skipped: 'no-route' | 'already-won' | 'other-open-deals' | 'no-person' };
+export type MoveOutcome =
+  | { moved: Stage[] }
+  | { skipped: 'no-route' | 'already-won' | 'other-open-deals' | 'no-person' };
 
 /**
  * Moves a person as an opportunity dictates, through changeStage (one step at a time, so the
  * funnel sees every stage). A lost deal leaves a person alone who won another deal or still
  * has an open one.
  */
-export async function movePersonForOpportunity(q: Queryable, actor: Actor, move: OpportunityMove): Promise<MoveOutcome> {
+export async function movePersonForOpportunity(
+  q: Queryable,
+  actor: Actor,
+  move: OpportunityMove,
+): Promise<MoveOutcome> {
   const r = await q.query<{ stage: Stage; open_others: number }>(
     `SELECT p.stage,
             (SELECT count(*) FROM opportunities o

@@ -26,7 +26,9 @@ export const recycleLostPeople: JobHandler = async (_payload, ctx) => {
       if (due.rows.length === 0) break;
       await ctx.db.transaction(async (tx) => {
         for (const { id } of due.rows) {
-          const still = await tx.query(`SELECT 1 FROM people WHERE id = $1 AND stage = 'lost' FOR UPDATE`, [id]);
+          const still = await tx.query(`SELECT 1 FROM people WHERE id = $1 AND stage = 'lost' FOR UPDATE`, [
+            id,
+          ]);
           if (still.rows.length === 0) continue;
           await changeStage(tx, systemActor('pipeline', ws), {
             personId: id,

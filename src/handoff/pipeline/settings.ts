@@ -5,7 +5,15 @@ import type { Queryable } from '../../platform/db/client.ts';
 export const SALES_STAGES = ['qualification', 'proposal', 'quote', 'negotiation'] as const;
 export type SalesStage = (typeof SALES_STAGES)[number];
 
-export const DEFAULT_LOSS_REASONS = ['価格', '競合', '予算なし', '時期尚早', '機能不足', '連絡途絶', 'その他'];
+export const DEFAULT_LOSS_REASONS = [
+  '価格',
+  '競合',
+  '予算なし',
+  '時期尚早',
+  '機能不足',
+  '連絡途絶',
+  'その他',
+];
 
 export const pipelineSettingsSchema = z
   .object({
@@ -18,19 +26,26 @@ export const pipelineSettingsSchema = z
 
 export type PipelineSettings = z.infer<typeof pipelineSettingsSchema>;
 
-export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = { recycleLostAfterDays: 90, lossReasons: DEFAULT_LOSS_REASONS };
+export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
+  recycleLostAfterDays: 90,
+  lossReasons: DEFAULT_LOSS_REASONS,
+};
 
 const KEY = 'pipeline';
 
 export async function getPipelineSettings(q: Queryable, workspaceId: number): Promise<PipelineSettings> {
-  const r = await q.query<{ value: Partial<PipelineSettings> }>('SELECT value FROM settings WHERE workspace_id = $1 AND key = $2', [
-    workspaceId,
-    KEY,
-  ]);
+  const r = await q.query<{ value: Partial<PipelineSettings> }>(
+    'SELECT value FROM settings WHERE workspace_id = $1 AND key = $2',
+    [workspaceId, KEY],
+  );
   return { ...DEFAULT_PIPELINE_SETTINGS, ...(r.rows[0]?.value ?? {}) };
 }
 
-export async function savePipelineSettings(q: Queryable, workspaceId: number, value: PipelineSettings): Promise<PipelineSettings> {
+export async function savePipelineSettings(
+  q: Queryable,
+  workspaceId: number,
+  value: PipelineSettings,
+): Promise<PipelineSettings> {
   await q.query(
     `INSERT INTO settings (workspace_id, key, value) VALUES ($1, $2, $3)
      ON CONFLICT (workspace_id, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,

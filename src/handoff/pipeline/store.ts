@@ -1,8 +1,8 @@
+import type { TransitionActorType } from '../../lifecycle/transitions.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { conflict, invalid, isUniqueViolation, notFound } from '../../platform/errors.ts';
 import { emitEvent } from '../../platform/events.ts';
 import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
-import type { TransitionActorType } from '../../lifecycle/transitions.ts';
 import { type Actor, diffFields, recordAudit } from '../../team/audit.ts';
 import {
   OPPORTUNITY_SELECT,
@@ -45,19 +45,30 @@ export interface OpportunityPatch {
 const actorTypeOf = (actor: Actor): TransitionActorType => (actor.type === 'system' ? 'system' : actor.type);
 
 export async function getOpportunity(q: Queryable, workspaceId: number, id: string): Promise<Opportunity> {
-  const r = await q.query<OpportunityRow>(`${OPPORTUNITY_SELECT} WHERE o.workspace_id = $1 AND o.id = $2`, [workspaceId, id]);
+  const r = await q.query<OpportunityRow>(`${OPPORTUNITY_SELECT} WHERE o.workspace_id = $1 AND o.id = $2`, [
+    workspaceId,
+    id,
+  ]);
   if (!r.rows[0]) throw notFound('Opportunity', id);
   return toOpportunity(r.rows[0]);
 }
 
-async function assertOwner(q: Queryable, workspaceId: number, ownerId: string | null | undefined): Promise<void> {
+async function assertOwner(
+  q: Queryable,
+  workspaceId: number,
+  ownerId: string | null | undefined,
+): Promise<void> {
   if (!ownerId) return;
-  const r = await q.query('SELECT 1 FROM users WHERE workspace_id = $1 AND id = $2 AND active', [workspaceId, ownerId]);
+  const r = await q.query('SELECT 1 FROM users WHERE workspace_id = $1 AND id = $2 AND active', [
+    workspaceId,
+    ownerId,
+  ]);
   if (r.rows.length === 0) throw invalid('ownerId', 'no active user with this id');
 }
 
 function translateUnique(err: unknown): never {
-  if (isUniqueViolation(err, 'opportunities_external_uq')) throw invalid('externalId', 'another opportunity already has this external id');
+  if (isUniqueViolation(err, 'opportunities_external_uq'))
+    throw invalid('externalId', 'another opportunity already has this external id');
   throw err;
 }
 
@@ -65,7 +76,11 @@ function translateUnique(err: unknown): never {
  * Opens an opportunity on a person (and the person's account) and moves the person to SQL —
  * through SGL when sales opens a deal on an untouched inquiry. A disqualified person is a 409.
  */
-export async function createOpportunity(q: Queryable, actor: Actor, input: OpportunityInput): Promise<Opportunity> {
+export async function createOpportunity(
+  q: Queryable,
+  actor: Actor,
+  input: OpportunityInput,
+): Promise<Opportunity> {
   const ws = actor.workspaceId;
   const p = await q.query<{ account_id: string | null; owner_id: string | null; stage: string }>(
     'SELECT account_id, owner_id, stage FROM people WHERE workspace_id = $1 AND id = $2',
@@ -74,10 +89,16 @@ export async function createOpportunity(q: Queryable, actor: Actor, input: Oppor
   const person = p.rows[0];
   if (!person) throw invalid('personId', 'no person with this id');
   if (person.stage === 'disqualified') {
-    throw conflict('person-disqualified', 'A disqualified person cannot get an opportunity; move them back to inquiry first');
+    throw conflict(
+      'person-disqualified',
+      'A disqualified person cannot get an opportunity; move them back to inquiry first',
+    );
   }
   await assertOwner(q, ws, input.ownerId);
-  const ownerId = input.ownerId !== undefined ? input.ownerId : (person.owner_id ?? (actor.type === 'user' ? actor.id : null));
+  const ownerId =
+    input.ownerId !== undefined
+      ? input.ownerId
+      : (person.owner_id ?? (actor.type === 'user' ? actor.id : null));
   let id: string;
   try {
     const r = await q.query<{ id: string }>(
@@ -112,7 +133,12 @@ export async function createOpportunity(q: Queryable, actor: Actor, input: Oppor
     reason: input.name,
   });
   const created = await getOpportunity(q, ws, id);
-  await recordAudit(q, actor, { action: 'opportunity.created', entityType: 'opportunity', entityId: id, meta: { name: input.name } });
+  await recordAudit(q, actor, {
+    action: 'opportunity.created',
+    entityType: 'opportunity',
+    entityId: id,
+    meta: { name: input.name },
+  });
   await emitEvent(q, ws, 'opportunity.created', opportunityEventData(created), input.personId);
   return created;
 }
@@ -138,9 +164,13 @@ export async function updateOpportunity(
   const before = await getOpportunity(q, ws, id);
   const closing = patch.status === 'won' || patch.status === 'lost';
   if (closing && before.status !== 'open') {
-    throw conflict('opportunity-closed', `This opportunity is already closed as ${before.status}; reopen it first`);
+    throw conflict(
+      'opportunity-closed',
+      `This opportunity is already closed as ${before.status}; reopen it first`,
+    );
   }
-  if (patch.status === 'lost' && !(patch.lossReason ?? '').trim()) throw invalid('lossReason', 'a lost opportunity needs a loss reason');
+  if (patch.status === 'lost' && !(patch.lossReason ?? '').trim())
+    throw invalid('lossReason', 'a lost opportunity needs a loss reason');
   if (patch.ownerId !== undefined) await assertOwner(q, ws, patch.ownerId);
 
   const reopening = patch.status === 'open' && before.status !== 'open';
@@ -149,7 +179,7 @@ export async function updateOpportunity(
   if (closing) closedAt = patch.closedAt ?? opts.now ?? new Date();
   else if (reopening) closedAt = null;
   else if (patch.closedAt !== undefined && status !== 'open') closedAt = patch.closedAt;
-  const lossReason = status === 'lost' ? (patch.lossReason?.trim() || before.lossReason) : null;
+  const lossReason = status === 'lost' ? patch.lossReason?.trim() || before.lossReason : null;
   if (status === 'lost' && !lossReason) throw invalid('lossReason', 'a lost opportunity needs a loss reason');
   const next = {
     name: patch.name ?? before.name,
@@ -158,7 +188,8 @@ export async function updateOpportunity(
     stage: patch.stage ?? before.stage,
     status,
     lossReason,
-    expectedCloseDate: patch.expectedCloseDate !== undefined ? patch.expectedCloseDate : before.expectedCloseDate,
+    expectedCloseDate:
+      patch.expectedCloseDate !== undefined ? patch.expectedCloseDate : before.expectedCloseDate,
     ownerId: patch.ownerId !== undefined ? patch.ownerId : before.ownerId,
     externalId: patch.externalId !== undefined ? patch.externalId : before.externalId,
     description: patch.description !== undefined ? patch.description : before.description,
@@ -206,9 +237,20 @@ export async function updateOpportunity(
     { ...next, closedAt: next.closedAt?.toISOString() ?? null },
   );
   if (Object.keys(changes).length > 0) {
-    await recordAudit(q, actor, { action: 'opportunity.updated', entityType: 'opportunity', entityId: id, changes });
+    await recordAudit(q, actor, {
+      action: 'opportunity.updated',
+      entityType: 'opportunity',
+      entityId: id,
+      changes,
+    });
     const type = closing ? 'opportunity.closed' : reopening ? 'opportunity.reopened' : 'opportunity.updated';
-    await emitEvent(q, ws, type, { ...opportunityEventData(after), fields: Object.keys(changes) }, after.personId);
+    await emitEvent(
+      q,
+      ws,
+      type,
+      { ...opportunityEventData(after), fields: Object.keys(changes) },
+      after.personId,
+    );
   }
   return after;
 }
@@ -219,8 +261,19 @@ export async function deleteOpportunity(q: Queryable, actor: Actor, id: string):
     [actor.workspaceId, id],
   );
   if (!r.rows[0]) throw notFound('Opportunity', id);
-  await recordAudit(q, actor, { action: 'opportunity.deleted', entityType: 'opportunity', entityId: id, meta: { name: r.rows[0].name } });
-  await emitEvent(q, actor.workspaceId, 'opportunity.deleted', { opportunityId: id, personId: r.rows[0].person_id }, r.rows[0].person_id);
+  await recordAudit(q, actor, {
+    action: 'opportunity.deleted',
+    entityType: 'opportunity',
+    entityId: id,
+    meta: { name: r.rows[0].name },
+  });
+  await emitEvent(
+    q,
+    actor.workspaceId,
+    'opportunity.deleted',
+    { opportunityId: id, personId: r.rows[0].person_id },
+    r.rows[0].person_id,
+  );
 }
 
 export interface OpportunityFilter {
@@ -247,7 +300,11 @@ export async function listOpportunities(q: Queryable, workspaceId: number, f: Op
   if (f.ownerId) add('o.owner_id = ?', f.ownerId);
   if (f.personId) add('o.person_id = ?', f.personId);
   if (f.accountId) add('o.account_id = ?', f.accountId);
-  if (f.q) add(`(o.name ILIKE ? OR p.email ILIKE $${params.length + 1} OR a.name ILIKE $${params.length + 1})`, `%${f.q.replace(/[\\%_]/g, '\\$&')}%`);
+  if (f.q)
+    add(
+      `(o.name ILIKE ? OR p.email ILIKE $${params.length + 1} OR a.name ILIKE $${params.length + 1})`,
+      `%${f.q.replace(/[\\%_]/g, '\\$&')}%`,
+    );
   const cursor = decodeCursor(f.cursor, 2);
   if (cursor) {
     params.push(cursor[0], cursor[1]);

@@ -6,7 +6,7 @@ import { decodeCursor, toPage } from '../../../platform/http/pagination.ts';
 import { enqueue, enqueueMany } from '../../../platform/jobs/queue.ts';
 import type { JobContext, JobHandler } from '../../../platform/jobs/worker.ts';
 import { signWebhook } from '../../../platform/webhook-signature.ts';
-import { postWebhook, deliveryTimeoutMs } from './send.ts';
+import { deliveryTimeoutMs, postWebhook } from './send.ts';
 import { allowPrivateTargets } from './url-guard.ts';
 
 export const FANOUT_QUEUE = 'webhooks.fanout';
@@ -24,7 +24,8 @@ export interface RetryPolicy {
 }
 
 export function retryPolicy(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
-  const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) && Number(v) >= 0 ? Number(v) : d);
+  const num = (v: string | undefined, d: number) =>
+    v !== undefined && v !== '' && Number.isFinite(Number(v)) && Number(v) >= 0 ? Number(v) : d;
   return {
     baseSeconds: num(env.WEBHOOKS_RETRY_BASE_SECONDS, 30),
     maxDelaySeconds: 4 * 3600,
@@ -98,7 +99,11 @@ const EARLIER_EVENT_NOT_FANNED_OUT = `
  * Takes a delivery for one attempt: it must be pending, due, not held by another worker and —
  * unless it is a replay — have no earlier pending delivery for the same subscription and person.
  */
-async function claimDelivery(q: Queryable, id: number, holdSeconds: number): Promise<ClaimedDelivery | undefined> {
+async function claimDelivery(
+  q: Queryable,
+  id: number,
+  holdSeconds: number,
+): Promise<ClaimedDelivery | undefined> {
   const r = await q.query<ClaimedDelivery>(
     `UPDATE webhook_deliveries d SET locked_until = now() + make_interval(secs => $2), updated_at = now()
      FROM webhook_subscriptions s
@@ -143,8 +148,17 @@ async function waitForPredecessor(ctx: JobContext, deliveryId: number): Promise<
   );
   if (!r.rows[0]?.due) return;
   const blocker = await blockingPredecessor(ctx.db, deliveryId);
-  const base = Math.max(blocker?.next_attempt_at?.getTime() ?? 0, blocker?.locked_until?.getTime() ?? 0, Date.now());
-  await enqueue(ctx.db, DELIVER_QUEUE, { deliveryId }, { key: `whd:${deliveryId}:wait:${ctx.job.id}`, runAt: new Date(base + 2000) });
+  const base = Math.max(
+    blocker?.next_attempt_at?.getTime() ?? 0,
+    blocker?.locked_until?.getTime() ?? 0,
+    Date.now(),
+  );
+  await enqueue(
+    ctx.db,
+    DELIVER_QUEUE,
+    { deliveryId },
+    { key: `whd:${deliveryId}:wait:${ctx.job.id}`, runAt: new Date(base + 2000) },
+  );
 }
 
 /** Schedules the next pending delivery of the same subscription and person right away. */
@@ -156,12 +170,28 @@ async function kickSuccessor(q: Queryable, d: ClaimedDelivery): Promise<void> {
      ORDER BY event_id LIMIT 1`,
     [d.subscription_id, d.person_id, d.event_id],
   );
-  if (r.rows[0]) await enqueue(q, DELIVER_QUEUE, { deliveryId: r.rows[0].id }, { key: `whd:${r.rows[0].id}:after:${d.id}` });
+  if (r.rows[0])
+    await enqueue(
+      q,
+      DELIVER_QUEUE,
+      { deliveryId: r.rows[0].id },
+      { key: `whd:${r.rows[0].id}:after:${d.id}` },
+    );
 }
 
 /** The JSON body API.md fixes: {id, type, occurredAt, data}. */
-export function webhookBody(event: { id: number; type: string; occurredAt: Date; data: Record<string, unknown> }): string {
-  return JSON.stringify({ id: String(event.id), type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data });
+export function webhookBody(event: {
+  id: number;
+  type: string;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+}): string {
+  return JSON.stringify({
+    id: String(event.id),
+    type: event.type,
+    occurredAt: event.occurredAt.toISOString(),
+    data: event.data,
+  });
 }
 
 /**
@@ -188,7 +218,10 @@ export const deliverWebhook: JobHandler = async (payload, ctx) => {
   }
   const event = await getEvent(ctx.db, d.event_id);
   if (!event) {
-    await ctx.db.query(`UPDATE webhook_deliveries SET status = 'cancelled', last_error = 'event no longer exists', locked_until = NULL WHERE id = $1`, [d.id]);
+    await ctx.db.query(
+      `UPDATE webhook_deliveries SET status = 'cancelled', last_error = 'event no longer exists', locked_until = NULL WHERE id = $1`,
+      [d.id],
+    );
     return;
   }
   const body = webhookBody(event);
@@ -234,16 +267,35 @@ async function recordAttempt(
          next_attempt_at = CASE WHEN o.ok OR o.give_up THEN NULL ELSE now() + make_interval(secs => $7::double precision) END
        FROM o WHERE id = $1
        RETURNING status, next_attempt_at`,
-      [d.id, attempt, result.statusCode, error, result.durationMs, ok, delay, policy.maxAttempts, policy.windowHours],
+      [
+        d.id,
+        attempt,
+        result.statusCode,
+        error,
+        result.durationMs,
+        ok,
+        delay,
+        policy.maxAttempts,
+        policy.windowHours,
+      ],
     );
     const row = r.rows[0];
     if (row.status === 'pending' && row.next_attempt_at) {
-      await enqueue(tx, DELIVER_QUEUE, { deliveryId: d.id }, { key: attemptKey(d.id, attempt), runAt: row.next_attempt_at });
+      await enqueue(
+        tx,
+        DELIVER_QUEUE,
+        { deliveryId: d.id },
+        { key: attemptKey(d.id, attempt), runAt: row.next_attempt_at },
+      );
     } else {
       await kickSuccessor(tx, d);
     }
   });
-  if (!ok) ctx.log.info({ deliveryId: d.id, attempt, statusCode: result.statusCode, ms: result.durationMs }, 'webhook attempt failed');
+  if (!ok)
+    ctx.log.info(
+      { deliveryId: d.id, attempt, statusCode: result.statusCode, ms: result.durationMs },
+      'webhook attempt failed',
+    );
 }
 
 export interface DeliveryView {
@@ -315,7 +367,14 @@ export async function listDeliveries(
     [workspaceId, subscriptionId, f.status ?? null, cursor ? Number(cursor[0]) : null, f.limit + 1],
   );
   const page = toPage(r.rows.map(toDelivery), f.limit, (last) => [last.id]);
-  const attempts = await q.query<{ delivery_id: number; attempt: number; at: Date; status_code: number | null; duration_ms: number; error: string | null }>(
+  const attempts = await q.query<{
+    delivery_id: number;
+    attempt: number;
+    at: Date;
+    status_code: number | null;
+    duration_ms: number;
+    error: string | null;
+  }>(
     `SELECT delivery_id, attempt, at, status_code, duration_ms, error FROM webhook_attempts
      WHERE delivery_id = ANY($1::bigint[]) ORDER BY delivery_id, attempt`,
     [page.items.map((d) => d.id)],
@@ -326,13 +385,24 @@ export async function listDeliveries(
       ...d,
       attemptLog: attempts.rows
         .filter((a) => Number(a.delivery_id) === d.id)
-        .map((a) => ({ attempt: a.attempt, at: a.at, statusCode: a.status_code, durationMs: a.duration_ms, error: a.error })),
+        .map((a) => ({
+          attempt: a.attempt,
+          at: a.at,
+          statusCode: a.status_code,
+          durationMs: a.duration_ms,
+          error: a.error,
+        })),
     })),
   };
 }
 
 /** Sends an event again to one subscription as a new delivery (outside the per-person order). */
-export async function replayDelivery(q: Queryable, workspaceId: number, subscriptionId: string, deliveryId: number): Promise<DeliveryView> {
+export async function replayDelivery(
+  q: Queryable,
+  workspaceId: number,
+  subscriptionId: string,
+  deliveryId: number,
+): Promise<DeliveryView> {
   const r = await q.query<DeliveryRow>(
     `INSERT INTO webhook_deliveries (workspace_id, subscription_id, event_id, event_type, person_id, replay_of, next_attempt_at)
      SELECT workspace_id, subscription_id, event_id, event_type, person_id, id, now()
@@ -347,7 +417,12 @@ export async function replayDelivery(q: Queryable, workspaceId: number, subscrip
 }
 
 /** Sends a `webhook.test` event to one subscription only (the event is not fanned out to others). */
-export async function sendTestEvent(q: Queryable, workspaceId: number, subscriptionId: string, now: Date): Promise<DeliveryView> {
+export async function sendTestEvent(
+  q: Queryable,
+  workspaceId: number,
+  subscriptionId: string,
+  now: Date,
+): Promise<DeliveryView> {
   const ev = await q.query<{ id: number }>(
     `INSERT INTO events (workspace_id, type, data, occurred_at) VALUES ($1, 'webhook.test', $2, $3) RETURNING id`,
     [workspaceId, JSON.stringify({ subscriptionId, message: 'Leadflow test event' }), now],

@@ -17,14 +17,19 @@ import { checkWebhookUrl } from './url-guard.ts';
 
 const eventType = z
   .string()
-  .regex(/^(\*|[a-z][a-z_]*(\.[a-z_]+)+)$/, "an event type such as person.stage_changed, or '*' for every event");
+  .regex(
+    /^(\*|[a-z][a-z_]*(\.[a-z_]+)+)$/,
+    "an event type such as person.stage_changed, or '*' for every event",
+  );
 const events = z.array(eventType).min(1).max(50);
 const fields = {
   description: z.string().trim().max(500).nullable().optional(),
   enabled: z.boolean().optional(),
 };
 const createBody = z.object({ url: z.string().trim().min(1).max(2000), events, ...fields }).strict();
-const patchBody = z.object({ url: z.string().trim().min(1).max(2000).optional(), events: events.optional(), ...fields }).strict();
+const patchBody = z
+  .object({ url: z.string().trim().min(1).max(2000).optional(), events: events.optional(), ...fields })
+  .strict();
 const deliveryParams = z.object({ id: z.uuid(), deliveryId: z.coerce.number().int().min(1) });
 
 export async function webhookRoutes(app: App, ctx: AppContext) {
@@ -36,7 +41,10 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/api/v1/webhooks/event-types',
-    { config: { permission: 'webhooks:manage' }, schema: { tags: ['webhooks'], summary: 'Event types a subscription can name' } },
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: { tags: ['webhooks'], summary: 'Event types a subscription can name' },
+    },
     async () => ({ items: KNOWN_EVENT_TYPES }),
   );
 
@@ -46,7 +54,8 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
       config: { permission: 'webhooks:manage' },
       schema: {
         tags: ['webhooks'],
-        summary: 'Subscribe a URL to event types; the answer carries the signing secret, shown only this once',
+        summary:
+          'Subscribe a URL to event types; the answer carries the signing secret, shown only this once',
         body: createBody,
       },
     },
@@ -60,13 +69,25 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/api/v1/webhooks',
-    { config: { permission: 'webhooks:manage' }, schema: { tags: ['webhooks'], summary: 'Subscriptions with their delivery counts of the last 24 hours' } },
-    async (request) => ({ items: await listSubscriptions(ctx.db, principalOf(request).workspaceId), nextCursor: null }),
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Subscriptions with their delivery counts of the last 24 hours',
+      },
+    },
+    async (request) => ({
+      items: await listSubscriptions(ctx.db, principalOf(request).workspaceId),
+      nextCursor: null,
+    }),
   );
 
   app.get(
     '/api/v1/webhooks/:id',
-    { config: { permission: 'webhooks:manage' }, schema: { tags: ['webhooks'], summary: 'One subscription (without its secret)', params: idParams } },
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: { tags: ['webhooks'], summary: 'One subscription (without its secret)', params: idParams },
+    },
     async (request) => getSubscription(ctx.db, principalOf(request).workspaceId, request.params.id),
   );
 
@@ -74,7 +95,12 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
     '/api/v1/webhooks/:id',
     {
       config: { permission: 'webhooks:manage' },
-      schema: { tags: ['webhooks'], summary: 'Edit or disable a subscription; disabling cancels its pending deliveries', params: idParams, body: patchBody },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Edit or disable a subscription; disabling cancels its pending deliveries',
+        params: idParams,
+        body: patchBody,
+      },
     },
     async (request) => {
       const actor = actorOf(request);
@@ -85,7 +111,10 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
 
   app.delete(
     '/api/v1/webhooks/:id',
-    { config: { permission: 'webhooks:manage' }, schema: { tags: ['webhooks'], summary: 'Delete a subscription and its delivery log', params: idParams } },
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: { tags: ['webhooks'], summary: 'Delete a subscription and its delivery log', params: idParams },
+    },
     async (request, reply) => {
       const actor = actorOf(request);
       await ctx.db.transaction((tx) => deleteSubscription(tx, actor, request.params.id));
@@ -95,7 +124,14 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/api/v1/webhooks/:id/rotate-secret',
-    { config: { permission: 'webhooks:manage' }, schema: { tags: ['webhooks'], summary: 'Replace the signing secret; the new one is shown only this once', params: idParams } },
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Replace the signing secret; the new one is shown only this once',
+        params: idParams,
+      },
+    },
     async (request) => {
       const actor = actorOf(request);
       return ctx.db.transaction((tx) => rotateSecret(tx, actor, request.params.id));
@@ -104,7 +140,14 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/api/v1/webhooks/:id/test',
-    { config: { permission: 'webhooks:manage' }, schema: { tags: ['webhooks'], summary: 'Send a webhook.test event to this subscription only', params: idParams } },
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Send a webhook.test event to this subscription only',
+        params: idParams,
+      },
+    },
     async (request, reply) => {
       const ws = principalOf(request).workspaceId;
       await getSubscription(ctx.db, ws, request.params.id);
@@ -119,7 +162,8 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
       config: { permission: 'webhooks:manage' },
       schema: {
         tags: ['webhooks'],
-        summary: 'The delivery log, newest first: status, attempts with status code and response time, next attempt',
+        summary:
+          'The delivery log, newest first: status, attempts with status code and response time, next attempt',
         params: idParams,
         querystring: z.object({
           limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -139,11 +183,17 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
     '/api/v1/webhooks/:id/deliveries/:deliveryId/replay',
     {
       config: { permission: 'webhooks:manage' },
-      schema: { tags: ['webhooks'], summary: 'Send a delivered or failed event again, as a new delivery', params: deliveryParams },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Send a delivered or failed event again, as a new delivery',
+        params: deliveryParams,
+      },
     },
     async (request, reply) => {
       const ws = principalOf(request).workspaceId;
-      const d = await ctx.db.transaction((tx) => replayDelivery(tx, ws, request.params.id, request.params.deliveryId));
+      const d = await ctx.db.transaction((tx) =>
+        replayDelivery(tx, ws, request.params.id, request.params.deliveryId),
+      );
       return reply.code(202).send(d);
     },
   );

@@ -29,9 +29,14 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
       const list = addresses as unknown as LookupAddress[];
       const usable = allowPrivate ? list : list.filter((a) => !isPrivateAddress(a.address));
       if (usable.length === 0) {
-        return callback(Object.assign(new Error(`${hostname} resolves to a private address`), { code: 'EPRIVATE' }), '', 4);
+        return callback(
+          Object.assign(new Error(`${hostname} resolves to a private address`), { code: 'EPRIVATE' }),
+          '',
+          4,
+        );
       }
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
       callback(null, usable[0].address, usable[0].family);
     });
   };
@@ -64,7 +69,11 @@ export function postWebhook(
       u,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
         lookup: guardedLookup(opts.allowPrivate),
         timeout: opts.timeoutMs,
       },
@@ -75,8 +84,16 @@ export function postWebhook(
           if (size < 1024) chunks.push(c);
           size += c.length;
         });
-        res.on('end', () => done({ statusCode: res.statusCode ?? null, error: null, responseExcerpt: Buffer.concat(chunks).toString('utf8').slice(0, 1024) }));
-        res.on('error', (e) => done({ statusCode: res.statusCode ?? null, error: e.message, responseExcerpt: null }));
+        res.on('end', () =>
+          done({
+            statusCode: res.statusCode ?? null,
+            error: null,
+            responseExcerpt: Buffer.concat(chunks).toString('utf8').slice(0, 1024),
+          }),
+        );
+        res.on('error', (e) =>
+          done({ statusCode: res.statusCode ?? null, error: e.message, responseExcerpt: null }),
+        );
       },
     );
     // Bounds the whole exchange, not only socket inactivity: a receiver that trickles bytes is cut off too.

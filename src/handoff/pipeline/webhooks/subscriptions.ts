@@ -33,7 +33,13 @@ export interface Subscription {
   secretHint: string;
   createdAt: Date;
   updatedAt: Date;
-  stats?: { pending: number; failed: number; delivered: number; lastStatusCode: number | null; lastAttemptAt: Date | null };
+  stats?: {
+    pending: number;
+    failed: number;
+    delivered: number;
+    lastStatusCode: number | null;
+    lastAttemptAt: Date | null;
+  };
 }
 
 interface SubscriptionRow {
@@ -63,14 +69,25 @@ const toSubscription = (r: SubscriptionRow): Subscription => ({
 export const newSecret = () => `whsec_${randomBytes(32).toString('base64url')}`;
 
 export async function getSubscription(q: Queryable, workspaceId: number, id: string): Promise<Subscription> {
-  const r = await q.query<SubscriptionRow>(`SELECT ${COLUMNS} FROM webhook_subscriptions WHERE workspace_id = $1 AND id = $2`, [workspaceId, id]);
+  const r = await q.query<SubscriptionRow>(
+    `SELECT ${COLUMNS} FROM webhook_subscriptions WHERE workspace_id = $1 AND id = $2`,
+    [workspaceId, id],
+  );
   if (!r.rows[0]) throw notFound('Webhook', id);
   return toSubscription(r.rows[0]);
 }
 
 /** Every subscription with its delivery counts of the last 24 hours (webhook_deliveries_list_idx). */
 export async function listSubscriptions(q: Queryable, workspaceId: number): Promise<Subscription[]> {
-  const r = await q.query<SubscriptionRow & { pending: number; failed: number; delivered: number; last_status_code: number | null; last_attempt_at: Date | null }>(
+  const r = await q.query<
+    SubscriptionRow & {
+      pending: number;
+      failed: number;
+      delivered: number;
+      last_status_code: number | null;
+      last_attempt_at: Date | null;
+    }
+  >(
     `SELECT s.id, s.url, s.events, s.description, s.enabled, s.secret, s.created_at, s.updated_at,
             coalesce(st.pending, 0) AS pending, coalesce(st.failed, 0) AS failed, coalesce(st.delivered, 0) AS delivered,
             la.status_code AS last_status_code, la.at AS last_attempt_at
@@ -105,20 +122,42 @@ export interface SubscriptionInput {
   enabled?: boolean;
 }
 
-export async function createSubscription(q: Queryable, actor: Actor, input: SubscriptionInput): Promise<Subscription & { secret: string }> {
+export async function createSubscription(
+  q: Queryable,
+  actor: Actor,
+  input: SubscriptionInput,
+): Promise<Subscription & { secret: string }> {
   const secret = newSecret();
   const r = await q.query<SubscriptionRow>(
     `INSERT INTO webhook_subscriptions (workspace_id, url, events, secret, description, enabled, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-    [actor.workspaceId, input.url, [...new Set(input.events)], secret, input.description ?? null, input.enabled ?? true, actor.label],
+    [
+      actor.workspaceId,
+      input.url,
+      [...new Set(input.events)],
+      secret,
+      input.description ?? null,
+      input.enabled ?? true,
+      actor.label,
+    ],
   );
   const s = toSubscription(r.rows[0]);
-  await recordAudit(q, actor, { action: 'webhook.created', entityType: 'webhook', entityId: s.id, meta: { url: s.url, events: s.events } });
+  await recordAudit(q, actor, {
+    action: 'webhook.created',
+    entityType: 'webhook',
+    entityId: s.id,
+    meta: { url: s.url, events: s.events },
+  });
   return { ...s, secret };
 }
 
 /** Edits a subscription; disabling it cancels its pending deliveries (they stay replayable). */
-export async function updateSubscription(q: Queryable, actor: Actor, id: string, patch: Partial<SubscriptionInput>): Promise<Subscription> {
+export async function updateSubscription(
+  q: Queryable,
+  actor: Actor,
+  id: string,
+  patch: Partial<SubscriptionInput>,
+): Promise<Subscription> {
   const before = await getSubscription(q, actor.workspaceId, id);
   const next = {
     url: patch.url ?? before.url,
@@ -147,18 +186,25 @@ export async function updateSubscription(q: Queryable, actor: Actor, id: string,
 
 export async function rotateSecret(q: Queryable, actor: Actor, id: string): Promise<{ secret: string }> {
   const secret = newSecret();
-  const r = await q.query('UPDATE webhook_subscriptions SET secret = $3, updated_at = now() WHERE workspace_id = $1 AND id = $2', [
-    actor.workspaceId,
-    id,
-    secret,
-  ]);
+  const r = await q.query(
+    'UPDATE webhook_subscriptions SET secret = $3, updated_at = now() WHERE workspace_id = $1 AND id = $2',
+    [actor.workspaceId, id, secret],
+  );
   if (r.affectedRows === 0) throw notFound('Webhook', id);
   await recordAudit(q, actor, { action: 'webhook.secret_rotated', entityType: 'webhook', entityId: id });
   return { secret };
 }
 
 export async function deleteSubscription(q: Queryable, actor: Actor, id: string): Promise<void> {
-  const r = await q.query<{ url: string }>('DELETE FROM webhook_subscriptions WHERE workspace_id = $1 AND id = $2 RETURNING url', [actor.workspaceId, id]);
+  const r = await q.query<{ url: string }>(
+    'DELETE FROM webhook_subscriptions WHERE workspace_id = $1 AND id = $2 RETURNING url',
+    [actor.workspaceId, id],
+  );
   if (!r.rows[0]) throw notFound('Webhook', id);
-  await recordAudit(q, actor, { action: 'webhook.deleted', entityType: 'webhook', entityId: id, meta: { url: r.rows[0].url } });
+  await recordAudit(q, actor, {
+    action: 'webhook.deleted',
+    entityType: 'webhook',
+    entityId: id,
+    meta: { url: r.rows[0].url },
+  });
 }

@@ -64,33 +64,48 @@ function defaultPort(u: URL): string {
  * Leadflow server (its public URL, or loopback on the port it listens on — even when private
  * targets are allowed), not a private address literal or localhost name.
  */
-export function checkUrlShape(raw: string, publicUrl: string, allowPrivate: boolean, ownPort?: number): UrlCheck {
+export function checkUrlShape(
+  raw: string,
+  publicUrl: string,
+  allowPrivate: boolean,
+  ownPort?: number,
+): UrlCheck {
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
     return { ok: false, message: 'not a valid URL' };
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return { ok: false, message: 'must be an http or https URL' };
-  if (u.username || u.password) return { ok: false, message: 'must not contain credentials; sign requests with the secret instead' };
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    return { ok: false, message: 'must be an http or https URL' };
+  if (u.username || u.password)
+    return { ok: false, message: 'must not contain credentials; sign requests with the secret instead' };
   const own = new URL(publicUrl);
   if (u.hostname.toLowerCase() === own.hostname.toLowerCase() && defaultPort(u) === defaultPort(own)) {
     return { ok: false, message: 'must not point at this Leadflow server' };
   }
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || host.endsWith('.localhost') || (isIP(host) > 0 && isLoopback(host));
+  const loopback =
+    host === 'localhost' || host.endsWith('.localhost') || (isIP(host) > 0 && isLoopback(host));
   if (loopback && ownPort !== undefined && defaultPort(u) === String(ownPort)) {
     return { ok: false, message: 'must not point at this Leadflow server' };
   }
   if (!allowPrivate) {
-    if (host === 'localhost' || host.endsWith('.localhost')) return { ok: false, message: 'must not point at a loopback address' };
-    if (isIP(host) && isPrivateAddress(host)) return { ok: false, message: 'must not point at a loopback, private or link-local address' };
+    if (host === 'localhost' || host.endsWith('.localhost'))
+      return { ok: false, message: 'must not point at a loopback address' };
+    if (isIP(host) && isPrivateAddress(host))
+      return { ok: false, message: 'must not point at a loopback, private or link-local address' };
   }
   return { ok: true, url: u };
 }
 
 /** checkUrlShape plus a DNS lookup: every address the host resolves to must be public. */
-export async function checkWebhookUrl(raw: string, publicUrl: string, allowPrivate = allowPrivateTargets(), ownPort?: number): Promise<UrlCheck> {
+export async function checkWebhookUrl(
+  raw: string,
+  publicUrl: string,
+  allowPrivate = allowPrivateTargets(),
+  ownPort?: number,
+): Promise<UrlCheck> {
   const shape = checkUrlShape(raw, publicUrl, allowPrivate, ownPort);
   if (!shape.ok || allowPrivate) return shape;
   const host = shape.url.hostname.replace(/^\[|\]$/g, '');

@@ -30,7 +30,12 @@ class Receiver {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const path = req.url ?? '/';
-        this.received.push({ path, body, signature: String(req.headers['leadflow-signature']), json: JSON.parse(body) });
+        this.received.push({
+          path,
+          body,
+          signature: String(req.headers['leadflow-signature']),
+          json: JSON.parse(body),
+        });
         const personId = String(JSON.parse(body).data?.personId);
         const failOnce = this.failOnceFor.delete(personId);
         const next = failOnce ? 500 : (this.plan.get(path)?.shift() ?? 200);
@@ -67,7 +72,11 @@ afterAll(async () => {
 });
 
 const subscribe = async (path: string, events: string[], extra: Record<string, unknown> = {}) => {
-  const r = await t.call({ method: 'POST', url: '/api/v1/webhooks', payload: { url: rx.url(path), events, ...extra } });
+  const r = await t.call({
+    method: 'POST',
+    url: '/api/v1/webhooks',
+    payload: { url: rx.url(path), events, ...extra },
+  });
   expect(r.statusCode).toBe(201);
   return r.json() as { id: string; secret: string };
 };
@@ -79,12 +88,22 @@ const deliveries = async (subId: string) =>
     attempts: number;
     nextAttemptAt: string | null;
     replayOf: number | null;
-    attemptLog: { attempt: number; at: string; statusCode: number | null; durationMs: number; error: string | null }[];
+    attemptLog: {
+      attempt: number;
+      at: string;
+      statusCode: number | null;
+      durationMs: number;
+      error: string | null;
+    }[];
   }[];
 let seq = 0;
 const newPerson = async () => {
   seq++;
-  const r = await t.call({ method: 'POST', url: '/api/v1/people', payload: { email: `hook${seq}@webhook-${seq}.co.jp`, lastName: '佐藤' } });
+  const r = await t.call({
+    method: 'POST',
+    url: '/api/v1/people',
+    payload: { email: `hook${seq}@webhook-${seq}.co.jp`, lastName: '佐藤' },
+  });
   return r.json() as { id: string };
 };
 /** Makes every scheduled retry due now, as if the backoff had elapsed. */
@@ -139,12 +158,17 @@ describe('subscriptions', () => {
     } finally {
       process.env.WEBHOOKS_ALLOW_PRIVATE = '1';
     }
-    const before = (await t.db.query<{ n: number }>('SELECT count(*) AS n FROM webhook_subscriptions')).rows[0].n;
+    const before = (await t.db.query<{ n: number }>('SELECT count(*) AS n FROM webhook_subscriptions'))
+      .rows[0].n;
     expect(before).toBe(0);
   });
 
   it('refuses an event list that is empty or malformed, naming the field', async () => {
-    const r = await t.call({ method: 'POST', url: '/api/v1/webhooks', payload: { url: rx.url('/bad'), events: [] } });
+    const r = await t.call({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      payload: { url: rx.url('/bad'), events: [] },
+    });
     expect(r.statusCode).toBe(400);
     expect(r.json().errors[0].path).toContain('events');
   });
@@ -176,7 +200,10 @@ describe('deliveries', () => {
     let [d] = await deliveries(s.id);
     expect(d).toMatchObject({ status: 'pending', attempts: 1 });
     const policy = retryPolicy();
-    const delay = (x: typeof d) => (new Date(x.nextAttemptAt as string).getTime() - new Date(x.attemptLog.at(-1)?.at as string).getTime()) / 1000;
+    const delay = (x: typeof d) =>
+      (new Date(x.nextAttemptAt as string).getTime() -
+        new Date(x.attemptLog.at(-1)?.at as string).getTime()) /
+      1000;
     expect(delay(d)).toBe(retryDelaySeconds(1, policy));
     await elapseBackoff();
     await t.worker.drain();
@@ -204,7 +231,12 @@ describe('deliveries', () => {
     await t.call({ method: 'PATCH', url: `/api/v1/people/${other.id}`, payload: { title: '課長' } });
     await t.worker.drain();
     // The first event failed; the second for the same person waits; another person is not held up.
-    expect(rx.at('/ordered').map((r) => r.json.data.personId).sort()).toEqual([p.id, other.id].sort());
+    expect(
+      rx
+        .at('/ordered')
+        .map((r) => r.json.data.personId)
+        .sort(),
+    ).toEqual([p.id, other.id].sort());
     await elapseBackoff();
     await t.worker.drain();
     const got = rx.at('/ordered').filter((r) => r.json.data.personId === p.id);
@@ -221,9 +253,13 @@ describe('deliveries', () => {
     const p = await newPerson();
     await t.worker.drain();
     await t.call({ method: 'PATCH', url: `/api/v1/people/${p.id}`, payload: { title: '一' } });
-    const first = await t.db.query<{ id: number }>(`SELECT max(id) AS id FROM events WHERE person_id = $1`, [p.id]);
+    const first = await t.db.query<{ id: number }>(`SELECT max(id) AS id FROM events WHERE person_id = $1`, [
+      p.id,
+    ]);
     // Another worker is slow to fan out the first event.
-    await t.db.query(`UPDATE jobs SET run_at = now() + interval '1 hour' WHERE key = $1`, [`webhooks.fanout:${first.rows[0].id}`]);
+    await t.db.query(`UPDATE jobs SET run_at = now() + interval '1 hour' WHERE key = $1`, [
+      `webhooks.fanout:${first.rows[0].id}`,
+    ]);
     await t.call({ method: 'PATCH', url: `/api/v1/people/${p.id}`, payload: { title: '二' } });
     await t.worker.drain();
     expect(rx.at('/fanout-order')).toHaveLength(0);
@@ -289,7 +325,9 @@ describe('deliveries', () => {
     expect(log[0]).toMatchObject({ replayOf: first.id, status: 'delivered', eventId: first.eventId });
     const got = rx.at('/replay');
     expect(got.map((g) => g.json.id)).toEqual([first.eventId, first.eventId]);
-    expect((await t.call({ method: 'POST', url: `/api/v1/webhooks/${s.id}/deliveries/999999/replay` })).statusCode).toBe(404);
+    expect(
+      (await t.call({ method: 'POST', url: `/api/v1/webhooks/${s.id}/deliveries/999999/replay` })).statusCode,
+    ).toBe(404);
 
     const test = await t.call({ method: 'POST', url: `/api/v1/webhooks/${s.id}/test` });
     expect(test.statusCode).toBe(202);

@@ -57,7 +57,8 @@ export const pipelineMessages = {
       'SFA から書き出した CSV（UTF-8 または Shift_JIS）を選んでください。列: email / externalId（商談ID）/ status（won・lost・受注・失注）/ amount / lossReason / closedAt / name。SFAの商談IDかメールアドレスで照合し、商談とリードのステージを更新します。',
     'outcomes.file': 'CSVファイル',
     'outcomes.upload': '取り込む',
-    'outcomes.result': '結果: 全 {{total}} 行 / 更新 {{updated}} / 新規 {{created}} / 変更なし {{unchanged}} / 問題 {{problems}}',
+    'outcomes.result':
+      '結果: 全 {{total}} 行 / 更新 {{updated}} / 新規 {{created}} / 変更なし {{unchanged}} / 問題 {{problems}}',
     'outcomes.problems': '取り込めなかった行',
     'outcomes.row': '行',
     'outcomes.reason': '理由',
@@ -161,7 +162,8 @@ export const pipelineMessages = {
       'Choose a CSV exported from your SFA (UTF-8 or Shift_JIS). Columns: email / externalId / status (won, lost, Closed Won…) / amount / lossReason / closedAt / name. Rows are matched by the SFA deal id or the e-mail, and update opportunities and lead stages.',
     'outcomes.file': 'CSV file',
     'outcomes.upload': 'Import',
-    'outcomes.result': 'Result: {{total}} rows / {{updated}} updated / {{created}} created / {{unchanged}} unchanged / {{problems}} problems',
+    'outcomes.result':
+      'Result: {{total}} rows / {{updated}} updated / {{created}} created / {{unchanged}} unchanged / {{problems}} problems',
     'outcomes.problems': 'Rows not imported',
     'outcomes.row': 'Row',
     'outcomes.reason': 'Reason',

@@ -9,7 +9,15 @@ import { type Opportunity, type PipelineSettings, SALES_STAGES } from './types.t
 const TEXT_FIELDS = ['name', 'amount', 'currency', 'expectedCloseDate', 'externalId'] as const;
 
 /** Creates an opportunity on a lead, or edits one: name, amount, sales stage, close date, SFA id, owner, notes. */
-export function OpportunityDialog({ personId, opportunity, onClose }: { personId?: string; opportunity?: Opportunity; onClose: () => void }) {
+export function OpportunityDialog({
+  personId,
+  opportunity,
+  onClose,
+}: {
+  personId?: string;
+  opportunity?: Opportunity;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const qc = useQueryClient();
@@ -57,8 +65,12 @@ export function OpportunityDialog({ personId, opportunity, onClose }: { personId
     e.preventDefault();
     save.mutate();
   }
-  const hasFieldErrors = [...TEXT_FIELDS, 'stage', 'ownerId', 'description'].some((f) => fieldError(save.error, f));
-  const sales = (users.data?.items ?? []).filter((u) => u.active && (u.role === 'sales' || u.role === 'admin'));
+  const hasFieldErrors = [...TEXT_FIELDS, 'stage', 'ownerId', 'description'].some((f) =>
+    fieldError(save.error, f),
+  );
+  const sales = (users.data?.items ?? []).filter(
+    (u) => u.active && (u.role === 'sales' || u.role === 'admin'),
+  );
   return (
     <dialog ref={ref} className="dialog" onClose={onClose} aria-labelledby="opp-dialog-title">
       <form onSubmit={submit} noValidate>
@@ -98,7 +110,11 @@ export function OpportunityDialog({ personId, opportunity, onClose }: { personId
           <div className="form-row">
             <label>
               {t('pipeline.field.owner')}
-              <select name="ownerId" value={v.ownerId} onChange={(e) => setV({ ...v, ownerId: e.target.value })}>
+              <select
+                name="ownerId"
+                value={v.ownerId}
+                onChange={(e) => setV({ ...v, ownerId: e.target.value })}
+              >
                 <option value="">{t('common.none')}</option>
                 {sales.map((u) => (
                   <option key={u.id} value={u.id}>
@@ -113,7 +129,12 @@ export function OpportunityDialog({ personId, opportunity, onClose }: { personId
         <div className="form-row">
           <label>
             {t('pipeline.field.description')}
-            <textarea name="description" rows={3} value={v.description} onChange={(e) => setV({ ...v, description: e.target.value })} />
+            <textarea
+              name="description"
+              rows={3}
+              value={v.description}
+              onChange={(e) => setV({ ...v, description: e.target.value })}
+            />
           </label>
         </div>
         <div className="form-actions">
@@ -133,11 +154,16 @@ export function OpportunityDialog({ personId, opportunity, onClose }: { personId
 export function CloseControls({ opportunity }: { opportunity: Opportunity }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const settings = useQuery({ queryKey: ['pipeline-settings'], queryFn: () => api<PipelineSettings>('/api/v1/pipeline/settings'), staleTime: 60_000 });
+  const settings = useQuery({
+    queryKey: ['pipeline-settings'],
+    queryFn: () => api<PipelineSettings>('/api/v1/pipeline/settings'),
+    staleTime: 60_000,
+  });
   const [losing, setLosing] = useState(false);
   const [reason, setReason] = useState('');
   const patch = useMutation({
-    mutationFn: (body: Record<string, unknown>) => api<Opportunity>(`/api/v1/opportunities/${opportunity.id}`, { method: 'PATCH', body }),
+    mutationFn: (body: Record<string, unknown>) =>
+      api<Opportunity>(`/api/v1/opportunities/${opportunity.id}`, { method: 'PATCH', body }),
     onSuccess: async (o) => {
       qc.setQueryData(['opportunity', o.id], o);
       setLosing(false);
@@ -151,7 +177,12 @@ export function CloseControls({ opportunity }: { opportunity: Opportunity }) {
       <ProblemAlert error={patch.error} />
       {opportunity.status === 'open' ? (
         <div className="row">
-          <button type="button" className="btn-primary" onClick={() => patch.mutate({ status: 'won' })} disabled={patch.isPending}>
+          <button
+            type="button"
+            className="btn-primary"
+            onClick={() => patch.mutate({ status: 'won' })}
+            disabled={patch.isPending}
+          >
             {t('pipeline.closeWon')}
           </button>
           <button type="button" className="btn" onClick={() => setLosing(true)} disabled={patch.isPending}>
@@ -159,7 +190,12 @@ export function CloseControls({ opportunity }: { opportunity: Opportunity }) {
           </button>
         </div>
       ) : (
-        <button type="button" className="btn" onClick={() => patch.mutate({ status: 'open' })} disabled={patch.isPending}>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => patch.mutate({ status: 'open' })}
+          disabled={patch.isPending}
+        >
           {t('pipeline.reopen')}
         </button>
       )}
@@ -173,7 +209,13 @@ export function CloseControls({ opportunity }: { opportunity: Opportunity }) {
         >
           <label>
             {t('pipeline.field.lossReason')}
-            <input name="lossReason" list="loss-reasons" value={reason} placeholder={t('pipeline.lossReasonPick')} onChange={(e) => setReason(e.target.value)} />
+            <input
+              name="lossReason"
+              list="loss-reasons"
+              value={reason}
+              placeholder={t('pipeline.lossReasonPick')}
+              onChange={(e) => setReason(e.target.value)}
+            />
           </label>
           <datalist id="loss-reasons">
             {(settings.data?.lossReasons ?? []).map((r) => (

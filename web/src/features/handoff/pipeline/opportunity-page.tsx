@@ -4,7 +4,14 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../app/api.ts';
 import { useCan } from '../../../app/session.tsx';
-import { AppLink, formatDate, formatDateTime, ProblemAlert, StageBadge, useAppNavigate } from '../../../app/ui.tsx';
+import {
+  AppLink,
+  formatDate,
+  formatDateTime,
+  ProblemAlert,
+  StageBadge,
+  useAppNavigate,
+} from '../../../app/ui.tsx';
 import { CloseControls, OpportunityDialog } from './opportunity-dialog.tsx';
 import { formatMoney, type Opportunity } from './types.ts';
 
@@ -15,7 +22,10 @@ export function OpportunityPage() {
   const canWrite = useCan('opportunities:write');
   const navigate = useAppNavigate();
   const [editing, setEditing] = useState(false);
-  const q = useQuery({ queryKey: ['opportunity', id], queryFn: () => api<Opportunity>(`/api/v1/opportunities/${id}`) });
+  const q = useQuery({
+    queryKey: ['opportunity', id],
+    queryFn: () => api<Opportunity>(`/api/v1/opportunities/${id}`),
+  });
   const remove = useMutation({
     mutationFn: () => api<void>(`/api/v1/opportunities/${id}`, { method: 'DELETE' }),
     onSuccess: () => navigate('/pipeline'),
@@ -30,7 +40,10 @@ export function OpportunityPage() {
       </div>
       <div className="page-header">
         <h1>{o.name}</h1>
-        <span className={`badge ${o.status === 'won' ? 'badge-success' : o.status === 'lost' ? 'badge-danger' : ''}`} data-testid="opportunity-status">
+        <span
+          className={`badge ${o.status === 'won' ? 'badge-success' : o.status === 'lost' ? 'badge-danger' : ''}`}
+          data-testid="opportunity-status"
+        >
           {t(`pipeline.status.${o.status}`)}
         </span>
         {canWrite && (
@@ -83,14 +96,21 @@ export function OpportunityPage() {
             <dd>
               {o.person ? (
                 <>
-                  <AppLink to={`/people/${o.person.id}`}>{o.person.name}</AppLink> <StageBadge stage={o.person.stage} />
+                  <AppLink to={`/people/${o.person.id}`}>{o.person.name}</AppLink>{' '}
+                  <StageBadge stage={o.person.stage} />
                 </>
               ) : (
                 ''
               )}
             </dd>
             <dt>{t('pipeline.field.account')}</dt>
-            <dd>{o.accountId ? <AppLink to={`/accounts/${o.accountId}`}>{o.accountName ?? ''}</AppLink> : (o.person?.company ?? '')}</dd>
+            <dd>
+              {o.accountId ? (
+                <AppLink to={`/accounts/${o.accountId}`}>{o.accountName ?? ''}</AppLink>
+              ) : (
+                (o.person?.company ?? '')
+              )}
+            </dd>
           </dl>
           {canWrite && <CloseControls opportunity={o} />}
         </section>

@@ -12,7 +12,10 @@ export function OutcomesPage() {
   const qc = useQueryClient();
   const canImport = useCan('opportunities:import');
   const file = useRef<HTMLInputElement>(null);
-  const history = useQuery({ queryKey: ['outcome-imports'], queryFn: () => api<{ items: OutcomeImport[] }>('/api/v1/opportunities/outcomes/imports') });
+  const history = useQuery({
+    queryKey: ['outcome-imports'],
+    queryFn: () => api<{ items: OutcomeImport[] }>('/api/v1/opportunities/outcomes/imports'),
+  });
   const upload = useMutation({
     mutationFn: () => {
       const form = new FormData();

@@ -35,7 +35,9 @@ export function PersonOpportunitiesPanel({ personId }: { personId: string }) {
                 <td>
                   <AppLink to={`/opportunities/${o.id}`}>{o.name}</AppLink>
                 </td>
-                <td>{o.status === 'open' ? t(`pipeline.stage.${o.stage}`) : t(`pipeline.status.${o.status}`)}</td>
+                <td>
+                  {o.status === 'open' ? t(`pipeline.stage.${o.stage}`) : t(`pipeline.status.${o.status}`)}
+                </td>
                 <td className="num">{formatMoney(o.amount, o.currency, i18n.language)}</td>
                 <td>{formatDate(o.closedAt ?? o.expectedCloseDate, i18n.language)}</td>
               </tr>

@@ -3,8 +3,8 @@ import { useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, qs } from '../../../app/api.ts';
-import { AppLink, formatDate, Pager, ProblemAlert, useAppNavigate } from '../../../app/ui.tsx';
 import { useCan } from '../../../app/session.tsx';
+import { AppLink, formatDate, Pager, ProblemAlert, useAppNavigate } from '../../../app/ui.tsx';
 import { useUsers } from '../../people/use-users.ts';
 import { PipelineSettingsCard } from './settings-card.tsx';
 import { formatAmounts, formatMoney, type Opportunity, type PipelineSummary, SALES_STAGES } from './types.ts';
@@ -25,7 +25,11 @@ export function PipelinePage() {
   const canConfigure = useCan('settings:write');
   const setSearch = (next: Search) => {
     const merged = { ...search, ...next };
-    navigate('/pipeline', Object.fromEntries(Object.entries(merged).filter(([, v]) => v)) as Record<string, string>, { replace: true });
+    navigate(
+      '/pipeline',
+      Object.fromEntries(Object.entries(merged).filter(([, v]) => v)) as Record<string, string>,
+      { replace: true },
+    );
   };
   const summary = useQuery({
     queryKey: ['pipeline', search.ownerId ?? ''],
@@ -44,7 +48,11 @@ export function PipelinePage() {
       <div className="toolbar">
         <label>
           {t('pipeline.owner')}
-          <select name="ownerId" value={search.ownerId ?? ''} onChange={(e) => setSearch({ ownerId: e.target.value || undefined })}>
+          <select
+            name="ownerId"
+            value={search.ownerId ?? ''}
+            onChange={(e) => setSearch({ ownerId: e.target.value || undefined })}
+          >
             <option value="">{t('pipeline.allOwners')}</option>
             {(users.data?.items ?? []).map((u) => (
               <option key={u.id} value={u.id}>
@@ -55,7 +63,14 @@ export function PipelinePage() {
         </label>
         <div className="tabs" role="tablist">
           {(['board', 'list'] as const).map((v) => (
-            <button key={v} type="button" role="tab" aria-selected={view === v} className={`tab${view === v ? ' active' : ''}`} onClick={() => setSearch({ view: v })}>
+            <button
+              key={v}
+              type="button"
+              role="tab"
+              aria-selected={view === v}
+              className={`tab${view === v ? ' active' : ''}`}
+              onClick={() => setSearch({ view: v })}
+            >
               {t(`pipeline.view.${v}`)}
             </button>
           ))}
@@ -69,7 +84,9 @@ export function PipelinePage() {
             <div className="stat-value" data-testid="open-total">
               {formatAmounts(sumAmounts(summary.data.open.map((c) => c.amounts)), i18n.language)}
             </div>
-            <div className="muted">{t('pipeline.count', { count: summary.data.open.reduce((s, c) => s + c.count, 0) })}</div>
+            <div className="muted">
+              {t('pipeline.count', { count: summary.data.open.reduce((s, c) => s + c.count, 0) })}
+            </div>
           </div>
           <div className="card stat">
             <div className="stat-label">{t('pipeline.wonTotal')}</div>
@@ -83,7 +100,11 @@ export function PipelinePage() {
           </div>
         </div>
       )}
-      {view === 'board' ? <Board ownerId={search.ownerId} summary={summary.data} /> : <List ownerId={search.ownerId} status={search.status} onStatus={(s) => setSearch({ status: s })} />}
+      {view === 'board' ? (
+        <Board ownerId={search.ownerId} summary={summary.data} />
+      ) : (
+        <List ownerId={search.ownerId} status={search.status} onStatus={(s) => setSearch({ status: s })} />
+      )}
       {canConfigure && <PipelineSettingsCard />}
     </div>
   );
@@ -99,7 +120,8 @@ function Board({ ownerId, summary }: { ownerId?: string; summary?: PipelineSumma
   const { t, i18n } = useTranslation();
   const open = useQuery({
     queryKey: ['opportunities', 'board', ownerId ?? ''],
-    queryFn: () => api<{ items: Opportunity[] }>(`/api/v1/opportunities${qs({ status: 'open', ownerId, limit: 500 })}`),
+    queryFn: () =>
+      api<{ items: Opportunity[] }>(`/api/v1/opportunities${qs({ status: 'open', ownerId, limit: 500 })}`),
   });
   if (open.isLoading) return <p>{t('common.loading')}</p>;
   return (
@@ -108,11 +130,17 @@ function Board({ ownerId, summary }: { ownerId?: string; summary?: PipelineSumma
         const col = summary?.open.find((c) => c.stage === stage);
         const deals = (open.data?.items ?? []).filter((o) => o.stage === stage);
         return (
-          <section key={stage} className="pipeline-column card" aria-label={t(`pipeline.stage.${stage}`)} data-stage={stage}>
+          <section
+            key={stage}
+            className="pipeline-column card"
+            aria-label={t(`pipeline.stage.${stage}`)}
+            data-stage={stage}
+          >
             <header>
               <h2>{t(`pipeline.stage.${stage}`)}</h2>
               <div className="muted" data-testid={`column-total-${stage}`}>
-                {t('pipeline.count', { count: col?.count ?? 0 })} · {formatAmounts(col?.amounts ?? {}, i18n.language)}
+                {t('pipeline.count', { count: col?.count ?? 0 })} ·{' '}
+                {formatAmounts(col?.amounts ?? {}, i18n.language)}
               </div>
             </header>
             {deals.length === 0 ? (
@@ -124,7 +152,8 @@ function Board({ ownerId, summary }: { ownerId?: string; summary?: PipelineSumma
                   <span>{o.accountName ?? o.person?.company ?? ''}</span>
                   <span className="pipeline-amount">{formatMoney(o.amount, o.currency, i18n.language)}</span>
                   <span className="muted">
-                    {o.ownerName ?? ''} {o.expectedCloseDate ? `· ${formatDate(o.expectedCloseDate, i18n.language)}` : ''}
+                    {o.ownerName ?? ''}{' '}
+                    {o.expectedCloseDate ? `· ${formatDate(o.expectedCloseDate, i18n.language)}` : ''}
                   </span>
                 </AppLink>
               ))
@@ -136,13 +165,24 @@ function Board({ ownerId, summary }: { ownerId?: string; summary?: PipelineSumma
   );
 }
 
-function List({ ownerId, status, onStatus }: { ownerId?: string; status?: string; onStatus: (s: string | undefined) => void }) {
+function List({
+  ownerId,
+  status,
+  onStatus,
+}: {
+  ownerId?: string;
+  status?: string;
+  onStatus: (s: string | undefined) => void;
+}) {
   const { t, i18n } = useTranslation();
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
   const page = useQuery({
     queryKey: ['opportunities', 'list', ownerId ?? '', status ?? '', cursor ?? ''],
-    queryFn: () => api<{ items: Opportunity[]; nextCursor: string | null }>(`/api/v1/opportunities${qs({ ownerId, status, cursor, limit: 50 })}`),
+    queryFn: () =>
+      api<{ items: Opportunity[]; nextCursor: string | null }>(
+        `/api/v1/opportunities${qs({ ownerId, status, cursor, limit: 50 })}`,
+      ),
   });
   return (
     <div className="card">
@@ -186,11 +226,21 @@ function List({ ownerId, status, onStatus }: { ownerId?: string; status?: string
                 <td>
                   <AppLink to={`/opportunities/${o.id}`}>{o.name}</AppLink>
                 </td>
-                <td>{o.accountId ? <AppLink to={`/accounts/${o.accountId}`}>{o.accountName ?? ''}</AppLink> : ''}</td>
+                <td>
+                  {o.accountId ? (
+                    <AppLink to={`/accounts/${o.accountId}`}>{o.accountName ?? ''}</AppLink>
+                  ) : (
+                    ''
+                  )}
+                </td>
                 <td>{o.person ? <AppLink to={`/people/${o.person.id}`}>{o.person.name}</AppLink> : ''}</td>
                 <td>{t(`pipeline.stage.${o.stage}`)}</td>
                 <td>
-                  <span className={`badge ${o.status === 'won' ? 'badge-success' : o.status === 'lost' ? 'badge-danger' : ''}`}>{t(`pipeline.status.${o.status}`)}</span>
+                  <span
+                    className={`badge ${o.status === 'won' ? 'badge-success' : o.status === 'lost' ? 'badge-danger' : ''}`}
+                  >
+                    {t(`pipeline.status.${o.status}`)}
+                  </span>
                 </td>
                 <td className="num">{formatMoney(o.amount, o.currency, i18n.language)}</td>
                 <td>{formatDate(o.expectedCloseDate, i18n.language)}</td>

@@ -9,7 +9,10 @@ import type { PipelineSettings } from './types.ts';
 export function PipelineSettingsCard() {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['pipeline-settings'], queryFn: () => api<PipelineSettings>('/api/v1/pipeline/settings') });
+  const q = useQuery({
+    queryKey: ['pipeline-settings'],
+    queryFn: () => api<PipelineSettings>('/api/v1/pipeline/settings'),
+  });
   const [days, setDays] = useState('');
   const [reasons, setReasons] = useState('');
   const [saved, setSaved] = useState(false);
@@ -52,7 +55,14 @@ export function PipelineSettingsCard() {
       <ProblemAlert error={save.error} />
       <label>
         {t('pipeline.settings.recycleDays')}
-        <input name="recycleLostAfterDays" type="number" min={0} max={3650} value={days} onChange={(e) => setDays(e.target.value)} />
+        <input
+          name="recycleLostAfterDays"
+          type="number"
+          min={0}
+          max={3650}
+          value={days}
+          onChange={(e) => setDays(e.target.value)}
+        />
       </label>
       <FieldError error={save.error} path="recycleLostAfterDays" />
       <label>

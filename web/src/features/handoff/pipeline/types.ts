@@ -51,7 +51,13 @@ export interface Subscription {
   secretHint: string;
   createdAt: string;
   updatedAt: string;
-  stats?: { pending: number; failed: number; delivered: number; lastStatusCode: number | null; lastAttemptAt: string | null };
+  stats?: {
+    pending: number;
+    failed: number;
+    delivered: number;
+    lastStatusCode: number | null;
+    lastAttemptAt: string | null;
+  };
 }
 
 export interface Delivery {
@@ -69,7 +75,13 @@ export interface Delivery {
   lastDurationMs: number | null;
   deliveredAt: string | null;
   createdAt: string;
-  attemptLog: { attempt: number; at: string; statusCode: number | null; durationMs: number; error: string | null }[];
+  attemptLog: {
+    attempt: number;
+    at: string;
+    statusCode: number | null;
+    durationMs: number;
+    error: string | null;
+  }[];
 }
 
 export interface OutcomeResult {
@@ -91,7 +103,11 @@ export interface OutcomeImport extends OutcomeResult {
 /** An amount in its currency, e.g. ￥4,800,000 or $12,000. */
 export function formatMoney(amount: number, currency: string, lang: string): string {
   try {
-    return new Intl.NumberFormat(lang.startsWith('ja') ? 'ja-JP' : 'en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount);
+    return new Intl.NumberFormat(lang.startsWith('ja') ? 'ja-JP' : 'en-US', {
+      style: 'currency',
+      currency,
+      maximumFractionDigits: 0,
+    }).format(amount);
   } catch {
     return `${amount.toLocaleString()} ${currency}`;
   }

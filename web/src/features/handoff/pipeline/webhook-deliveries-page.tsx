@@ -7,7 +7,14 @@ import { AppLink, formatDateTime, Pager, ProblemAlert } from '../../../app/ui.ts
 import type { Delivery, Subscription } from './types.ts';
 
 const STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
-const badge = (s: Delivery['status']) => (s === 'delivered' ? 'badge-success' : s === 'failed' ? 'badge-danger' : s === 'pending' ? 'badge-warn' : 'badge-muted');
+const badge = (s: Delivery['status']) =>
+  s === 'delivered'
+    ? 'badge-success'
+    : s === 'failed'
+      ? 'badge-danger'
+      : s === 'pending'
+        ? 'badge-warn'
+        : 'badge-muted';
 
 /** /webhooks/$id: the delivery log — each attempt with status code and response time, next retry, replay. */
 export function WebhookDeliveriesPage() {
@@ -18,14 +25,21 @@ export function WebhookDeliveriesPage() {
   const [cursors, setCursors] = useState<string[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const cursor = cursors.at(-1);
-  const sub = useQuery({ queryKey: ['webhook', id], queryFn: () => api<Subscription>(`/api/v1/webhooks/${id}`) });
+  const sub = useQuery({
+    queryKey: ['webhook', id],
+    queryFn: () => api<Subscription>(`/api/v1/webhooks/${id}`),
+  });
   const log = useQuery({
     queryKey: ['webhook-deliveries', id, status, cursor ?? ''],
-    queryFn: () => api<{ items: Delivery[]; nextCursor: string | null }>(`/api/v1/webhooks/${id}/deliveries${qs({ status, cursor, limit: 50 })}`),
+    queryFn: () =>
+      api<{ items: Delivery[]; nextCursor: string | null }>(
+        `/api/v1/webhooks/${id}/deliveries${qs({ status, cursor, limit: 50 })}`,
+      ),
     refetchInterval: 5000,
   });
   const replay = useMutation({
-    mutationFn: (deliveryId: number) => api<Delivery>(`/api/v1/webhooks/${id}/deliveries/${deliveryId}/replay`, { method: 'POST' }),
+    mutationFn: (deliveryId: number) =>
+      api<Delivery>(`/api/v1/webhooks/${id}/deliveries/${deliveryId}/replay`, { method: 'POST' }),
     onSuccess: async () => {
       setNotice(t('webhooks.log.replayed'));
       await qc.invalidateQueries({ queryKey: ['webhook-deliveries', id] });
@@ -43,7 +57,9 @@ export function WebhookDeliveriesPage() {
       {sub.data && (
         <p>
           <code>{sub.data.url}</code> · {sub.data.events.join(', ')} ·{' '}
-          <span className={`badge ${sub.data.enabled ? 'badge-success' : 'badge-muted'}`}>{sub.data.enabled ? t('webhooks.enabled') : t('webhooks.disabled')}</span>
+          <span className={`badge ${sub.data.enabled ? 'badge-success' : 'badge-muted'}`}>
+            {sub.data.enabled ? t('webhooks.enabled') : t('webhooks.disabled')}
+          </span>
         </p>
       )}
       {notice && (
@@ -88,7 +104,9 @@ export function WebhookDeliveriesPage() {
               <tr key={d.id} data-delivery={d.id}>
                 <td>
                   {d.id}
-                  {d.replayOf && <div className="muted">{t('webhooks.log.replayOf', { id: d.replayOf })}</div>}
+                  {d.replayOf && (
+                    <div className="muted">{t('webhooks.log.replayOf', { id: d.replayOf })}</div>
+                  )}
                 </td>
                 <td>
                   <code>{d.eventType}</code>
@@ -101,7 +119,8 @@ export function WebhookDeliveriesPage() {
                   <ol className="pipeline-attempts">
                     {d.attemptLog.map((a) => (
                       <li key={a.attempt}>
-                        {formatDateTime(a.at, i18n.language)} · {t('webhooks.log.code')} <strong>{a.statusCode ?? '—'}</strong> · {t('webhooks.log.time')}{' '}
+                        {formatDateTime(a.at, i18n.language)} · {t('webhooks.log.code')}{' '}
+                        <strong>{a.statusCode ?? '—'}</strong> · {t('webhooks.log.time')}{' '}
                         <span data-testid="duration">{a.durationMs} ms</span>
                         {a.error && <span className="muted"> · {a.error}</span>}
                       </li>
@@ -111,7 +130,12 @@ export function WebhookDeliveriesPage() {
                 <td>{formatDateTime(d.nextAttemptAt, i18n.language)}</td>
                 <td>
                   {d.status !== 'pending' && (
-                    <button type="button" className="btn btn-sm" onClick={() => replay.mutate(d.id)} disabled={replay.isPending}>
+                    <button
+                      type="button"
+                      className="btn btn-sm"
+                      onClick={() => replay.mutate(d.id)}
+                      disabled={replay.isPending}
+                    >
                       {t('webhooks.log.replay')}
                     </button>
                   )}

@@ -9,8 +9,14 @@ import type { Subscription } from './types.ts';
 export function WebhooksPage() {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
-  const subs = useQuery({ queryKey: ['webhooks'], queryFn: () => api<{ items: Subscription[] }>('/api/v1/webhooks') });
-  const types = useQuery({ queryKey: ['webhook-event-types'], queryFn: () => api<{ items: string[] }>('/api/v1/webhooks/event-types') });
+  const subs = useQuery({
+    queryKey: ['webhooks'],
+    queryFn: () => api<{ items: Subscription[] }>('/api/v1/webhooks'),
+  });
+  const types = useQuery({
+    queryKey: ['webhook-event-types'],
+    queryFn: () => api<{ items: string[] }>('/api/v1/webhooks/event-types'),
+  });
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
   const [events, setEvents] = useState<string[]>([]);
@@ -19,7 +25,11 @@ export function WebhooksPage() {
   const refresh = () => qc.invalidateQueries({ queryKey: ['webhooks'] });
 
   const create = useMutation({
-    mutationFn: () => api<Subscription & { secret: string }>('/api/v1/webhooks', { method: 'POST', body: { url: url.trim(), events, description: description.trim() || null } }),
+    mutationFn: () =>
+      api<Subscription & { secret: string }>('/api/v1/webhooks', {
+        method: 'POST',
+        body: { url: url.trim(), events, description: description.trim() || null },
+      }),
     onSuccess: async (s) => {
       setSecret({ id: s.id, secret: s.secret });
       setUrl('');
@@ -29,12 +39,17 @@ export function WebhooksPage() {
     },
   });
   const patch = useMutation({
-    mutationFn: ({ id, body }: { id: string; body: Record<string, unknown> }) => api<Subscription>(`/api/v1/webhooks/${id}`, { method: 'PATCH', body }),
+    mutationFn: ({ id, body }: { id: string; body: Record<string, unknown> }) =>
+      api<Subscription>(`/api/v1/webhooks/${id}`, { method: 'PATCH', body }),
     onSuccess: () => refresh(),
   });
-  const remove = useMutation({ mutationFn: (id: string) => api<void>(`/api/v1/webhooks/${id}`, { method: 'DELETE' }), onSuccess: () => refresh() });
+  const remove = useMutation({
+    mutationFn: (id: string) => api<void>(`/api/v1/webhooks/${id}`, { method: 'DELETE' }),
+    onSuccess: () => refresh(),
+  });
   const rotate = useMutation({
-    mutationFn: (id: string) => api<{ secret: string }>(`/api/v1/webhooks/${id}/rotate-secret`, { method: 'POST' }),
+    mutationFn: (id: string) =>
+      api<{ secret: string }>(`/api/v1/webhooks/${id}/rotate-secret`, { method: 'POST' }),
     onSuccess: (r, id) => setSecret({ id, secret: r.secret }),
   });
   const test = useMutation({
@@ -46,7 +61,8 @@ export function WebhooksPage() {
     e.preventDefault();
     create.mutate();
   }
-  const toggle = (type: string) => setEvents(events.includes(type) ? events.filter((x) => x !== type) : [...events, type]);
+  const toggle = (type: string) =>
+    setEvents(events.includes(type) ? events.filter((x) => x !== type) : [...events, type]);
 
   return (
     <div className="page">
@@ -63,7 +79,11 @@ export function WebhooksPage() {
         <div className="alert alert-warn" role="status" data-testid="webhook-secret">
           <p>{t('webhooks.secretOnce')}</p>
           <code className="copy-field">{secret.secret}</code>{' '}
-          <button type="button" className="btn btn-sm" onClick={() => void navigator.clipboard?.writeText(secret.secret)}>
+          <button
+            type="button"
+            className="btn btn-sm"
+            onClick={() => void navigator.clipboard?.writeText(secret.secret)}
+          >
             {t('common.copy')}
           </button>{' '}
           <button type="button" className="btn btn-sm btn-ghost" onClick={() => setSecret(null)}>
@@ -75,28 +95,48 @@ export function WebhooksPage() {
       <section className="card">
         <h2>{t('webhooks.new')}</h2>
         <form onSubmit={submit} noValidate className="stack">
-          {create.error && !(create.error as { errors?: unknown[] }).errors?.length ? <ProblemAlert error={create.error} /> : null}
+          {create.error && !(create.error as { errors?: unknown[] }).errors?.length ? (
+            <ProblemAlert error={create.error} />
+          ) : null}
           <div className="form-row">
             <label>
               {t('webhooks.url')}
-              <input name="url" type="url" placeholder="https://sfa.example.co.jp/hooks/leadflow" value={url} onChange={(e) => setUrl(e.target.value)} />
+              <input
+                name="url"
+                type="url"
+                placeholder="https://sfa.example.co.jp/hooks/leadflow"
+                value={url}
+                onChange={(e) => setUrl(e.target.value)}
+              />
             </label>
             <FieldError error={create.error} path="url" />
           </div>
           <div className="form-row">
             <label>
               {t('webhooks.description')}
-              <input name="description" value={description} onChange={(e) => setDescription(e.target.value)} />
+              <input
+                name="description"
+                value={description}
+                onChange={(e) => setDescription(e.target.value)}
+              />
             </label>
           </div>
           <fieldset>
             <legend>{t('webhooks.events')}</legend>
             <label className="row">
-              <input type="checkbox" checked={events.includes('*')} onChange={() => toggle('*')} /> {t('webhooks.allEvents')}
+              <input type="checkbox" checked={events.includes('*')} onChange={() => toggle('*')} />{' '}
+              {t('webhooks.allEvents')}
             </label>
             {(types.data?.items ?? []).map((type) => (
               <label key={type} className="row">
-                <input type="checkbox" name="events" value={type} checked={events.includes(type)} onChange={() => toggle(type)} /> <code>{type}</code>
+                <input
+                  type="checkbox"
+                  name="events"
+                  value={type}
+                  checked={events.includes(type)}
+                  onChange={() => toggle(type)}
+                />{' '}
+                <code>{type}</code>
               </label>
             ))}
             <FieldError error={create.error} path="events" />
@@ -132,13 +172,16 @@ export function WebhooksPage() {
                     </td>
                     <td>{s.events.join(', ')}</td>
                     <td>
-                      <span className={`badge ${s.enabled ? 'badge-success' : 'badge-muted'}`}>{s.enabled ? t('webhooks.enabled') : t('webhooks.disabled')}</span>
+                      <span className={`badge ${s.enabled ? 'badge-success' : 'badge-muted'}`}>
+                        {s.enabled ? t('webhooks.enabled') : t('webhooks.disabled')}
+                      </span>
                     </td>
                     <td>
                       {s.stats && t('webhooks.stats', s.stats)}
                       {s.stats?.lastAttemptAt && (
                         <div className="muted">
-                          {formatDateTime(s.stats.lastAttemptAt, i18n.language)} · {s.stats.lastStatusCode ?? '—'}
+                          {formatDateTime(s.stats.lastAttemptAt, i18n.language)} ·{' '}
+                          {s.stats.lastStatusCode ?? '—'}
                         </div>
                       )}
                     </td>
@@ -146,10 +189,19 @@ export function WebhooksPage() {
                       <AppLink to={`/webhooks/${s.id}`} className="btn btn-sm">
                         {t('webhooks.deliveries')}
                       </AppLink>
-                      <button type="button" className="btn btn-sm" onClick={() => patch.mutate({ id: s.id, body: { enabled: !s.enabled } })}>
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        onClick={() => patch.mutate({ id: s.id, body: { enabled: !s.enabled } })}
+                      >
                         {s.enabled ? t('webhooks.disable') : t('webhooks.enable')}
                       </button>
-                      <button type="button" className="btn btn-sm" disabled={!s.enabled} onClick={() => test.mutate(s.id)}>
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        disabled={!s.enabled}
+                        onClick={() => test.mutate(s.id)}
+                      >
                         {t('webhooks.test')}
                       </button>
                       <button type="button" className="btn btn-sm" onClick={() => rotate.mutate(s.id)}>
