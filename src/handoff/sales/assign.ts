@@ -1,13 +1,16 @@
 import type { Queryable } from '../../platform/db/client.ts';
 import { invalid } from '../../platform/errors.ts';
 import { emitEvent } from '../../platform/events.ts';
+import { enqueueMany } from '../../platform/jobs/queue.ts';
 import type { AppContext } from '../../platform/http/context.ts';
-import { type Actor, recordAudit } from '../../team/audit.ts';
+import type { Actor } from '../../team/audit.ts';
 import { localDate, slaDueAt } from './business-days.ts';
 import { loadRules, loadSla, type SlaConfig } from './config.ts';
 import { mailAssignment, type Recipient } from './notify.ts';
 import { buildHandoffPackage } from './package.ts';
 import { type LeadFacts, pickOwner, type RepState } from './rules.ts';
+
+export const NOTIFY_QUEUE = 'handoff.notify';
 
 export type AssignTrigger = 'mql' | 'manual' | 'bulk' | 'sgl';
 
@@ -212,49 +215,99 @@ export async function assignPeople(
     );
   }
 
-  const results: AssignmentResult[] = [];
-  for (const x of picks) {
+  const results: AssignmentResult[] = picks.map((x) => {
     const ownerId = x.ownerId ?? x.p.owner_id;
-    const changed = ownerId !== x.p.owner_id;
-    const assignmentId = idOf.get(x.p.id) as number;
-    results.push({
+    return {
       personId: x.p.id,
       ownerId,
       previousOwnerId: x.p.owner_id,
       ruleKind: x.kind,
       ruleId: x.ruleId,
       ruleName: x.ruleName,
-      assignmentId,
-      changed,
-    });
-    if (!x.ownerId) continue;
-    await recordAudit(tx, actor, {
-      action: 'person.assigned',
-      entityType: 'person',
-      entityId: x.p.id,
-      changes: changed ? { ownerId: [x.p.owner_id, ownerId] } : null,
-      meta: { rule: x.kind, ruleId: x.ruleId, trigger: opts.trigger },
-    });
-    const notify = changed || opts.trigger === 'mql' || opts.trigger === 'sgl';
-    if (!notify) continue;
-    const pkg = await buildHandoffPackage(tx, ws, x.p.id, now);
-    await emitEvent(
-      tx,
-      ws,
-      'person.assigned',
-      {
-        personId: x.p.id,
-        ownerId,
-        previousOwnerId: x.p.owner_id,
-        rule: { kind: x.kind, id: x.ruleId, name: x.ruleName },
-        trigger: opts.trigger,
-        assignmentId,
-        handoff: pkg,
-      },
-      x.p.id,
+      assignmentId: idOf.get(x.p.id) as number,
+      changed: ownerId !== x.p.owner_id,
+    };
+  });
+  const owned = results.filter((r) => picks.find((x) => x.p.id === r.personId)?.ownerId);
+  if (owned.length) {
+    await tx.query(
+      `INSERT INTO audit_log (workspace_id, actor_type, actor_id, actor_label, action, entity_type, entity_id, changes, meta)
+       SELECT $1, $2, $3, $4, 'person.assigned', 'person', u.person_id, u.changes::jsonb, u.meta::jsonb
+       FROM unnest($5::text[], $6::text[], $7::text[]) AS u(person_id, changes, meta)`,
+      [
+        ws,
+        actor.type,
+        actor.id,
+        actor.label,
+        owned.map((r) => r.personId),
+        owned.map((r) => (r.changed ? JSON.stringify({ ownerId: [r.previousOwnerId, r.ownerId] }) : null)),
+        owned.map((r) => JSON.stringify({ rule: r.ruleKind, ruleId: r.ruleId, trigger: opts.trigger })),
+      ],
     );
-    const owner = reps.get(x.ownerId);
-    if (owner && owner.userId !== actor.id) await mailAssignment(tx, ctx, ws, assignmentId, owner, pkg);
   }
+  // The package, the person.assigned event and the owner's mail are built by one job per
+  // assignment, so a bulk assignment answers at once and each notification happens once.
+  const notify = owned.filter((r) => r.changed || opts.trigger === 'mql' || opts.trigger === 'sgl');
+  await enqueueMany(
+    tx,
+    NOTIFY_QUEUE,
+    notify.map((r) => ({
+      payload: { assignmentId: r.assignmentId },
+      key: `${NOTIFY_QUEUE}:${r.assignmentId}`,
+    })),
+  );
   return results;
+}
+
+/**
+ * Tells the world about one assignment: `person.assigned` with the handoff package, and a mail
+ * to the new owner unless they assigned themself. `notified_at` is set in the same
+ * transaction, so a job that runs again does nothing.
+ */
+export async function notifyAssignment(
+  tx: Queryable,
+  ctx: Pick<AppContext, 'config'>,
+  assignmentId: number,
+  now: Date,
+): Promise<boolean> {
+  const r = await tx.query<{
+    workspace_id: number;
+    person_id: string;
+    owner_id: string | null;
+    previous_owner_id: string | null;
+    rule_kind: string;
+    rule_id: string | null;
+    rule_name: string | null;
+    trigger: string;
+    actor_id: string | null;
+  }>(
+    `UPDATE handoff_assignments SET notified_at = $2 WHERE id = $1 AND notified_at IS NULL
+     RETURNING workspace_id, person_id, owner_id, previous_owner_id, rule_kind, rule_id, rule_name, trigger, actor_id`,
+    [assignmentId, now],
+  );
+  const a = r.rows[0];
+  if (!a) return false;
+  const pkg = await buildHandoffPackage(tx, a.workspace_id, a.person_id, now);
+  await emitEvent(
+    tx,
+    a.workspace_id,
+    'person.assigned',
+    {
+      personId: a.person_id,
+      ownerId: a.owner_id,
+      previousOwnerId: a.previous_owner_id,
+      rule: { kind: a.rule_kind, id: a.rule_id, name: a.rule_name },
+      trigger: a.trigger,
+      assignmentId,
+      handoff: pkg,
+    },
+    a.person_id,
+  );
+  if (!a.owner_id || a.owner_id === a.actor_id) return true;
+  const owner = await tx.query<Recipient & { active: boolean }>(
+    'SELECT id, email, name, locale, active FROM users WHERE id = $1',
+    [a.owner_id],
+  );
+  if (owner.rows[0]?.active) await mailAssignment(tx, ctx, a.workspace_id, assignmentId, owner.rows[0], pkg);
+  return true;
 }

@@ -67,6 +67,11 @@ async function newMqls(...list: Record<string, unknown>[]): Promise<string[]> {
 }
 const newMql = async (fields: Record<string, unknown> = {}) => (await newMqls(fields))[0];
 
+async function until(ok: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+}
+
 const person = async (id: string) => (await t.call({ method: 'GET', url: `/api/v1/people/${id}` })).json();
 
 beforeAll(async () => {
@@ -187,12 +192,21 @@ describe('assignment', () => {
   });
 
   it('lets a rep set only their own absence, and refuses an absence that ends before it starts', async () => {
-    const backwards = await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { outOfOfficeFrom: '2026-08-10', outOfOfficeTo: '2026-08-01' });
+    const backwards = await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, {
+      outOfOfficeFrom: '2026-08-10',
+      outOfOfficeTo: '2026-08-01',
+    });
     expect(backwards.statusCode).toBe(422);
     expect(backwards.json().errors[0].path).toBe('outOfOfficeTo');
-    expect((await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repB}`, { available: false })).statusCode).toBe(403);
-    expect((await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { weight: 5 })).statusCode).toBe(403);
-    expect((await as(sessions.boss, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { weight: 1 })).statusCode).toBe(200);
+    expect(
+      (await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repB}`, { available: false })).statusCode,
+    ).toBe(403);
+    expect(
+      (await as(sessions.repA, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { weight: 5 })).statusCode,
+    ).toBe(403);
+    expect(
+      (await as(sessions.boss, 'PUT', `/api/v1/handoff/reps/${users.repA}`, { weight: 1 })).statusCode,
+    ).toBe(200);
   });
 
   it('assigns once per MQL event even when the job runs again', async () => {
@@ -546,6 +560,7 @@ describe('SLA, inbox and summary', () => {
     expect(before.breached).toBeGreaterThanOrEqual(1);
     expect(before.oldestWaitingHours).toBeGreaterThanOrEqual(120);
 
+    await t.db.query(`UPDATE users SET locale = 'en' WHERE id = $1`, [users.mgr]);
     expect(await escalateBreaches(t.ctx, new Date())).toBeGreaterThanOrEqual(1);
     expect(await escalateBreaches(t.ctx, new Date())).toBe(0);
     await enqueue(t.db, 'handoff.sla', {}, { key: 'sla-again' });
@@ -561,7 +576,10 @@ describe('SLA, inbox and summary', () => {
       [id],
     );
     expect(mails.rows).toEqual([{ to_address: 'mgr@handoff.test', status: 'sent' }]);
-    expect(inbox.some((m) => m.to === 'mgr@handoff.test' && m.subject.includes('SLA'))).toBe(true);
+    await until(() => inbox.some((m) => m.to === 'mgr@handoff.test'));
+    const escalation = inbox.find((m) => m.to === 'mgr@handoff.test');
+    expect(escalation?.subject).toMatch(/^\[Leadflow\] SLA breached: /);
+    expect(escalation?.text).toContain('has passed its acceptance deadline');
     const h = await t.db.query<{ breached_at: Date | null }>(
       'SELECT breached_at FROM handoffs WHERE person_id = $1',
       [id],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getEvent } from '../../platform/events.ts';
 import type { JobHandler } from '../../platform/jobs/worker.ts';
 import { systemActor } from '../../team/audit.ts';
-import { assignPeople } from './assign.ts';
+import { assignPeople, NOTIFY_QUEUE, notifyAssignment } from './assign.ts';
 import { escalateBreaches, SLA_QUEUE } from './sla.ts';
 
 export const EVENTS_QUEUE = 'handoff.events';
@@ -58,6 +58,13 @@ const onStageChanged: JobHandler = async (payload, ctx) => {
   });
 };
 
+const notifyPayload = z.object({ assignmentId: z.coerce.number().int() });
+
+const runNotify: JobHandler = async (payload, ctx) => {
+  const { assignmentId } = notifyPayload.parse(payload);
+  await ctx.db.transaction((tx) => notifyAssignment(tx, ctx, assignmentId, ctx.clock.now()));
+};
+
 const runSla: JobHandler = async (_payload, ctx) => {
   await escalateBreaches(ctx, ctx.clock.now());
 };
@@ -65,4 +72,5 @@ const runSla: JobHandler = async (_payload, ctx) => {
 export const salesJobs: Record<string, JobHandler> = {
   [EVENTS_QUEUE]: onStageChanged,
   [SLA_QUEUE]: runSla,
+  [NOTIFY_QUEUE]: runNotify,
 };

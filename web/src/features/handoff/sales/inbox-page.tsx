@@ -12,6 +12,7 @@ import {
   ProblemAlert,
   useAppNavigate,
 } from '../../../app/ui.tsx';
+import { MyAvailability } from './my-availability.tsx';
 import { DecideButtons, SlaClock, useChannelLabel, useMayDecide, useRefreshHandoff } from './shared.tsx';
 import type { InboxItem, Summary } from './types.ts';
 
@@ -89,6 +90,7 @@ export function InboxPage() {
           </div>
         </div>
       </div>
+      {role === 'sales' && <MyAvailability />}
       <ProblemAlert error={inbox.error} />
       {inbox.data && inbox.data.items.length === 0 && (
         <p className="empty card">{t('handoff.inbox.empty')}</p>

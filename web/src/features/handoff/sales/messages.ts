@@ -143,6 +143,10 @@ export const salesMessages = {
     'handoff.weekday.4': '木',
     'handoff.weekday.5': '金',
     'handoff.weekday.6': '土',
+    'handoff.me.title': '自分の不在設定',
+    'handoff.me.available': '本日割り当て可',
+    'handoff.me.help':
+      '休暇や出張の期間を入れると、その間はラウンドロビンとテリトリーの割り当てから外れます。',
   },
   en: {
     'handoff.nav.inbox': 'Sales inbox',
@@ -287,5 +291,9 @@ export const salesMessages = {
     'handoff.weekday.4': 'Thu',
     'handoff.weekday.5': 'Fri',
     'handoff.weekday.6': 'Sat',
+    'handoff.me.title': 'My out-of-office',
+    'handoff.me.available': 'Taking leads today',
+    'handoff.me.help':
+      'While you are away (holiday, business trip), round robin and territories pass you over.',
   },
 };
