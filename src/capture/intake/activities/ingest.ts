@@ -68,7 +68,7 @@ export async function ingestActivities(q: Queryable, actor: Actor, drafts: Activ
       drafts.map(personOf),
       drafts.map((d) => d.type),
       drafts.map((d) => d.occurredAt),
-      drafts.map((d) => JSON.stringify(d.properties)),
+      drafts.map((d) => d.propertiesJson),
       drafts.map((d) => d.campaignId),
       drafts.map((d) => d.clientId),
     ],

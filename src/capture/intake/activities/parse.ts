@@ -39,6 +39,8 @@ export interface ActivityDraft {
   type: ActivityType;
   occurredAt: Date;
   properties: Record<string, unknown>;
+  /** The properties as JSON, serialised once for the size check and the insert. */
+  propertiesJson: string;
   campaignId: string | null;
   source: string | null;
   channel: string | null;
@@ -104,7 +106,8 @@ export function parseActivities(body: unknown, now: Date): { batch: boolean; dra
     const occurredAt = item.occurredAt ? new Date(item.occurredAt) : now;
     if (occurredAt.getTime() > limit) errors.push({ path: at('occurredAt'), message: 'must not lie in the future' });
     const properties = item.properties ?? {};
-    if (JSON.stringify(properties).length > MAX_PROPERTIES_BYTES) {
+    const propertiesJson = JSON.stringify(properties);
+    if (propertiesJson.length > MAX_PROPERTIES_BYTES) {
       errors.push({ path: at('properties'), message: `at most ${MAX_PROPERTIES_BYTES} bytes of JSON` });
     }
     if (item.type === 'page_view' && properties.url !== undefined && typeof properties.url !== 'string') {
@@ -118,6 +121,7 @@ export function parseActivities(body: unknown, now: Date): { batch: boolean; dra
       type: item.type,
       occurredAt,
       properties,
+      propertiesJson,
       campaignId: item.campaignId ?? null,
       source: item.source?.trim() || null,
       channel: item.channel?.trim() || null,

@@ -184,6 +184,10 @@ describe('POST /f/{id}', () => {
       ]),
     );
     expect(await person('x')).toBeUndefined();
+    // The embed script asks for refusals as 200 {ok: false}, so the host page's console stays clean.
+    const embed = await submit(form.id, { email: 'x', company: 'c', _lf_embed: '1' }, { 'accept-language': 'en-US', accept: 'application/json' });
+    expect(embed.statusCode).toBe(200);
+    expect(embed.json()).toMatchObject({ ok: false, errors: expect.arrayContaining([{ path: 'email', message: 'Enter a valid e-mail address.' }]) });
   });
 
   it('pretends success to a bot that fills the honeypot, and stores nothing', async () => {
