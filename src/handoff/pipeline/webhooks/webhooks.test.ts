@@ -7,7 +7,6 @@ import { retryDelaySeconds, retryPolicy } from './deliveries.ts';
 
 // A local receiver needs loopback; production refuses it unless this is set explicitly.
 process.env.WEBHOOKS_ALLOW_PRIVATE = '1';
-process.env.WEBHOOKS_TIMEOUT_MS = '400';
 
 interface Received {
   path: string;
@@ -299,7 +298,12 @@ describe('deliveries', () => {
     const ok = await subscribe('/healthy', ['person.created']);
     rx.plan.set('/hang', ['hang']);
     const p = await newPerson();
-    await t.worker.drain();
+    process.env.WEBHOOKS_TIMEOUT_MS = '2000';
+    try {
+      await t.worker.drain();
+    } finally {
+      delete process.env.WEBHOOKS_TIMEOUT_MS;
+    }
     expect(rx.at('/healthy').map((r) => r.json.data.personId)).toEqual([p.id]);
     expect(rx.at('/off')).toHaveLength(0);
     expect(await deliveries(off.id)).toHaveLength(0);
