@@ -44,9 +44,13 @@ beforeAll(async () => {
     }
   }
   browser = await launchBrowser();
+  const { context, page } = await newPage(browser, 'ja-JP');
+  await signIn(page, server.url, 'marketer@mail.test', 'mail-pass-123');
+  shared = { context, page };
 }, 120_000);
 
 afterAll(async () => {
+  await shared?.context.close();
   await browser?.close();
   await server?.close();
 });
@@ -61,8 +65,7 @@ async function liveCount(page: Page, expected: number): Promise<void> {
 
 describe('segment editor', () => {
   it('builds "viewed pricing twice in 30 days and not MQL" without JSON, with a live count and sample, and keeps it after reload', async () => {
-    const { context, page } = await newPage(browser, 'ja-JP');
-    await signIn(page, server.url, 'marketer@mail.test', 'mail-pass-123');
+    const { page } = shared as NonNullable<typeof shared>;
     await page.click('nav.sidebar >> text=セグメント');
     await page.waitForURL(/\/segments$/);
     await page.click('[data-testid=new-segment]');
@@ -105,13 +108,10 @@ describe('segment editor', () => {
     const id = url.split('/').pop() as string;
     const people = await callApi('GET', `/api/v1/segments/${id}/people?limit=100`);
     expect((people.json.items as unknown[]).length).toBe(expected);
-    await context.close();
   });
 
   it('shows lead values as text in the sample, never as markup', async () => {
-    const { context, page } = await newPage(browser, 'en-US');
-    await signIn(page, server.url, 'marketer@mail.test', 'mail-pass-123');
-    shared = { context, page };
+    const { page } = shared as NonNullable<typeof shared>;
     const seg = await callApi('POST', '/api/v1/segments', { name: 'Pricing viewers', filter: { activity: { type: 'page_view', urlContains: 'pricing', min: 3 } } });
     await page.goto(`${server.url}/segments/${seg.json.id}`);
     await liveCount(page, LEADS.filter((l) => l.pricing).length);
@@ -120,13 +120,43 @@ describe('segment editor', () => {
   });
 
   it('a bad condition shows the problem instead of a count', async () => {
-    const { context, page } = shared as NonNullable<typeof shared>;
+    const { page } = shared as NonNullable<typeof shared>;
     const seg = await callApi('POST', '/api/v1/segments', { name: 'Custom budget', filter: { field: 'customFields.budget', op: 'gte', value: 100 } });
     await page.goto(`${server.url}/segments/${seg.json.id}`);
     await liveCount(page, 0);
-    await page.locator('[data-testid=filter-leaf] input[aria-label="Custom field name"]').fill('');
+    await page.locator('[data-testid=filter-leaf] input[aria-label="カスタム項目名"]').fill('');
     await page.waitForSelector('[data-testid=filter-errors]');
     expect(await page.textContent('[data-testid=filter-errors]')).toContain('filter.field');
-    await context.close();
+  });
+});
+
+describe('e-mail template editor', () => {
+  it('previews for a chosen person, refuses a Liquid error at save, and a test send lands in the outbox', async () => {
+    const tpl = await callApi('POST', '/api/v1/email-templates', {
+      name: 'セミナー招待',
+      subject: "{{ person.lastName | default: 'ご担当者' }} 様：セミナーのご案内",
+      html: '<p>{{ person.company }}</p><p><a href="https://example.jp/s">申し込む</a></p>',
+    });
+    const { page } = shared as NonNullable<typeof shared>;
+    await page.goto(`${server.url}/emails/${tpl.json.id}`);
+    await page.waitForFunction(() => document.querySelector('[data-testid=preview-subject]')?.textContent === '山田 様：セミナーのご案内');
+    await page.fill('[data-testid=preview-search]', 'maker3');
+    await page.waitForSelector('[data-testid=preview-person] option:nth-child(2)', { state: 'attached' });
+    const option = await page.locator('[data-testid=preview-person] option').nth(1).getAttribute('value');
+    await page.selectOption('[data-testid=preview-person]', option as string);
+    await page.waitForFunction(() => document.querySelector('[data-testid=preview-subject]')?.textContent === '田中 様：セミナーのご案内');
+
+    await page.fill('[data-testid=tpl-html]', '<p>{% if person.company %}閉じていない</p>');
+    await page.click('[data-testid=save-template]');
+    await page.waitForSelector('[data-field-error=html]');
+    expect(await page.textContent('[data-field-error=html]')).toContain('Liquid');
+
+    await page.fill('[data-testid=test-to]', 'me@mail.test');
+    await page.click('[data-testid=test-send]');
+    await page.click('text=送信ログ >> nth=-1');
+    await page.waitForSelector('[data-testid=message-subject]');
+    expect(await page.textContent('[data-testid=message-subject]')).toBe('[TEST] 山田 様：セミナーのご案内');
+    await page.goto(`${server.url}/outbox`);
+    await page.waitForSelector('[data-testid=outbox-table] >> text=me@mail.test');
   });
 });

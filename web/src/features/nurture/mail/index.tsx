@@ -2,6 +2,7 @@ import type { WebFeature } from '../../../app/feature.ts';
 import { MailSettingsPage } from './mail-settings-page.tsx';
 import { mailMessages } from './messages.ts';
 import { OutboxMessagePage, OutboxPage } from './outbox-page.tsx';
+import { MailPanel } from './person-panel.tsx';
 import { SegmentPage } from './segment-page.tsx';
 import { SegmentsPage } from './segments-page.tsx';
 import { TemplatePage } from './template-page.tsx';
@@ -26,5 +27,6 @@ export const mailWeb: WebFeature = {
     { to: '/emails', label: 'mail.nav.emails', order: 52 },
     { to: '/outbox', label: 'mail.nav.outbox', order: 58, roles: MARKETING },
   ],
+  personPanels: [{ id: 'mail', order: 45, component: MailPanel }],
   messages: mailMessages,
 };

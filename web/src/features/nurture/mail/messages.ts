@@ -3,6 +3,11 @@ const ja: Record<string, string> = {
   'mail.nav.segments': 'セグメント',
   'mail.nav.emails': 'メール',
   'mail.nav.outbox': '送信ログ',
+  'mail.panel.title': 'メール',
+  'mail.panel.consent': '配信同意あり',
+  'mail.panel.noConsent': '配信同意なし（マーケティングメールは送られません）',
+  'mail.panel.unsubscribed': '配信停止 {{at}}',
+  'mail.panel.bounced': 'バウンス {{at}}（配信停止中）',
 
   'segments.title': 'セグメント',
   'segments.subtitle': '条件で絞り込むセグメントと、手動で管理する静的リスト',
@@ -227,6 +232,11 @@ const en: Record<string, string> = {
   'mail.nav.segments': 'Segments',
   'mail.nav.emails': 'E-mails',
   'mail.nav.outbox': 'Outbox',
+  'mail.panel.title': 'E-mail',
+  'mail.panel.consent': 'Opted in',
+  'mail.panel.noConsent': 'No consent (no marketing e-mail is sent)',
+  'mail.panel.unsubscribed': 'Unsubscribed {{at}}',
+  'mail.panel.bounced': 'Bounced {{at}} (suppressed)',
 
   'segments.title': 'Segments',
   'segments.subtitle': 'Saved filters that stay up to date, and static lists you keep by hand',
