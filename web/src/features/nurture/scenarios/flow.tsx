@@ -156,7 +156,7 @@ export function Flow(props: FlowProps) {
         <div className="scn-arrow" aria-hidden="true" />
         {box(s)}
         {s.type === 'branch' ? (
-          <div className="scn-branch">
+          <div className="scn-branches">
             <div className="scn-col">
               <div className="scn-port yes">{t('scenarios.step.yes')}</div>
               {chain(s.yes, { after: s.id, port: 'yes' })}

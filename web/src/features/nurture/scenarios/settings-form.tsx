@@ -96,7 +96,7 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
                 ))}
               </select>
             </label>
-            <label className="row">
+            <label className="scn-check">
               <input type="checkbox" checked={tr.includeExisting !== false} onChange={(e) => setTrigger({ includeExisting: e.target.checked })} />
               {t('scenarios.trigger.includeExisting')}
             </label>
@@ -158,9 +158,9 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
       <fieldset className="scn-fieldset">
         <legend>{t('scenarios.goal')}</legend>
         <div className="muted">{t('scenarios.goal.stages')}</div>
-        <div className="row">
+        <div className="scn-checks">
           {STAGES.map((s) => (
-            <label key={s} className="row">
+            <label key={s} className="scn-check">
               <input
                 type="checkbox"
                 checked={goalStages.includes(s)}

@@ -74,7 +74,7 @@ export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; o
             <div className="row scn-weekdays">
               <span className="muted">{t('scenarios.step.weekdays')}</span>
               {[1, 2, 3, 4, 5, 6, 0].map((d) => (
-                <label key={d}>
+                <label key={d} className="scn-check">
                   <input
                     type="checkbox"
                     checked={step.until?.weekdays?.includes(d) ?? false}
