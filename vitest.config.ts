@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
-    exclude: ['test/browser/**', 'node_modules/**'],
+    // The scale-out proof needs a PostgreSQL server (the PostgreSQL pass); the bench's CLI
+    // checks run its embedded mode (the PGlite pass).
+    exclude: ['test/browser/**', 'node_modules/**', process.env.TEST_DATABASE_URL ? 'test/bench/**' : 'test/scale/**'],
     globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',
     testTimeout: 60_000,

@@ -53,7 +53,12 @@ export async function runBench(opts: BenchOptions): Promise<void> {
     const address = app.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     ctx.config.publicUrl = base;
-    const worker = startWorker({ ctx, handlers: jobHandlers(), periodic: periodicTasks(), pollMs: 20, batchSize: 20 });
+    // As `leadflow worker` ×4 would on a server; one on the embedded database (a single connection).
+    const workerCount = target.db.kind === 'postgres' ? 4 : 1;
+    const workers = Array.from({ length: workerCount }, (_, i) =>
+      startWorker({ ctx, handlers: jobHandlers(), periodic: i === 0 ? periodicTasks() : [], pollMs: 20, batchSize: 20 }),
+    );
+    say(`${workerCount} worker${workerCount > 1 ? 's' : ''} running`);
     const apiKey = (await createApiKey(target.db, 1, { name: 'bench', role: 'admin' })).key;
     const env: BenchEnv = { ctx, db: target.db, base, apiKey, scale: opts.scale, sizes: n, say, dbUrl: target.url };
     const results: Result[] = [];
@@ -67,7 +72,7 @@ export async function runBench(opts: BenchOptions): Promise<void> {
         say(`${w.id} done in ${((Date.now() - t) / 1000).toFixed(1)} s: ${out.map((r) => `${r.name}=${round(r.value)} ${r.unit}`).join(', ')}`);
       }
     } finally {
-      await worker.stop();
+      await Promise.all(workers.map((w) => w.stop()));
       await app.close();
     }
     const report = {
@@ -77,6 +82,7 @@ export async function runBench(opts: BenchOptions): Promise<void> {
       machine: machine(),
       commit: commit(),
       date: new Date().toISOString(),
+      workers: workerCount,
       durationSeconds: Math.round((Date.now() - started) / 1000),
     };
     if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -264,4 +264,61 @@ const funnel: Workload = {
   },
 };
 
-export const WORKLOADS: Workload[] = [rescore, ingest, track, importCsvWorkload, segment, funnel];
+
+/** Scenario enrolment of a 10% segment, sent through to an SMTP server on loopback. */
+const scenario: Workload = {
+  id: 'scenario',
+  produces: ['scenario.emails_per_s'],
+  async run(env) {
+    const { SMTPServer } = await import('smtp-server');
+    let received = 0;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, done) {
+        stream.on('data', () => undefined);
+        stream.on('end', () => {
+          received++;
+          done();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = (server.server.address() as { port: number }).port;
+    const previousSmtp = env.ctx.config.smtpUrl;
+    env.ctx.config.smtpUrl = `smtp://127.0.0.1:${port}`;
+    try {
+      await ok(env, 'PUT', '/api/v1/mail/settings', { senderName: 'Leadflow Bench', postalAddress: '東京都千代田区1-1', contact: 'bench@example.jp', ratePerSecond: 1000, requireConsent: true });
+      const template = await ok(env, 'POST', '/api/v1/email-templates', {
+        name: 'ベンチ案内',
+        subject: '{{ person.lastName }} 様へ：セミナーのご案内',
+        html: '<p>{{ person.lastName }} {{ person.firstName }} 様</p><p>DX推進セミナーのご案内です。<a href="https://www.example.jp/seminar">詳細</a></p>',
+      });
+      const segmentFilter = { and: [{ field: 'consent', op: 'eq', value: true }, { field: 'stage', op: 'in', value: ['mql', 'sal'] }] };
+      const values = await repeat(RUNS, async (run) => {
+        const sc = await ok(env, 'POST', '/api/v1/scenarios', {
+          name: `ベンチ配信 ${run + 5}`,
+          trigger: { type: 'manual' },
+          steps: [{ id: 'send', type: 'send_email', templateId: template.id, next: null }],
+        });
+        await ok(env, 'POST', `/api/v1/scenarios/${sc.id}/activate`, {});
+        const before = received;
+        const t = now();
+        const { enrolled } = await ok(env, 'POST', `/api/v1/scenarios/${sc.id}/enrol`, { filter: segmentFilter });
+        await settle(env.db, ['scenarios.step', 'mail.send']);
+        const sent = received - before;
+        if (run >= 0) env.say(`  run ${run}: ${enrolled} enrolled, ${sent} delivered`);
+        lastEnrolled = enrolled;
+        return sent / seconds(t);
+      });
+      return [{ name: 'scenario.emails_per_s', value: median(values), unit: 'emails/s', note: `${lastEnrolled.toLocaleString('en')} people enrolled (consenting MQL/SAL, ~16%), enrol → delivered to loopback SMTP; median of ${RUNS} after 1 warm-up` }];
+    } finally {
+      env.ctx.config.smtpUrl = previousSmtp;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  },
+};
+let lastEnrolled = 0;
+
+export const WORKLOADS: Workload[] = [rescore, ingest, track, importCsvWorkload, segment, funnel, scenario];
