@@ -3,6 +3,7 @@ import { Link, Outlet, useNavigate } from '@tanstack/react-router';
 import { type ReactNode, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { WEB_FEATURES } from '../features/index.ts';
+import { ApiError } from './api.ts';
 import { setLanguage } from './i18n.ts';
 import { signOut, useSession } from './session.tsx';
 
@@ -23,6 +24,18 @@ export function ShellLayout({ children }: { children: ReactNode }) {
   const session = useSession();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+
+  // A request refused with 401 means the session ended (expired, signed out elsewhere, user deactivated).
+  useEffect(
+    () =>
+      queryClient.getQueryCache().subscribe((event) => {
+        const error = event.type === 'updated' && event.action.type === 'error' ? event.action.error : null;
+        if (error instanceof ApiError && error.status === 401 && event.query.queryKey[0] !== 'session') {
+          void queryClient.invalidateQueries({ queryKey: ['session'] });
+        }
+      }),
+    [queryClient],
+  );
 
   useEffect(() => {
     if (session.data === null) {
