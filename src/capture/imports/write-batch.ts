@@ -220,7 +220,10 @@ async function insertPeople(q: Queryable, bc: BatchContext, fresh: ImportRow[], 
 
 /** `person.created` for many people in one statement: the events, and one job per subscriber per event. */
 async function emitPeopleCreated(q: Queryable, ws: number, people: { id: string; source: string | null; channel: string | null }[]) {
-  const queues = EVENT_SUBSCRIBERS.filter((s) => s.types === '*' || s.types.includes('person.created')).map((s) => s.queue);
+  // Scoring gets one `scoring.refresh` job per batch for everyone touched instead of a job per new person.
+  const queues = EVENT_SUBSCRIBERS.filter((s) => (s.types === '*' || s.types.includes('person.created')) && s.queue !== 'scoring.events').map(
+    (s) => s.queue,
+  );
   await q.query(
     `WITH e AS (
        INSERT INTO events (workspace_id, type, person_id, data)
