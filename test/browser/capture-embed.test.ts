@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIdentityToken } from '../../src/capture/identify.ts';
 import { createApiKey } from '../../src/team/api-keys.ts';
 import { createUser } from '../../src/team/users.ts';
 import { launchBrowser, newPage, signIn, startServer, type TestServer } from '../helpers/browser.ts';
@@ -191,6 +192,24 @@ describe('a visitor on the customer’s site becomes a lead with their browsing 
     expect((await second.context.cookies(siteUrl)).some((c) => c.name === '_lfvid')).toBe(false);
     expect(seen2.errors).toEqual([]);
     await second.context.close();
+  });
+
+  it('identifies a visitor who arrives from a tracked e-mail link, and takes the token off the URL', async () => {
+    const created = await callApi('POST', '/api/v1/people', { email: 'reader@towa-seiki.co.jp', lastName: '読者' });
+    const personId = created.json.id as string;
+    const { context, page } = await newPage(browser, 'ja-JP');
+    const seen = watch(page);
+    const token = signIdentityToken(server.ctx.secret, 1, personId);
+    await page.goto(`${siteUrl}/pricing.html?utm_source=newsletter&lf_id=${encodeURIComponent(token)}`, { waitUntil: 'networkidle' });
+    expect(page.url()).toBe(`${siteUrl}/pricing.html?utm_source=newsletter`);
+    const timeline = await until(
+      () => callApi('GET', `/api/v1/people/${personId}/timeline`),
+      (r) => r.json.items.some((i: { type: string }) => i.type === 'page_view'),
+    );
+    const view = timeline.json.items.find((i: { type: string }) => i.type === 'page_view');
+    expect(view.properties).toMatchObject({ title: '料金プラン', utm_source: 'newsletter' });
+    expect(seen.errors).toEqual([]);
+    await context.close();
   });
 
   it('shows the embedded form in English to an English browser', async () => {
