@@ -298,3 +298,26 @@ describe('the demo part', () => {
     expect(subs.rows).toEqual([{ enabled: false, url: 'https://example.invalid/hook' }]);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the opportunity, outcome and webhook paths', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+    };
+    for (const path of [
+      '/api/v1/opportunities',
+      '/api/v1/opportunities/{id}',
+      '/api/v1/opportunities/pipeline',
+      '/api/v1/opportunities/outcomes',
+      '/api/v1/opportunities/outcomes/import',
+      '/api/v1/webhooks',
+      '/api/v1/webhooks/{id}',
+      '/api/v1/webhooks/{id}/deliveries',
+      '/api/v1/webhooks/{id}/deliveries/{deliveryId}/replay',
+    ]) {
+      expect(Object.keys(spec.paths)).toContain(path);
+    }
+    expect(spec.paths['/api/v1/opportunities'].post.tags).toEqual(['opportunities']);
+    expect(JSON.stringify(spec.paths['/api/v1/opportunities'].post)).toContain('personId');
+  });
+});

@@ -339,4 +339,36 @@ describe('deliveries', () => {
     expect(rx.at('/replay').at(-1)?.json.type).toBe('webhook.test');
     expect(rx.received.filter((x) => x.json.type === 'webhook.test')).toHaveLength(1);
   });
+
+  it('prunes finished deliveries older than the retention, keeping recent and pending ones', async () => {
+    const before = await t.db.query<{ id: number; status: string }>(
+      'SELECT id, status FROM webhook_deliveries ORDER BY id',
+    );
+    const old = before.rows.find((d) => d.status === 'delivered') as { id: number };
+    const stillPending = before.rows.find((d) => d.id !== old.id) as { id: number };
+    await t.db.query(
+      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now() + interval '1 hour' WHERE id = $1`,
+      [stillPending.id],
+    );
+    await t.db.query(
+      `UPDATE webhook_deliveries SET created_at = now() - interval '31 days' WHERE id = ANY($1::bigint[])`,
+      [[old.id, stillPending.id]],
+    );
+    const { pruneDeliveries } = await import('./prune.ts');
+    await pruneDeliveries(
+      {},
+      {
+        ...t.ctx,
+        job: { id: 0, queue: 'webhooks.prune', payload: {}, key: null, attempts: 1, max_attempts: 1 },
+      },
+    );
+    const after = await t.db.query<{ id: number }>('SELECT id FROM webhook_deliveries ORDER BY id');
+    const ids = after.rows.map((r) => Number(r.id));
+    expect(ids).not.toContain(Number(old.id));
+    expect(ids).toContain(Number(stillPending.id));
+    expect(ids.length).toBe(before.rows.length - 1);
+    expect(
+      (await t.db.query('SELECT 1 FROM webhook_attempts WHERE delivery_id = $1', [old.id])).rows,
+    ).toHaveLength(0);
+  });
 });
