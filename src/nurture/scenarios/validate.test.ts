@@ -117,6 +117,23 @@ describe('POST /api/v1/scenarios validation', () => {
     expect(list.json().items.map((s: { id: string }) => s.id)).toContain(id);
   });
 
+  it('every scenario route is in the OpenAPI document', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    for (const path of [
+      '/api/v1/scenarios',
+      '/api/v1/scenarios/{id}',
+      '/api/v1/scenarios/{id}/activate',
+      '/api/v1/scenarios/{id}/pause',
+      '/api/v1/scenarios/{id}/enrol',
+      '/api/v1/scenarios/{id}/stats',
+      '/api/v1/scenarios/{id}/enrolments',
+      '/api/v1/people/{id}/scenarios',
+    ]) {
+      expect(spec.paths[path], path).toBeDefined();
+    }
+    expect(spec.paths['/api/v1/scenarios'].post.requestBody).toBeDefined();
+  });
+
   it('enrolling into a draft is a 409; a patch that breaks the flow is a 422 and changes nothing', async () => {
     const created = await t.call({ method: 'POST', url: '/api/v1/scenarios', payload: doc([{ id: 'x', type: 'exit' }]) });
     const id = created.json().id;
