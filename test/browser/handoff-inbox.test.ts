@@ -75,7 +75,7 @@ beforeAll(async () => {
     (r) => r.json.awaiting === 2,
   );
   browser = await launchBrowser();
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
