@@ -78,8 +78,8 @@ export async function listOutbox(
 ): Promise<{ items: OutboxItem[]; nextCursor: string | null }> {
   const after = decodeCursor(opts.cursor, 2);
   const term = opts.q?.trim().toLowerCase();
-  const r = await q.query<OutboxRow>(
-    `SELECT ${COLUMNS} FROM mail_messages WHERE workspace_id = $1
+  const r = await q.query<OutboxRow & { cursor_at: string }>(
+    `SELECT ${COLUMNS}, created_at::text AS cursor_at FROM mail_messages WHERE workspace_id = $1
        AND ($2::text IS NULL OR status = $2) AND ($3::uuid IS NULL OR person_id = $3)
        AND ($4::text IS NULL OR lower(to_address) LIKE $4 OR lower(subject) LIKE $4)
        AND ($5::timestamptz IS NULL OR (created_at, id) < ($5, $6::uuid))
@@ -94,7 +94,7 @@ export async function listOutbox(
       opts.limit + 1,
     ],
   );
-  const page = toPage(r.rows, opts.limit, (last) => [last.created_at.toISOString(), last.id]);
+  const page = toPage(r.rows, opts.limit, (last) => [last.cursor_at, last.id]);
   return { items: page.items.map(toItem), nextCursor: page.nextCursor };
 }
 
@@ -121,13 +121,13 @@ export async function retryMessage(q: Queryable, workspaceId: number, id: string
 
 export async function listSuppressions(q: Queryable, workspaceId: number, opts: { limit: number; cursor?: string }) {
   const after = decodeCursor(opts.cursor, 2);
-  const r = await q.query<{ email: string; reason: string; detail: string | null; created_at: Date }>(
-    `SELECT email, reason, detail, created_at FROM mail_suppressions WHERE workspace_id = $1
+  const r = await q.query<{ email: string; reason: string; detail: string | null; created_at: Date; cursor_at: string }>(
+    `SELECT email, reason, detail, created_at, created_at::text AS cursor_at FROM mail_suppressions WHERE workspace_id = $1
        AND ($2::timestamptz IS NULL OR (created_at, email) < ($2, $3))
      ORDER BY created_at DESC, email DESC LIMIT $4`,
     [workspaceId, after?.[0] ?? null, after?.[1] ?? null, opts.limit + 1],
   );
-  const page = toPage(r.rows, opts.limit, (last) => [last.created_at.toISOString(), last.email]);
+  const page = toPage(r.rows, opts.limit, (last) => [last.cursor_at, last.email]);
   return {
     items: page.items.map((s) => ({ email: s.email, reason: s.reason, detail: s.detail, createdAt: s.created_at })),
     nextCursor: page.nextCursor,

@@ -75,14 +75,14 @@ export async function listTemplates(
   opts: { limit: number; cursor?: string; q?: string },
 ): Promise<{ items: EmailTemplate[]; nextCursor: string | null }> {
   const after = decodeCursor(opts.cursor, 2);
-  const r = await q.query<TemplateRow>(
-    `SELECT ${COLUMNS} FROM email_templates WHERE workspace_id = $1
+  const r = await q.query<TemplateRow & { cursor_at: string }>(
+    `SELECT ${COLUMNS}, created_at::text AS cursor_at FROM email_templates WHERE workspace_id = $1
        AND ($2::text IS NULL OR lower(name) LIKE '%' || lower($2) || '%' OR lower(subject) LIKE '%' || lower($2) || '%')
        AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
      ORDER BY created_at DESC, id DESC LIMIT $5`,
     [workspaceId, opts.q ?? null, after?.[0] ?? null, after?.[1] ?? null, opts.limit + 1],
   );
-  const page = toPage(r.rows, opts.limit, (last) => [last.created_at.toISOString(), last.id]);
+  const page = toPage(r.rows, opts.limit, (last) => [last.cursor_at, last.id]);
   return { items: page.items.map(toTemplate), nextCursor: page.nextCursor };
 }
 

@@ -57,8 +57,8 @@ export async function listSegments(
   opts: { limit: number; cursor?: string; q?: string },
 ): Promise<{ items: (Segment & { memberCount: number | null })[]; nextCursor: string | null }> {
   const after = decodeCursor(opts.cursor, 2);
-  const r = await q.query<SegmentRow & { member_count: number | null }>(
-    `SELECT ${COLUMNS},
+  const r = await q.query<SegmentRow & { member_count: number | null; cursor_at: string }>(
+    `SELECT ${COLUMNS}, created_at::text AS cursor_at,
             CASE WHEN kind = 'static' THEN (SELECT count(*) FROM segment_members m WHERE m.segment_id = s.id) END AS member_count
      FROM segments s WHERE workspace_id = $1
        AND ($2::text IS NULL OR lower(name) LIKE '%' || lower($2) || '%')
@@ -66,7 +66,8 @@ export async function listSegments(
      ORDER BY created_at DESC, id DESC LIMIT $5`,
     [workspaceId, opts.q ?? null, after?.[0] ?? null, after?.[1] ?? null, opts.limit + 1],
   );
-  const page = toPage(r.rows, opts.limit, (last) => [last.created_at.toISOString(), last.id]);
+  // The cursor keeps the timestamp as PostgreSQL prints it (microseconds), not as a JS Date (milliseconds).
+  const page = toPage(r.rows, opts.limit, (last) => [last.cursor_at, last.id]);
   return { items: page.items.map((row) => ({ ...toSegment(row), memberCount: row.member_count })), nextCursor: page.nextCursor };
 }
 
@@ -160,13 +161,13 @@ export async function listMatchingPeople(
   const resolved = await resolveFilter(q, workspaceId, filter);
   const after = decodeCursor(page.cursor, 2);
   const c = compileFilter(resolved, { workspaceId, now, firstParam: 5 });
-  const r = await q.query<PersonRow>(
-    `SELECT ${PERSON_COLUMNS} FROM people p
+  const r = await q.query<PersonRow & { cursor_at: string }>(
+    `SELECT ${PERSON_COLUMNS}, p.created_at::text AS cursor_at FROM people p
      WHERE p.workspace_id = $1 AND ($2::timestamptz IS NULL OR (p.created_at, p.id) < ($2, $3::uuid)) AND ${c.sql}
      ORDER BY p.created_at DESC, p.id DESC LIMIT $4`,
     [workspaceId, after?.[0] ?? null, after?.[1] ?? null, page.limit + 1, ...c.params],
   );
-  const p = toPage(r.rows, page.limit, (last) => [last.created_at.toISOString(), last.id]);
+  const p = toPage(r.rows, page.limit, (last) => [last.cursor_at, last.id]);
   return { items: p.items.map(toPerson), nextCursor: p.nextCursor };
 }
 
