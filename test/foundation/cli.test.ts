@@ -12,7 +12,7 @@ const env = { ...process.env, DATABASE_URL: '', LEADFLOW_DATA_DIR: '', LOG_LEVEL
 
 async function leadflow(...args: string[]) {
   try {
-    const r = await run('node', [BIN, ...args], { env, timeout: 60_000 });
+    const r = await run('node', [BIN, ...args], { env, timeout: 180_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -35,7 +35,7 @@ describe('the leadflow command', () => {
     const key = await leadflow('api-keys', 'create', '--name', 'crm', '--role', 'sales', '--data-dir', dir);
     expect(key.code).toBe(0);
     expect(key.stdout).toMatch(/^lf_[A-Za-z0-9_-]{40,}\n$/);
-  }, 120_000);
+  }, 300_000);
 
   it('refuses bad values with a one-line message naming them', async () => {
     const role = await leadflow('users', 'create', '--email', 'x@example.jp', '--password', 'long-enough', '--role', 'boss', '--data-dir', dir);
@@ -51,7 +51,7 @@ describe('the leadflow command', () => {
     const badUrl = await run('node', [BIN, 'migrate'], { env: { ...env, DATABASE_URL: 'mysql://nope' } }).catch((e) => e);
     expect(badUrl.code).not.toBe(0);
     expect(badUrl.stderr).toContain('DATABASE_URL');
-  }, 120_000);
+  }, 300_000);
 
   it('stops instead of corrupting a data directory a running server holds', async () => {
     writeFileSync(join(dir, 'leadflow.lock'), JSON.stringify({ pid: process.pid, port: 3999 }));
@@ -63,7 +63,7 @@ describe('the leadflow command', () => {
     } finally {
       rmSync(join(dir, 'leadflow.lock'), { force: true });
     }
-  }, 60_000);
+  }, 300_000);
 
   it('prints help for every command', async () => {
     for (const cmd of ['serve', 'worker', 'migrate', 'seed-demo', 'import', 'bench']) {
@@ -73,5 +73,5 @@ describe('the leadflow command', () => {
     }
     const sub = await leadflow('users', 'create', '--help');
     expect(sub.stdout).toContain('--role');
-  }, 120_000);
+  }, 300_000);
 });
