@@ -16,7 +16,12 @@ const IDENTIFY_TTL_MS = 30 * 86_400_000;
  * e-mail link; never from a tracker event alone. Idempotent. Returns how many anonymous
  * activities were merged.
  */
-export async function identifyVisitor(q: Queryable, workspaceId: number, visitorId: string, personId: string): Promise<number> {
+export async function identifyVisitor(
+  q: Queryable,
+  workspaceId: number,
+  visitorId: string,
+  personId: string,
+): Promise<number> {
   if (!VISITOR_ID_RE.test(visitorId)) return 0;
   await q.query(
     `INSERT INTO tracker_visitors (workspace_id, visitor_id, person_id) VALUES ($1, $2, $3)
@@ -38,11 +43,24 @@ export async function identifyVisitor(q: Queryable, workspaceId: number, visitor
  * appends it to the destination URL as `lf_id`, t.js sends it with an `identify` event, and
  * the collect endpoint calls identifyVisitor. Signed, so no one can claim to be someone else.
  */
-export function signIdentityToken(secret: string, workspaceId: number, personId: string, now = new Date()): string {
-  return signToken(secret, IDENTIFY_PURPOSE, { w: workspaceId, p: personId, e: now.getTime() + IDENTIFY_TTL_MS });
+export function signIdentityToken(
+  secret: string,
+  workspaceId: number,
+  personId: string,
+  now = new Date(),
+): string {
+  return signToken(secret, IDENTIFY_PURPOSE, {
+    w: workspaceId,
+    p: personId,
+    e: now.getTime() + IDENTIFY_TTL_MS,
+  });
 }
 
-export function verifyIdentityToken(secret: string, token: string, now = new Date()): { workspaceId: number; personId: string } | undefined {
+export function verifyIdentityToken(
+  secret: string,
+  token: string,
+  now = new Date(),
+): { workspaceId: number; personId: string } | undefined {
   const v = verifyToken<{ w: number; p: string; e: number }>(secret, IDENTIFY_PURPOSE, token);
   if (!v || typeof v.p !== 'string' || typeof v.w !== 'number' || !(v.e > now.getTime())) return undefined;
   return { workspaceId: v.w, personId: v.p };

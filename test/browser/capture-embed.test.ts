@@ -18,9 +18,13 @@ let campaignId: string;
 async function callApi(method: string, path: string, body?: unknown) {
   const r = await fetch(`${server.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers are inspected loosely by the assertions
   return { status: r.status, json: (await r.json()) as Record<string, any> };
 }
 
@@ -35,14 +39,25 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 15_
 
 /** A customer's website on another origin (localhost vs 127.0.0.1, another port) with both script tags. */
 function customerSite(leadflow: string): Server {
-  const layout = (title: string, body: string, head = '') => `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>${title}</title>${head}
+  const layout = (
+    title: string,
+    body: string,
+    head = '',
+  ) => `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>${title}</title>${head}
 <script async src="${leadflow}/t.js"></script></head><body><nav><a href="/">トップ</a> <a href="/product.html">製品</a> <a href="/pricing.html">料金</a> <a href="/contact.html">資料請求</a></nav>${body}</body></html>`;
   const pages: Record<string, string> = {
     '/': layout('東和クラウド | トップ', '<h1>東和クラウド</h1>'),
     '/product.html': layout('製品紹介', '<h1>製品紹介</h1>'),
     '/pricing.html': layout('料金プラン', '<h1>料金プラン</h1>'),
-    '/contact.html': layout('資料請求', `<h1>資料請求</h1><div id="form-here"><script async src="${leadflow}/f/${formId}/embed.js"></script></div><footer>フッター</footer>`),
-    '/no-tracking.html': layout('同意なし', '<h1>同意なし</h1>', "<script>window.leadflow=window.leadflow||[];leadflow.push(['consent',false]);</script>"),
+    '/contact.html': layout(
+      '資料請求',
+      `<h1>資料請求</h1><div id="form-here"><script async src="${leadflow}/f/${formId}/embed.js"></script></div><footer>フッター</footer>`,
+    ),
+    '/no-tracking.html': layout(
+      '同意なし',
+      '<h1>同意なし</h1>',
+      "<script>window.leadflow=window.leadflow||[];leadflow.push(['consent',false]);</script>",
+    ),
   };
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -52,7 +67,9 @@ function customerSite(leadflow: string): Server {
       return;
     }
     if (req.method === 'GET' && path === '/thanks.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>thanks</title><h1>ありがとうございました</h1>');
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<!doctype html><title>thanks</title><h1>ありがとうございました</h1>');
       return;
     }
     if (!html) {
@@ -79,7 +96,12 @@ function watch(page: Page) {
 
 beforeAll(async () => {
   server = await startServer();
-  await createUser(server.ctx.db, 1, { email: 'marketer@capture.test', password: 'capture-pass-1', role: 'marketing', name: 'マーケ 花子' });
+  await createUser(server.ctx.db, 1, {
+    email: 'marketer@capture.test',
+    password: 'capture-pass-1',
+    role: 'marketing',
+    name: 'マーケ 花子',
+  });
   key = (await createApiKey(server.ctx.db, 1, { name: 'browser', role: 'admin' })).key;
   const c = await server.ctx.db.query<{ id: string }>(
     "INSERT INTO campaigns (workspace_id, name, channel) VALUES (1, 'ホワイトペーパー資料請求', 'document_request') RETURNING id",
@@ -118,7 +140,9 @@ describe('a visitor on the customer’s site becomes a lead with their browsing 
   it('tracks anonymous page views, then the embedded form turns the visitor into a lead with that history', async () => {
     const { context, page } = await newPage(browser, 'ja-JP');
     const seen = watch(page);
-    await page.goto(`${siteUrl}/?utm_source=google&utm_medium=cpc&utm_campaign=dx`, { waitUntil: 'networkidle' });
+    await page.goto(`${siteUrl}/?utm_source=google&utm_medium=cpc&utm_campaign=dx`, {
+      waitUntil: 'networkidle',
+    });
     await page.click('text=製品');
     await page.waitForLoadState('networkidle');
     await page.click('text=料金');
@@ -148,14 +172,26 @@ describe('a visitor on the customer’s site becomes a lead with their browsing 
     await form.locator('input[name=consent]').check();
     await form.locator('button[type=submit]').click();
     await page.locator(`[data-leadflow-thanks="${formId}"]`).waitFor();
-    expect(await page.textContent(`[data-leadflow-thanks="${formId}"]`)).toContain('資料請求ありがとうございます。');
+    expect(await page.textContent(`[data-leadflow-thanks="${formId}"]`)).toContain(
+      '資料請求ありがとうございます。',
+    );
 
     const people = await callApi('GET', '/api/v1/people?email=taro.yamada@towa-seiki.co.jp');
     expect(people.json.items).toHaveLength(1);
     const person = people.json.items[0];
-    expect(person).toMatchObject({ lastName: '山田', company: '東和精機株式会社', employeeCount: 1000, consent: true, stage: 'inquiry', source: 'google', channel: 'ads' });
+    expect(person).toMatchObject({
+      lastName: '山田',
+      company: '東和精機株式会社',
+      employeeCount: 1000,
+      consent: true,
+      stage: 'inquiry',
+      source: 'google',
+      channel: 'ads',
+    });
     const timeline = await callApi('GET', `/api/v1/people/${person.id}/timeline`);
-    const views = timeline.json.items.filter((i: { type: string }) => i.type === 'page_view').map((i: { properties: { title: string } }) => i.properties.title);
+    const views = timeline.json.items
+      .filter((i: { type: string }) => i.type === 'page_view')
+      .map((i: { properties: { title: string } }) => i.properties.title);
     expect(views.sort()).toEqual(['東和クラウド | トップ', '料金プラン', '製品紹介', '資料請求'].sort());
     const submit = timeline.json.items.find((i: { type: string }) => i.type === 'form_submit');
     expect(submit).toMatchObject({ campaignId, properties: { formId, url: `${siteUrl}/contact.html` } });
@@ -175,7 +211,9 @@ describe('a visitor on the customer’s site becomes a lead with their browsing 
 
   it('sends nothing for a visitor with Do-Not-Track, nor after the site switches consent off', async () => {
     const { context, page } = await newPage(browser, 'ja-JP');
-    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' }));
+    await context.addInitScript(() =>
+      Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' }),
+    );
     const seen = watch(page);
     await page.goto(`${siteUrl}/`, { waitUntil: 'networkidle' });
     await page.click('text=製品');
@@ -195,12 +233,17 @@ describe('a visitor on the customer’s site becomes a lead with their browsing 
   });
 
   it('identifies a visitor who arrives from a tracked e-mail link, and takes the token off the URL', async () => {
-    const created = await callApi('POST', '/api/v1/people', { email: 'reader@towa-seiki.co.jp', lastName: '読者' });
+    const created = await callApi('POST', '/api/v1/people', {
+      email: 'reader@towa-seiki.co.jp',
+      lastName: '読者',
+    });
     const personId = created.json.id as string;
     const { context, page } = await newPage(browser, 'ja-JP');
     const seen = watch(page);
     const token = signIdentityToken(server.ctx.secret, 1, personId);
-    await page.goto(`${siteUrl}/pricing.html?utm_source=newsletter&lf_id=${encodeURIComponent(token)}`, { waitUntil: 'networkidle' });
+    await page.goto(`${siteUrl}/pricing.html?utm_source=newsletter&lf_id=${encodeURIComponent(token)}`, {
+      waitUntil: 'networkidle',
+    });
     expect(page.url()).toBe(`${siteUrl}/pricing.html?utm_source=newsletter`);
     const timeline = await until(
       () => callApi('GET', `/api/v1/people/${personId}/timeline`),
@@ -234,7 +277,9 @@ describe('the form builder', () => {
     expect(await page.textContent('[data-testid=forms-table]')).toContain('資料請求フォーム');
     await page.click('[data-testid=forms-table] >> text=資料請求フォーム');
     await page.waitForSelector('[data-testid=embed-code]');
-    expect(await page.textContent('[data-testid=embed-code]')).toBe(`<script async src="${server.url}/f/${formId}/embed.js"></script>`);
+    expect(await page.textContent('[data-testid=embed-code]')).toBe(
+      `<script async src="${server.url}/f/${formId}/embed.js"></script>`,
+    );
     await page.fill('input[name="fields.0.label"]', 'お名前（姓）');
     expect(await page.textContent('[data-testid=form-preview]')).toContain('お名前（姓）');
     await page.selectOption('[data-testid=add-standard]', 'phone');
@@ -248,7 +293,9 @@ describe('the form builder', () => {
     await page.reload();
     await page.click('role=tab >> text=送信履歴');
     await page.waitForSelector('[data-testid=submissions-table]');
-    expect(await page.textContent('[data-testid=submissions-table]')).toContain('taro.yamada@towa-seiki.co.jp');
+    expect(await page.textContent('[data-testid=submissions-table]')).toContain(
+      'taro.yamada@towa-seiki.co.jp',
+    );
     expect((page as Page & { jsErrors: string[] }).jsErrors).toEqual([]);
   });
 

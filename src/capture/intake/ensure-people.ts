@@ -1,6 +1,6 @@
-import type { Queryable } from '../../platform/db/client.ts';
 import { subscriberJobsSql, subscriberQueues } from '../../lifecycle/bulk.ts';
 import { emailDomain, isFreeMailDomain } from '../../people/normalize.ts';
+import type { Queryable } from '../../platform/db/client.ts';
 import type { Actor } from '../../team/audit.ts';
 
 /** A person an ingest needs, by normalised e-mail, with the first touch to record if they are new. */
@@ -24,7 +24,11 @@ export interface EnsuredPeople {
  * domain), an `inquiry` stage transition at their first touch, an audit entry and a
  * `person.created` event, exactly as one created through upsertPerson.
  */
-export async function ensurePeopleByEmail(q: Queryable, actor: Actor, wanted: WantedPerson[]): Promise<EnsuredPeople> {
+export async function ensurePeopleByEmail(
+  q: Queryable,
+  actor: Actor,
+  wanted: WantedPerson[],
+): Promise<EnsuredPeople> {
   const ws = actor.workspaceId;
   const idByEmail = new Map<string, string>();
   if (wanted.length === 0) return { idByEmail, createdIds: [] };

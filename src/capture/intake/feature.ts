@@ -1,7 +1,7 @@
 import type { Feature } from '../../platform/feature.ts';
 import { activitiesRoutes } from './activities/routes.ts';
-import { formsRoutes } from './forms/routes.ts';
 import { publicFormRoutes } from './forms/public-routes.ts';
+import { formsRoutes } from './forms/routes.ts';
 import { seedIntakeDemo } from './seed.ts';
 import { trackerRoutes } from './tracker/routes.ts';
 import { scoreTrackedVisitors, TRACKER_SCORING_QUEUE } from './tracker/scoring.ts';

@@ -57,14 +57,21 @@ export interface FirstTouch {
  * (the form's or campaign's channel). These only ever fill empty fields (upsertPerson).
  */
 export function firstTouch(utm: Utm, referrer: string | null | undefined, fallback: FirstTouch): FirstTouch {
-  const mediumChannel = utm.utm_medium ? MEDIUM_CHANNELS.find(([re]) => re.test(utm.utm_medium ?? ''))?.[1] : undefined;
+  const mediumChannel = utm.utm_medium
+    ? MEDIUM_CHANNELS.find(([re]) => re.test(utm.utm_medium ?? ''))?.[1]
+    : undefined;
   const refHost = hostOf(referrer);
   let refChannel: string | undefined;
   if (refHost && SEARCH_HOSTS.test(refHost)) refChannel = 'web';
   else if (refHost && SOCIAL_HOSTS.test(refHost)) refChannel = 'sns';
   return {
     source: utm.utm_source ?? fallback.source ?? refHost ?? null,
-    channel: mediumChannel ?? (utm.utm_source ? fallback.channel : undefined) ?? refChannel ?? fallback.channel ?? null,
+    channel:
+      mediumChannel ??
+      (utm.utm_source ? fallback.channel : undefined) ??
+      refChannel ??
+      fallback.channel ??
+      null,
   };
 }
 

@@ -14,7 +14,16 @@ it('publishes the capture endpoints in the OpenAPI document', async () => {
   expect(r.statusCode).toBe(200);
   const paths = Object.keys(r.json().paths);
   expect(paths).toEqual(
-    expect.arrayContaining(['/api/v1/activities', '/api/v1/forms', '/api/v1/forms/{id}', '/api/v1/forms/{id}/submissions', '/f/{id}', '/f/{id}/embed.js', '/t.js', '/t/collect']),
+    expect.arrayContaining([
+      '/api/v1/activities',
+      '/api/v1/forms',
+      '/api/v1/forms/{id}',
+      '/api/v1/forms/{id}/submissions',
+      '/f/{id}',
+      '/f/{id}/embed.js',
+      '/t.js',
+      '/t/collect',
+    ]),
   );
   const activities = r.json().paths['/api/v1/activities'].post;
   expect(activities.tags).toEqual(['activities']);

@@ -13,7 +13,10 @@ const DOCUMENT_REQUEST = '資料請求フォーム';
  */
 export async function seedIntakeDemo(ctx: SeedContext): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const exists = await tx.query("SELECT 1 FROM forms WHERE workspace_id = 1 AND name = $1 AND archived_at IS NULL", [DOCUMENT_REQUEST]);
+    const exists = await tx.query(
+      'SELECT 1 FROM forms WHERE workspace_id = 1 AND name = $1 AND archived_at IS NULL',
+      [DOCUMENT_REQUEST],
+    );
     if (exists.rows.length > 0) return;
     const campaigns = await tx.query<{ id: string; channel: string }>(
       'SELECT DISTINCT ON (channel) id, channel FROM campaigns WHERE workspace_id = 1 ORDER BY channel, created_at',
@@ -29,7 +32,8 @@ export async function seedIntakeDemo(ctx: SeedContext): Promise<void> {
         campaignId: campaignOf('document_request'),
         channel: 'document_request',
         consentText,
-        thankYouMessage: '資料請求ありがとうございます。ご登録のメールアドレスに資料のダウンロードURLをお送りしました。',
+        thankYouMessage:
+          '資料請求ありがとうございます。ご登録のメールアドレスに資料のダウンロードURLをお送りしました。',
       },
       {
         name: 'お問い合わせ',
@@ -47,7 +51,9 @@ export async function seedIntakeDemo(ctx: SeedContext): Promise<void> {
       },
       {
         name: 'ウェビナー申込フォーム',
-        fields: DOCUMENT_REQUEST_FIELDS.filter((f) => ['lastName', 'firstName', 'company', 'title', 'email'].includes(f.key)),
+        fields: DOCUMENT_REQUEST_FIELDS.filter((f) =>
+          ['lastName', 'firstName', 'company', 'title', 'email'].includes(f.key),
+        ),
         campaignId: campaignOf('webinar'),
         channel: 'webinar',
         consentText,

@@ -19,11 +19,16 @@ const post = (payload: unknown, as: 'admin' | 'marketing' | 'sales' | 'viewer' =
 const personByEmail = async (email: string) =>
   (await t.db.query<Record<string, unknown>>('SELECT * FROM people WHERE email = $1', [email])).rows[0];
 const countActivities = async (personId: string) =>
-  (await t.db.query<{ n: number }>('SELECT count(*) AS n FROM activities WHERE person_id = $1', [personId])).rows[0].n;
+  (await t.db.query<{ n: number }>('SELECT count(*) AS n FROM activities WHERE person_id = $1', [personId]))
+    .rows[0].n;
 
 describe('POST /api/v1/activities — one activity', () => {
   it('creates an unknown e-mail as an Inquiry with the API as first touch, and records the activity', async () => {
-    const r = await post({ email: 'ＹＵＫＩ.sato@Kansai-Denki.co.jp', type: 'page_view', properties: { url: 'https://example.jp/pricing' } });
+    const r = await post({
+      email: 'ＹＵＫＩ.sato@Kansai-Denki.co.jp',
+      type: 'page_view',
+      properties: { url: 'https://example.jp/pricing' },
+    });
     expect(r.statusCode).toBe(201);
     const body = r.json();
     expect(body).toMatchObject({ type: 'page_view', created: true, personCreated: true });
@@ -32,7 +37,10 @@ describe('POST /api/v1/activities — one activity', () => {
     expect(p.account_id).not.toBeNull();
     const tr = await t.db.query('SELECT to_stage FROM stage_transitions WHERE person_id = $1', [p.id]);
     expect(tr.rows).toEqual([{ to_stage: 'inquiry' }]);
-    const ev = await t.db.query<{ type: string }>("SELECT type FROM events WHERE person_id = $1 AND type = 'person.created'", [p.id]);
+    const ev = await t.db.query<{ type: string }>(
+      "SELECT type FROM events WHERE person_id = $1 AND type = 'person.created'",
+      [p.id],
+    );
     expect(ev.rows).toHaveLength(1);
     const timeline = (await t.call({ method: 'GET', url: `/api/v1/people/${p.id}/timeline` })).json();
     expect(timeline.items.map((i: { type: string }) => i.type)).toContain('page_view');
@@ -42,55 +50,102 @@ describe('POST /api/v1/activities — one activity', () => {
     const r = await post({
       email: 'hanako@gmail.com',
       type: 'page_view',
-      properties: { url: 'https://example.jp/?utm_source=google&utm_medium=cpc', utm_source: 'google', utm_medium: 'cpc' },
+      properties: {
+        url: 'https://example.jp/?utm_source=google&utm_medium=cpc',
+        utm_source: 'google',
+        utm_medium: 'cpc',
+      },
     });
     expect(r.statusCode).toBe(201);
-    expect(await personByEmail('hanako@gmail.com')).toMatchObject({ account_id: null, source: 'google', channel: 'ads' });
+    expect(await personByEmail('hanako@gmail.com')).toMatchObject({
+      account_id: null,
+      source: 'google',
+      channel: 'ads',
+    });
   });
 
   it('accepts history: occurredAt in the past is stored as given, and the Inquiry dates from it', async () => {
     const at = '2025-04-01T09:30:00+09:00';
-    const r = await post({ email: 'history@towa-seiki.co.jp', type: 'event_attended', occurredAt: at, campaignId });
+    const r = await post({
+      email: 'history@towa-seiki.co.jp',
+      type: 'event_attended',
+      occurredAt: at,
+      campaignId,
+    });
     expect(r.statusCode).toBe(201);
     const p = await personByEmail('history@towa-seiki.co.jp');
     expect((p.created_at as Date).toISOString()).toBe('2025-04-01T00:30:00.000Z');
-    const a = await t.db.query<{ occurred_at: Date; campaign_id: string }>('SELECT occurred_at, campaign_id FROM activities WHERE person_id = $1', [p.id]);
+    const a = await t.db.query<{ occurred_at: Date; campaign_id: string }>(
+      'SELECT occurred_at, campaign_id FROM activities WHERE person_id = $1',
+      [p.id],
+    );
     expect(a.rows[0].occurred_at.toISOString()).toBe('2025-04-01T00:30:00.000Z');
     expect(a.rows[0].campaign_id).toBe(campaignId);
-    const m = await t.db.query('SELECT status FROM campaign_members WHERE campaign_id = $1 AND person_id = $2', [campaignId, p.id]);
+    const m = await t.db.query(
+      'SELECT status FROM campaign_members WHERE campaign_id = $1 AND person_id = $2',
+      [campaignId, p.id],
+    );
     expect(m.rows).toEqual([{ status: 'attended' }]);
   });
 
   it('ingests an activity with a client id once, however often it is retried', async () => {
-    const item = { id: 'crm-call-0001', email: 'retry@towa-seiki.co.jp', type: 'sales_call', properties: { minutes: 12 } };
+    const item = {
+      id: 'crm-call-0001',
+      email: 'retry@towa-seiki.co.jp',
+      type: 'sales_call',
+      properties: { minutes: 12 },
+    };
     const first = await post(item);
     const second = await post(item);
     expect(first.statusCode).toBe(201);
     expect(second.statusCode).toBe(200);
-    expect(second.json()).toMatchObject({ id: first.json().id, created: false, personId: first.json().personId });
+    expect(second.json()).toMatchObject({
+      id: first.json().id,
+      created: false,
+      personId: first.json().personId,
+    });
     expect(await countActivities(first.json().personId)).toBe(1);
   });
 
   it('records an activity for a known person by id and leaves their profile alone', async () => {
-    const p = (await t.call({ method: 'POST', url: '/api/v1/people', payload: { email: 'known@towa-seiki.co.jp', lastName: '既知', channel: 'tradeshow' } })).json();
+    const p = (
+      await t.call({
+        method: 'POST',
+        url: '/api/v1/people',
+        payload: { email: 'known@towa-seiki.co.jp', lastName: '既知', channel: 'tradeshow' },
+      })
+    ).json();
     const r = await post({ personId: p.id, type: 'meeting' });
     expect(r.statusCode).toBe(201);
-    expect(await personByEmail('known@towa-seiki.co.jp')).toMatchObject({ last_name: '既知', channel: 'tradeshow' });
+    expect(await personByEmail('known@towa-seiki.co.jp')).toMatchObject({
+      last_name: '既知',
+      channel: 'tradeshow',
+    });
   });
 
   it('enqueues a scoring refresh for the people it touched, in the same transaction', async () => {
     const r = await post({ email: 'scored@towa-seiki.co.jp', type: 'content_download' });
-    const jobs = await t.db.query<{ payload: { personIds: string[] } }>("SELECT payload FROM jobs WHERE queue = 'scoring.refresh'");
+    const jobs = await t.db.query<{ payload: { personIds: string[] } }>(
+      "SELECT payload FROM jobs WHERE queue = 'scoring.refresh'",
+    );
     expect(jobs.rows.some((j) => j.payload.personIds.includes(r.json().personId))).toBe(true);
   });
 });
 
 describe('POST /api/v1/activities — batches', () => {
   it('ingests 2,000 activities for 500 people, half of them new, in one request', async () => {
-    await post({ items: Array.from({ length: 250 }, (_, i) => ({ email: `old${i}@batch-corp.co.jp`, type: 'page_view' })) });
+    await post({
+      items: Array.from({ length: 250 }, (_, i) => ({
+        email: `old${i}@batch-corp.co.jp`,
+        type: 'page_view',
+      })),
+    });
     const items = Array.from({ length: 2_000 }, (_, i) => ({
       id: `batch-${i}`,
-      email: i % 2 ? `old${Math.floor(i / 2) % 250}@batch-corp.co.jp` : `new${Math.floor(i / 2) % 250}@batch-corp.co.jp`,
+      email:
+        i % 2
+          ? `old${Math.floor(i / 2) % 250}@batch-corp.co.jp`
+          : `new${Math.floor(i / 2) % 250}@batch-corp.co.jp`,
       type: i % 3 ? 'page_view' : 'email_open',
       occurredAt: new Date(Date.now() - i * 60_000).toISOString(),
       properties: { url: `https://batch-corp.co.jp/p/${i}` },
@@ -99,14 +154,20 @@ describe('POST /api/v1/activities — batches', () => {
     expect(r.statusCode).toBe(201);
     expect(r.json()).toMatchObject({ inserted: 2_000, duplicates: 0, peopleCreated: 250 });
     expect(r.json().items).toHaveLength(2_000);
-    const n = await t.db.query<{ n: number }>("SELECT count(*) AS n FROM people WHERE email LIKE '%@batch-corp.co.jp'");
+    const n = await t.db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM people WHERE email LIKE '%@batch-corp.co.jp'",
+    );
     expect(n.rows[0].n).toBe(500);
-    const accounts = await t.db.query<{ n: number }>("SELECT count(*) AS n FROM accounts WHERE domain = 'batch-corp.co.jp'");
+    const accounts = await t.db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM accounts WHERE domain = 'batch-corp.co.jp'",
+    );
     expect(accounts.rows[0].n).toBe(1);
     const again = await post({ items });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ inserted: 0, duplicates: 2_000, peopleCreated: 0 });
-    const acts = await t.db.query<{ n: number }>("SELECT count(*) AS n FROM activities WHERE client_id LIKE 'batch-%'");
+    const acts = await t.db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM activities WHERE client_id LIKE 'batch-%'",
+    );
     expect(acts.rows[0].n).toBe(2_000);
   });
 
@@ -122,7 +183,8 @@ describe('POST /api/v1/activities — batches', () => {
   });
 
   it('accepts 10,000 activities and rejects 10,001 with a 422 naming items', async () => {
-    const make = (n: number) => Array.from({ length: n }, (_, i) => ({ email: `bulk${i % 1000}@bulk-co.jp`, type: 'page_view' }));
+    const make = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ email: `bulk${i % 1000}@bulk-co.jp`, type: 'page_view' }));
     const ok = await post({ items: make(10_000) });
     expect(ok.statusCode).toBe(201);
     expect(ok.json().inserted).toBe(10_000);
@@ -148,7 +210,15 @@ describe('POST /api/v1/activities — bad input', () => {
     });
     expect(r.statusCode).toBe(422);
     const paths = r.json().errors.map((e: { path: string }) => e.path);
-    expect(paths).toEqual(expect.arrayContaining(['items[1].email', 'items[2].type', 'items[3].email', 'items[4].occurredAt', 'items[5].occurredAt']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'items[1].email',
+        'items[2].type',
+        'items[3].email',
+        'items[4].occurredAt',
+        'items[5].occurredAt',
+      ]),
+    );
     expect(paths).not.toContain('items[0].email');
     const after = (await t.db.query<{ n: number }>('SELECT count(*) AS n FROM activities')).rows[0].n;
     expect(after).toBe(before);
@@ -160,11 +230,18 @@ describe('POST /api/v1/activities — bad input', () => {
       items: [
         { email: 'ok@bad-input.co.jp', type: 'page_view' },
         { personId: '00000000-0000-4000-8000-000000000000', type: 'page_view' },
-        { email: 'ok@bad-input.co.jp', type: 'page_view', campaignId: '00000000-0000-4000-8000-000000000001' },
+        {
+          email: 'ok@bad-input.co.jp',
+          type: 'page_view',
+          campaignId: '00000000-0000-4000-8000-000000000001',
+        },
       ],
     });
     expect(r.statusCode).toBe(422);
-    expect(r.json().errors.map((e: { path: string }) => e.path)).toEqual(['items[1].personId', 'items[2].campaignId']);
+    expect(r.json().errors.map((e: { path: string }) => e.path)).toEqual([
+      'items[1].personId',
+      'items[2].campaignId',
+    ]);
     expect(await personByEmail('ok@bad-input.co.jp')).toBeUndefined();
   });
 
@@ -173,7 +250,12 @@ describe('POST /api/v1/activities — bad input', () => {
     expect(r.statusCode).toBe(422);
     expect(r.json().errors[0].path).toBe('properties');
     expect((await post({ email: 'a@b.co.jp', type: 'page_view' }, 'viewer')).statusCode).toBe(403);
-    const malformed = await t.call({ method: 'POST', url: '/api/v1/activities', payload: '{"items": [', headers: { 'content-type': 'application/json' } });
+    const malformed = await t.call({
+      method: 'POST',
+      url: '/api/v1/activities',
+      payload: '{"items": [',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.statusCode).toBe(400);
   });
 });

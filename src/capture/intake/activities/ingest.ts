@@ -37,7 +37,12 @@ const STATUS_RANK = `ARRAY['member', 'invited', 'registered', 'no_show', 'attend
  * statements whatever the batch size (people, activities, memberships, one scoring job).
  * Unknown e-mails become Inquiries; an activity whose client id was seen before is skipped.
  */
-export async function ingestActivities(q: Queryable, actor: Actor, drafts: ActivityDraft[], batch: boolean): Promise<IngestResult> {
+export async function ingestActivities(
+  q: Queryable,
+  actor: Actor,
+  drafts: ActivityDraft[],
+  batch: boolean,
+): Promise<IngestResult> {
   const ws = actor.workspaceId;
   const path = (d: ActivityDraft, field: string) => (batch ? `items[${d.index}].${field}` : field);
   await checkReferences(q, ws, drafts, path);
@@ -47,8 +52,16 @@ export async function ingestActivities(q: Queryable, actor: Actor, drafts: Activ
     if (!d.email || d.personId) continue;
     const w = wanted.get(d.email);
     if (!w) {
-      const touch = firstTouch(pickUtm(d.properties), stringOr(d.properties.referrer), { source: null, channel: 'api' });
-      wanted.set(d.email, { email: d.email, source: d.source ?? touch.source ?? 'api', channel: d.channel ?? touch.channel, at: d.occurredAt });
+      const touch = firstTouch(pickUtm(d.properties), stringOr(d.properties.referrer), {
+        source: null,
+        channel: 'api',
+      });
+      wanted.set(d.email, {
+        email: d.email,
+        source: d.source ?? touch.source ?? 'api',
+        channel: d.channel ?? touch.channel,
+        at: d.occurredAt,
+      });
     } else if (d.occurredAt < w.at) {
       w.at = d.occurredAt;
     }
@@ -121,22 +134,37 @@ async function checkReferences(
   const errors: { path: string; message: string }[] = [];
   const personIds = [...new Set(drafts.map((d) => d.personId).filter((x): x is string => Boolean(x)))];
   if (personIds.length > 0) {
-    const r = await q.query<{ id: string }>('SELECT id FROM people WHERE workspace_id = $1 AND id = ANY($2::uuid[])', [ws, personIds]);
+    const r = await q.query<{ id: string }>(
+      'SELECT id FROM people WHERE workspace_id = $1 AND id = ANY($2::uuid[])',
+      [ws, personIds],
+    );
     const known = new Set(r.rows.map((x) => x.id));
-    for (const d of drafts) if (d.personId && !known.has(d.personId)) errors.push({ path: path(d, 'personId'), message: 'no person with this id' });
+    for (const d of drafts)
+      if (d.personId && !known.has(d.personId))
+        errors.push({ path: path(d, 'personId'), message: 'no person with this id' });
   }
   const campaignIds = [...new Set(drafts.map((d) => d.campaignId).filter((x): x is string => Boolean(x)))];
   if (campaignIds.length > 0) {
-    const r = await q.query<{ id: string }>('SELECT id FROM campaigns WHERE workspace_id = $1 AND id = ANY($2::uuid[])', [ws, campaignIds]);
+    const r = await q.query<{ id: string }>(
+      'SELECT id FROM campaigns WHERE workspace_id = $1 AND id = ANY($2::uuid[])',
+      [ws, campaignIds],
+    );
     const known = new Set(r.rows.map((x) => x.id));
-    for (const d of drafts) if (d.campaignId && !known.has(d.campaignId)) errors.push({ path: path(d, 'campaignId'), message: 'no campaign with this id' });
+    for (const d of drafts)
+      if (d.campaignId && !known.has(d.campaignId))
+        errors.push({ path: path(d, 'campaignId'), message: 'no campaign with this id' });
   }
   if (errors.length === 1) throw invalid(errors[0].path, errors[0].message);
   if (errors.length > 1) throw validationError(errors);
 }
 
 /** One membership per (campaign, person) of the batch, at its highest status; existing ones only move forward. */
-async function joinCampaigns(q: Queryable, ws: number, drafts: ActivityDraft[], personOf: (d: ActivityDraft) => string) {
+async function joinCampaigns(
+  q: Queryable,
+  ws: number,
+  drafts: ActivityDraft[],
+  personOf: (d: ActivityDraft) => string,
+) {
   const rank = ['member', 'invited', 'registered', 'no_show', 'attended'];
   const members = new Map<string, { campaignId: string; personId: string; status: string; at: Date }>();
   for (const d of drafts) {
@@ -158,6 +186,12 @@ async function joinCampaigns(q: Queryable, ws: number, drafts: ActivityDraft[], 
      SELECT $1, c, p, s, j FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[]) AS u(c, p, s, j)
      ON CONFLICT (campaign_id, person_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
        WHERE array_position(${STATUS_RANK}, EXCLUDED.status) > array_position(${STATUS_RANK}, campaign_members.status)`,
-    [ws, list.map((m) => m.campaignId), list.map((m) => m.personId), list.map((m) => m.status), list.map((m) => m.at)],
+    [
+      ws,
+      list.map((m) => m.campaignId),
+      list.map((m) => m.personId),
+      list.map((m) => m.status),
+      list.map((m) => m.at),
+    ],
   );
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AppError, type FieldError } from '../../../platform/errors.ts';
 import { ACTIVITY_TYPES, type ActivityType } from '../../../people/activity-types.ts';
 import { normalizeEmail } from '../../../people/normalize.ts';
+import { AppError, type FieldError } from '../../../platform/errors.ts';
 
 /** How many activities one request may carry. */
 export const MAX_BATCH = 10_000;
@@ -11,7 +11,12 @@ const MAX_PROPERTIES_BYTES = 32 * 1024;
 
 export const activityItemSchema = z
   .object({
-    id: z.string().min(1).max(200).optional().describe('Client id: the same id is ingested once (idempotency)'),
+    id: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Client id: the same id is ingested once (idempotency)'),
     email: z.string().max(254).optional().describe('The person; an unknown e-mail creates an Inquiry'),
     personId: z.uuid().optional(),
     type: z.enum(ACTIVITY_TYPES),
@@ -59,7 +64,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function validationError(errors: FieldError[]): AppError {
   const shown = errors.slice(0, 100);
   const more = errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : '';
-  return new AppError(422, 'validation', 'Invalid request', shown.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ') + more, shown);
+  return new AppError(
+    422,
+    'validation',
+    'Invalid request',
+    shown
+      .slice(0, 3)
+      .map((e) => `${e.path}: ${e.message}`)
+      .join('; ') + more,
+    shown,
+  );
 }
 
 /**
@@ -70,14 +84,21 @@ export function parseActivities(body: unknown, now: Date): { batch: boolean; dra
   const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'items' in body;
   if (isBatch) {
     const items = (body as { items: unknown }).items;
-    if (!Array.isArray(items)) throw validationError([{ path: 'items', message: 'must be an array of activities' }]);
-    if (items.length === 0) throw validationError([{ path: 'items', message: 'must hold at least one activity' }]);
+    if (!Array.isArray(items))
+      throw validationError([{ path: 'items', message: 'must be an array of activities' }]);
+    if (items.length === 0)
+      throw validationError([{ path: 'items', message: 'must hold at least one activity' }]);
     if (items.length > MAX_BATCH) {
-      throw validationError([{ path: 'items', message: `at most ${MAX_BATCH} activities per request (got ${items.length})` }]);
+      throw validationError([
+        { path: 'items', message: `at most ${MAX_BATCH} activities per request (got ${items.length})` },
+      ]);
     }
   }
   if (!isBatch) {
-    const extra = typeof body === 'object' && body !== null ? undefined : [{ path: 'body', message: 'must be an activity or {"items": […]}' }];
+    const extra =
+      typeof body === 'object' && body !== null
+        ? undefined
+        : [{ path: 'body', message: 'must be an activity or {"items": […]}' }];
     if (extra) throw validationError(extra);
   } else {
     const keys = Object.keys(body as object).filter((k) => k !== 'items');
@@ -92,7 +113,8 @@ export function parseActivities(body: unknown, now: Date): { batch: boolean; dra
     const parsed = activityItemSchema.safeParse(value);
     if (!parsed.success) {
       const prefix = isBatch ? ['items', index] : [];
-      for (const i of parsed.error.issues) errors.push({ path: formatPath([...prefix, ...i.path]), message: i.message });
+      for (const i of parsed.error.issues)
+        errors.push({ path: formatPath([...prefix, ...i.path]), message: i.message });
       return;
     }
     const item: ItemInput = parsed.data;
@@ -104,7 +126,8 @@ export function parseActivities(body: unknown, now: Date): { batch: boolean; dra
       errors.push({ path: at('email'), message: 'email or personId is required' });
     }
     const occurredAt = item.occurredAt ? new Date(item.occurredAt) : now;
-    if (occurredAt.getTime() > limit) errors.push({ path: at('occurredAt'), message: 'must not lie in the future' });
+    if (occurredAt.getTime() > limit)
+      errors.push({ path: at('occurredAt'), message: 'must not lie in the future' });
     const properties = item.properties ?? {};
     const propertiesJson = JSON.stringify(properties);
     if (propertiesJson.length > MAX_PROPERTIES_BYTES) {

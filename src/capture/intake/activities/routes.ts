@@ -30,10 +30,10 @@ export async function activitiesRoutes(app: App, ctx: AppContext) {
       const item = result.items[0];
       let id = result.activityId;
       if (!id && d.clientId) {
-        const r = await ctx.db.query<{ id: number }>('SELECT id FROM activities WHERE workspace_id = $1 AND client_id = $2', [
-          actor.workspaceId,
-          d.clientId,
-        ]);
+        const r = await ctx.db.query<{ id: number }>(
+          'SELECT id FROM activities WHERE workspace_id = $1 AND client_id = $2',
+          [actor.workspaceId, d.clientId],
+        );
         id = r.rows[0] ? String(r.rows[0].id) : undefined;
       }
       return reply.code(item.created ? 201 : 200).send({

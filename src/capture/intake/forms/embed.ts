@@ -80,6 +80,9 @@ export function renderEmbedScript(form: Form, locale: Locale, publicUrl: string,
     },
   };
   // JSON is valid JS; < and the line separators are escaped so the literal is safe anywhere.
-  const json = JSON.stringify(config).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(config)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return `${RUNTIME}(${json});\n`;
 }

@@ -33,13 +33,24 @@ const formProps = {
   description: z.string().max(2000).nullable().optional(),
   fields: z.array(formFieldSchema).min(1).max(50),
   campaignId: z.uuid().nullable().optional(),
-  channel: z.string().max(100).nullable().optional().describe('First-touch channel of new leads without UTM (default: the campaign’s, else web)'),
+  channel: z
+    .string()
+    .max(100)
+    .nullable()
+    .optional()
+    .describe('First-touch channel of new leads without UTM (default: the campaign’s, else web)'),
   consentText: z.string().max(2000).nullable().optional(),
   consentRequired: z.boolean().optional(),
   submitLabel: z.string().max(100).nullable().optional(),
   thankYouMessage: z.string().max(5000).nullable().optional(),
   redirectUrl: httpUrl.nullable().optional(),
-  minFillSeconds: z.number().int().min(0).max(600).optional().describe('Posts sooner after the form was shown are refused as bots (default 3)'),
+  minFillSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(600)
+    .optional()
+    .describe('Posts sooner after the form was shown are refused as bots (default 3)'),
 };
 
 export const createFormBody = z.object(formProps).strict();
@@ -115,14 +126,18 @@ export function checkFields(fields: FormField[]): [string, string][] {
   fields.forEach((f, i) => {
     if (seen.has(f.key)) problems.push([`fields[${i}].key`, `duplicate key ${f.key}`]);
     seen.add(f.key);
-    if (f.key === 'consent') problems.push([`fields[${i}].key`, 'consent is set with consentText, not as a field']);
-    if (f.key === 'email' && f.type !== 'email') problems.push([`fields[${i}].type`, 'the email field must have type email']);
+    if (f.key === 'consent')
+      problems.push([`fields[${i}].key`, 'consent is set with consentText, not as a field']);
+    if (f.key === 'email' && f.type !== 'email')
+      problems.push([`fields[${i}].type`, 'the email field must have type email']);
     if (f.key === 'employeeCount' && f.type !== 'number' && f.type !== 'select') {
       problems.push([`fields[${i}].type`, 'employeeCount must be a number or a select']);
     }
-    if (f.type === 'select' && !(f.options && f.options.length > 0)) problems.push([`fields[${i}].options`, 'a select needs options']);
+    if (f.type === 'select' && !(f.options && f.options.length > 0))
+      problems.push([`fields[${i}].options`, 'a select needs options']);
   });
-  if (!fields.some((f) => f.key === 'email')) problems.push(['fields', 'a form needs a field with key "email"']);
+  if (!fields.some((f) => f.key === 'email'))
+    problems.push(['fields', 'a form needs a field with key "email"']);
   return problems;
 }
 

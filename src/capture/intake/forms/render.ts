@@ -41,7 +41,9 @@ function inputFor(f: FormField, value: unknown, locale: Locale): string {
     case 'textarea':
       return `<textarea ${common} rows="4" maxlength="5000">${e(v)}</textarea>`;
     case 'select':
-      return `<select ${common}><option value="">${e(translate(formMessages, locale, 'choose'))}</option>${(f.options ?? [])
+      return `<select ${common}><option value="">${e(translate(formMessages, locale, 'choose'))}</option>${(
+        f.options ?? []
+      )
         .map((o) => `<option value="${e(o)}"${o === v ? ' selected' : ''}>${e(o)}</option>`)
         .join('')}</select>`;
     case 'checkbox':
@@ -49,7 +51,14 @@ function inputFor(f: FormField, value: unknown, locale: Locale): string {
     case 'number':
       return `<input type="text" inputmode="numeric" ${common} value="${e(v)}">`;
     default: {
-      const auto: Record<string, string> = { email: 'email', lastName: 'family-name', firstName: 'given-name', company: 'organization', phone: 'tel', title: 'organization-title' };
+      const auto: Record<string, string> = {
+        email: 'email',
+        lastName: 'family-name',
+        firstName: 'given-name',
+        company: 'organization',
+        phone: 'tel',
+        title: 'organization-title',
+      };
       const ac = auto[f.key] ? ` autocomplete="${auto[f.key]}"` : '';
       return `<input type="${f.type}" ${common}${ac} maxlength="200" value="${e(v)}">`;
     }
@@ -110,7 +119,11 @@ ${consent}
 }
 
 export function renderThankYou(form: Form, locale: Locale): string {
-  return page(locale, form.name, `<h1>${e(form.name)}</h1><p class="lf-thanks" role="status">${e(form.thankYouMessage || translate(formMessages, locale, 'thanks'))}</p>`);
+  return page(
+    locale,
+    form.name,
+    `<h1>${e(form.name)}</h1><p class="lf-thanks" role="status">${e(form.thankYouMessage || translate(formMessages, locale, 'thanks'))}</p>`,
+  );
 }
 
 export function renderNotFound(locale: Locale): string {

@@ -37,11 +37,28 @@ export async function formsRoutes(app: App, ctx: AppContext) {
     '/api/v1/forms',
     {
       config: { permission: 'forms:read' },
-      schema: { tags: ['forms'], summary: 'Forms, newest first, with their submission counts', querystring: z.object(pageQuery) },
+      schema: {
+        tags: ['forms'],
+        summary: 'Forms, newest first, with their submission counts',
+        querystring: z.object(pageQuery),
+      },
     },
     async (request) => {
-      const page = await listForms(ctx.db, principalOf(request).workspaceId, request.query.limit, request.query.cursor);
-      return { items: page.items.map((f) => ({ ...links(f), submissionCount: f.submissionCount, lastSubmissionAt: f.lastSubmissionAt, campaignName: f.campaignName })), nextCursor: page.nextCursor };
+      const page = await listForms(
+        ctx.db,
+        principalOf(request).workspaceId,
+        request.query.limit,
+        request.query.cursor,
+      );
+      return {
+        items: page.items.map((f) => ({
+          ...links(f),
+          submissionCount: f.submissionCount,
+          lastSubmissionAt: f.lastSubmissionAt,
+          campaignName: f.campaignName,
+        })),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 
@@ -49,7 +66,11 @@ export async function formsRoutes(app: App, ctx: AppContext) {
     '/api/v1/forms',
     {
       config: { permission: 'forms:write' },
-      schema: { tags: ['forms'], summary: 'Create a form: fields, consent text, campaign, thank-you message or redirect', body: createFormBody },
+      schema: {
+        tags: ['forms'],
+        summary: 'Create a form: fields, consent text, campaign, thank-you message or redirect',
+        body: createFormBody,
+      },
     },
     async (request, reply) => {
       const actor = actorOf(request);
@@ -60,13 +81,19 @@ export async function formsRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/api/v1/forms/:id',
-    { config: { permission: 'forms:read' }, schema: { tags: ['forms'], summary: 'One form', params: idParams } },
+    {
+      config: { permission: 'forms:read' },
+      schema: { tags: ['forms'], summary: 'One form', params: idParams },
+    },
     async (request) => links(await getForm(ctx.db, principalOf(request).workspaceId, request.params.id)),
   );
 
   app.patch(
     '/api/v1/forms/:id',
-    { config: { permission: 'forms:write' }, schema: { tags: ['forms'], summary: 'Change a form', params: idParams, body: patchFormBody } },
+    {
+      config: { permission: 'forms:write' },
+      schema: { tags: ['forms'], summary: 'Change a form', params: idParams, body: patchFormBody },
+    },
     async (request) => {
       const actor = actorOf(request);
       return links(await ctx.db.transaction((tx) => updateForm(tx, actor, request.params.id, request.body)));
@@ -75,7 +102,10 @@ export async function formsRoutes(app: App, ctx: AppContext) {
 
   app.put(
     '/api/v1/forms/:id',
-    { config: { permission: 'forms:write' }, schema: { tags: ['forms'], summary: 'Replace a form', params: idParams, body: createFormBody } },
+    {
+      config: { permission: 'forms:write' },
+      schema: { tags: ['forms'], summary: 'Replace a form', params: idParams, body: createFormBody },
+    },
     async (request) => {
       const actor = actorOf(request);
       const whole = { ...REPLACE_DEFAULTS, ...request.body };
@@ -87,7 +117,11 @@ export async function formsRoutes(app: App, ctx: AppContext) {
     '/api/v1/forms/:id',
     {
       config: { permission: 'forms:write' },
-      schema: { tags: ['forms'], summary: 'Archive a form: its page stops answering; submissions and leads stay', params: idParams },
+      schema: {
+        tags: ['forms'],
+        summary: 'Archive a form: its page stops answering; submissions and leads stay',
+        params: idParams,
+      },
     },
     async (request, reply) => {
       const actor = actorOf(request);
@@ -100,9 +134,20 @@ export async function formsRoutes(app: App, ctx: AppContext) {
     '/api/v1/forms/:id/submissions',
     {
       config: { permission: 'people:read' },
-      schema: { tags: ['forms'], summary: 'A form’s submissions, newest first', params: idParams, querystring: z.object(pageQuery) },
+      schema: {
+        tags: ['forms'],
+        summary: 'A form’s submissions, newest first',
+        params: idParams,
+        querystring: z.object(pageQuery),
+      },
     },
     async (request) =>
-      listSubmissions(ctx.db, principalOf(request).workspaceId, request.params.id, request.query.limit, request.query.cursor),
+      listSubmissions(
+        ctx.db,
+        principalOf(request).workspaceId,
+        request.params.id,
+        request.query.limit,
+        request.query.cursor,
+      ),
   );
 }

@@ -28,24 +28,36 @@ async function checkInput(q: Queryable, ws: number, input: Partial<FormInput>): 
   const problems: FieldError[] = [];
   if (input.fields) for (const [path, message] of checkFields(input.fields)) problems.push({ path, message });
   if (input.campaignId) {
-    const c = await q.query('SELECT 1 FROM campaigns WHERE workspace_id = $1 AND id = $2', [ws, input.campaignId]);
+    const c = await q.query('SELECT 1 FROM campaigns WHERE workspace_id = $1 AND id = $2', [
+      ws,
+      input.campaignId,
+    ]);
     if (c.rows.length === 0) problems.push({ path: 'campaignId', message: 'no campaign with this id' });
   }
   if (problems.length === 1) throw invalid(problems[0].path, problems[0].message);
   if (problems.length > 1) {
-    throw new AppError(422, 'validation', 'Invalid request', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+    throw new AppError(
+      422,
+      'validation',
+      'Invalid request',
+      problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+      problems,
+    );
   }
 }
 
 function duplicateName(err: unknown, name: string | undefined): never {
-  if (isUniqueViolation(err, 'forms_name_uq')) throw new AppError(409, 'duplicate', 'Conflict', `A form named ${name} exists`);
+  if (isUniqueViolation(err, 'forms_name_uq'))
+    throw new AppError(409, 'duplicate', 'Conflict', `A form named ${name} exists`);
   throw err;
 }
 
 export async function createForm(q: Queryable, actor: Actor, input: FormInput): Promise<Form> {
   await checkInput(q, actor.workspaceId, input);
   const cols = Object.keys(COLUMN_OF).filter((k) => input[k as keyof FormInput] !== undefined);
-  const values = cols.map((k) => (k === 'fields' ? JSON.stringify(input.fields) : input[k as keyof FormInput]));
+  const values = cols.map((k) =>
+    k === 'fields' ? JSON.stringify(input.fields) : input[k as keyof FormInput],
+  );
   let r: { rows: FormRow[] };
   try {
     r = await q.query<FormRow>(
@@ -57,35 +69,56 @@ export async function createForm(q: Queryable, actor: Actor, input: FormInput): 
     duplicateName(err, input.name);
   }
   const form = toForm(r.rows[0]);
-  await recordAudit(q, actor, { action: 'form.created', entityType: 'form', entityId: form.id, meta: { name: form.name } });
+  await recordAudit(q, actor, {
+    action: 'form.created',
+    entityType: 'form',
+    entityId: form.id,
+    meta: { name: form.name },
+  });
   return form;
 }
 
 /** A live (not archived) form; `notFound` otherwise. */
 export async function getForm(q: Queryable, workspaceId: number, id: string): Promise<Form> {
-  const r = await q.query<FormRow>(`SELECT ${FORM_COLUMNS} FROM forms WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL`, [
-    workspaceId,
-    id,
-  ]);
+  const r = await q.query<FormRow>(
+    `SELECT ${FORM_COLUMNS} FROM forms WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL`,
+    [workspaceId, id],
+  );
   if (!r.rows[0]) throw notFound('Form', id);
   return toForm(r.rows[0]);
 }
 
 /** A live form by id in any workspace: the public endpoints know only the form id. */
-export async function findPublicForm(q: Queryable, id: string): Promise<(Form & { workspaceId: number }) | undefined> {
+export async function findPublicForm(
+  q: Queryable,
+  id: string,
+): Promise<(Form & { workspaceId: number }) | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
-  const r = await q.query<FormRow>(`SELECT ${FORM_COLUMNS} FROM forms WHERE id = $1 AND archived_at IS NULL`, [id]);
+  const r = await q.query<FormRow>(
+    `SELECT ${FORM_COLUMNS} FROM forms WHERE id = $1 AND archived_at IS NULL`,
+    [id],
+  );
   return r.rows[0] ? { ...toForm(r.rows[0]), workspaceId: r.rows[0].workspace_id } : undefined;
 }
 
-export async function updateForm(q: Queryable, actor: Actor, id: string, patch: Partial<FormInput>): Promise<Form> {
+export async function updateForm(
+  q: Queryable,
+  actor: Actor,
+  id: string,
+  patch: Partial<FormInput>,
+): Promise<Form> {
   const current = await getForm(q, actor.workspaceId, id);
   await checkInput(q, actor.workspaceId, patch);
   const keys = Object.keys(COLUMN_OF).filter((k) => patch[k as keyof FormInput] !== undefined);
-  const changes = diffFields(current as unknown as Record<string, unknown>, Object.fromEntries(keys.map((k) => [k, patch[k as keyof FormInput]])));
+  const changes = diffFields(
+    current as unknown as Record<string, unknown>,
+    Object.fromEntries(keys.map((k) => [k, patch[k as keyof FormInput]])),
+  );
   const changed = Object.keys(changes);
   if (changed.length === 0) return current;
-  const params = changed.map((k) => (k === 'fields' ? JSON.stringify(patch.fields) : patch[k as keyof FormInput]));
+  const params = changed.map((k) =>
+    k === 'fields' ? JSON.stringify(patch.fields) : patch[k as keyof FormInput],
+  );
   let r: { rows: FormRow[] };
   try {
     r = await q.query<FormRow>(
@@ -102,10 +135,10 @@ export async function updateForm(q: Queryable, actor: Actor, id: string, patch: 
 
 /** Archives a form: its page and embed stop answering, its submissions and their leads stay. */
 export async function archiveForm(q: Queryable, actor: Actor, id: string): Promise<void> {
-  const r = await q.query('UPDATE forms SET archived_at = now(), updated_at = now() WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL', [
-    actor.workspaceId,
-    id,
-  ]);
+  const r = await q.query(
+    'UPDATE forms SET archived_at = now(), updated_at = now() WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL',
+    [actor.workspaceId, id],
+  );
   if (r.affectedRows === 0) throw notFound('Form', id);
   await recordAudit(q, actor, { action: 'form.archived', entityType: 'form', entityId: id });
 }
@@ -113,8 +146,12 @@ export async function archiveForm(q: Queryable, actor: Actor, id: string): Promi
 /** Live forms, newest first, with their submission counts (form_submissions_form_idx). */
 export async function listForms(q: Queryable, workspaceId: number, limit: number, cursor?: string) {
   const after = decodeCursor(cursor, 2);
-  const r = await q.query<FormRow & { submission_count: number; last_submission_at: Date | null; campaign_name: string | null }>(
-    `SELECT ${FORM_COLUMNS.split(',').map((c) => `f.${c.trim()}`).join(', ')}, c.name AS campaign_name,
+  const r = await q.query<
+    FormRow & { submission_count: number; last_submission_at: Date | null; campaign_name: string | null }
+  >(
+    `SELECT ${FORM_COLUMNS.split(',')
+      .map((c) => `f.${c.trim()}`)
+      .join(', ')}, c.name AS campaign_name,
             (SELECT count(*) FROM form_submissions s WHERE s.form_id = f.id) AS submission_count,
             (SELECT max(created_at) FROM form_submissions s WHERE s.form_id = f.id) AS last_submission_at
      FROM forms f LEFT JOIN campaigns c ON c.id = f.campaign_id
@@ -151,7 +188,13 @@ export interface SubmissionView {
 }
 
 /** A form's submissions, newest first, with who sent them. */
-export async function listSubmissions(q: Queryable, workspaceId: number, formId: string, limit: number, cursor?: string) {
+export async function listSubmissions(
+  q: Queryable,
+  workspaceId: number,
+  formId: string,
+  limit: number,
+  cursor?: string,
+) {
   await getForm(q, workspaceId, formId);
   const after = decodeCursor(cursor, 2);
   const r = await q.query<{

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { PersonInput } from '../../../people/person.ts';
+import { upsertPerson } from '../../../people/store.ts';
 import type { Queryable } from '../../../platform/db/client.ts';
 import { emitEvent } from '../../../platform/events.ts';
 import type { Locale } from '../../../platform/i18n.ts';
 import { enqueue } from '../../../platform/jobs/queue.ts';
 import { signToken, verifyToken } from '../../../platform/tokens.ts';
-import type { PersonInput } from '../../../people/person.ts';
-import { upsertPerson } from '../../../people/store.ts';
 import { systemActor } from '../../../team/audit.ts';
 import { identifyVisitor, VISITOR_ID_RE } from '../../identify.ts';
 import { firstTouch, pickUtm, type Utm } from '../first-touch.ts';
@@ -18,15 +18,28 @@ const FILL_TOKEN_TTL_MS = 24 * 3_600_000;
 
 /** The signed token a form page carries: which form, when it was shown, and a nonce for one submission. */
 export function issueFillToken(secret: string, formId: string, now: Date): string {
-  return signToken(secret, FILL_PURPOSE, { f: formId, t: now.getTime(), n: randomBytes(12).toString('base64url') });
+  return signToken(secret, FILL_PURPOSE, {
+    f: formId,
+    t: now.getTime(),
+    n: randomBytes(12).toString('base64url'),
+  });
 }
 
 export type FillCheck = { ok: true; nonce: string } | { ok: false; reason: 'tooFast' | 'expired' };
 
 /** A bot posts at once or without ever loading the page; a person needs a few seconds. */
-export function checkFillToken(secret: string, form: Pick<Form, 'id' | 'minFillSeconds'>, token: unknown, now: Date): FillCheck {
-  const v = typeof token === 'string' ? verifyToken<{ f: string; t: number; n: string }>(secret, FILL_PURPOSE, token) : undefined;
-  if (!v || v.f !== form.id || typeof v.t !== 'number' || typeof v.n !== 'string') return { ok: false, reason: 'expired' };
+export function checkFillToken(
+  secret: string,
+  form: Pick<Form, 'id' | 'minFillSeconds'>,
+  token: unknown,
+  now: Date,
+): FillCheck {
+  const v =
+    typeof token === 'string'
+      ? verifyToken<{ f: string; t: number; n: string }>(secret, FILL_PURPOSE, token)
+      : undefined;
+  if (!v || v.f !== form.id || typeof v.t !== 'number' || typeof v.n !== 'string')
+    return { ok: false, reason: 'expired' };
   const age = now.getTime() - v.t;
   if (age > FILL_TOKEN_TTL_MS) return { ok: false, reason: 'expired' };
   if (age < form.minFillSeconds * 1000) return { ok: false, reason: 'tooFast' };
@@ -63,21 +76,30 @@ export async function recordSubmission(
   meta: SubmissionMeta,
 ): Promise<SubmitResult> {
   const ws = form.workspaceId;
-  const dup = await q.query<{ id: string; person_id: string }>('SELECT id, person_id FROM form_submissions WHERE form_id = $1 AND nonce = $2', [
-    form.id,
-    meta.nonce,
-  ]);
+  const dup = await q.query<{ id: string; person_id: string }>(
+    'SELECT id, person_id FROM form_submissions WHERE form_id = $1 AND nonce = $2',
+    [form.id, meta.nonce],
+  );
   if (dup.rows[0]) return { submissionId: dup.rows[0].id, personId: dup.rows[0].person_id, created: false };
 
   const campaign = form.campaignId
-    ? (await q.query<{ name: string; channel: string }>('SELECT name, channel FROM campaigns WHERE id = $1', [form.campaignId])).rows[0]
+    ? (
+        await q.query<{ name: string; channel: string }>(
+          'SELECT name, channel FROM campaigns WHERE id = $1',
+          [form.campaignId],
+        )
+      ).rows[0]
     : undefined;
   const arrival = await arrivalOf(q, ws, meta);
   const touch = firstTouch(arrival.utm, arrival.referrer, {
     source: campaign?.name ?? form.name,
     channel: form.channel ?? campaign?.channel ?? 'web',
   });
-  const input: Record<string, unknown> = { email: answers.email as string, source: touch.source, channel: touch.channel };
+  const input: Record<string, unknown> = {
+    email: answers.email as string,
+    source: touch.source,
+    channel: touch.channel,
+  };
   for (const [key, value] of Object.entries(answers)) if (PERSON_KEYS.has(key)) input[key] = value;
   if (typeof input.employeeCount === 'string') {
     // A select of size bands ("1,000〜4,999名") keeps its lower bound.
@@ -109,7 +131,10 @@ export async function recordSubmission(
   );
   if (!sub.rows[0]) {
     // A concurrent post of the same page won the race; this one changes nothing more.
-    const again = await q.query<{ id: string }>('SELECT id FROM form_submissions WHERE form_id = $1 AND nonce = $2', [form.id, meta.nonce]);
+    const again = await q.query<{ id: string }>(
+      'SELECT id FROM form_submissions WHERE form_id = $1 AND nonce = $2',
+      [form.id, meta.nonce],
+    );
     return { submissionId: again.rows[0].id, personId: person.id, created: false };
   }
   const submissionId = sub.rows[0].id;
@@ -120,7 +145,14 @@ export async function recordSubmission(
       ws,
       person.id,
       meta.visitorId,
-      JSON.stringify({ formId: form.id, formName: form.name, submissionId, url: meta.pageUrl, referrer: meta.referrer, ...meta.utm }),
+      JSON.stringify({
+        formId: form.id,
+        formName: form.name,
+        submissionId,
+        url: meta.pageUrl,
+        referrer: meta.referrer,
+        ...meta.utm,
+      }),
       form.campaignId,
       `form:${submissionId}`,
     ],
@@ -134,8 +166,15 @@ export async function recordSubmission(
       [ws, form.campaignId, person.id, status],
     );
   }
-  if (meta.visitorId && VISITOR_ID_RE.test(meta.visitorId)) await identifyVisitor(q, ws, meta.visitorId, person.id);
-  await emitEvent(q, ws, 'form.submitted', { formId: form.id, submissionId, campaignId: form.campaignId }, person.id);
+  if (meta.visitorId && VISITOR_ID_RE.test(meta.visitorId))
+    await identifyVisitor(q, ws, meta.visitorId, person.id);
+  await emitEvent(
+    q,
+    ws,
+    'form.submitted',
+    { formId: form.id, submissionId, campaignId: form.campaignId },
+    person.id,
+  );
   await enqueue(q, 'scoring.refresh', { personIds: [person.id], workspaceId: ws });
   return { submissionId, personId: person.id, created: true };
 }
@@ -144,7 +183,11 @@ export async function recordSubmission(
  * How the visitor arrived: the UTM and referrer of the form page, or, when that page has none,
  * of the visitor's first tracked page view (they landed from an ad, then browsed).
  */
-async function arrivalOf(q: Queryable, ws: number, meta: SubmissionMeta): Promise<{ utm: Utm; referrer: string | null }> {
+async function arrivalOf(
+  q: Queryable,
+  ws: number,
+  meta: SubmissionMeta,
+): Promise<{ utm: Utm; referrer: string | null }> {
   if (Object.keys(meta.utm).length > 0 || !meta.visitorId || !VISITOR_ID_RE.test(meta.visitorId)) return meta;
   // activities_visitor_time_idx
   const r = await q.query<{ properties: Record<string, unknown> }>(

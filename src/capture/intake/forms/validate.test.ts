@@ -14,9 +14,27 @@ const form = { fields, consentText: '同意します', consentRequired: false };
 
 describe('form submission checks', () => {
   it('normalises full-width e-mails, phones and numbers and keeps only the form’s own keys', () => {
-    const r = checkSubmission(form, { lastName: ' 髙橋 ', email: 'ＴＡＲＯ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ', phone: '０３－１２３４－５６７８', employeeCount: '１，２００', demo: 'on', consent: 'on', isAdmin: 'true' }, 'ja');
+    const r = checkSubmission(
+      form,
+      {
+        lastName: ' 髙橋 ',
+        email: 'ＴＡＲＯ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ',
+        phone: '０３－１２３４－５６７８',
+        employeeCount: '１，２００',
+        demo: 'on',
+        consent: 'on',
+        isAdmin: 'true',
+      },
+      'ja',
+    );
     expect(r.errors).toEqual([]);
-    expect(r.answers).toEqual({ lastName: '髙橋', email: 'taro@example.co.jp', phone: '03-1234-5678', employeeCount: 1200, demo: true });
+    expect(r.answers).toEqual({
+      lastName: '髙橋',
+      email: 'taro@example.co.jp',
+      phone: '03-1234-5678',
+      employeeCount: 1200,
+      demo: true,
+    });
     expect(r.consent).toBe(true);
   });
 
@@ -29,9 +47,9 @@ describe('form submission checks', () => {
       { path: 'employeeCount', message: '従業員数は数値で入力してください。' },
       { path: 'plan', message: 'プランは選択肢から選んでください。' },
     ]);
-    expect(checkSubmission({ ...form, consentRequired: true }, { lastName: 'a', email: 'a@b.jp' }, 'en').errors).toEqual([
-      { path: 'consent', message: 'Please agree to continue.' },
-    ]);
+    expect(
+      checkSubmission({ ...form, consentRequired: true }, { lastName: 'a', email: 'a@b.jp' }, 'en').errors,
+    ).toEqual([{ path: 'consent', message: 'Please agree to continue.' }]);
   });
 
   it('refuses a 10 MB answer with a length message instead of storing it', () => {
@@ -43,7 +61,9 @@ describe('form submission checks', () => {
 describe('form definition checks', () => {
   it('needs an e-mail field, unique keys, options for a select and no field named consent', () => {
     expect(checkFields(fields)).toEqual([]);
-    expect(checkFields([{ key: 'name', label: 'x', type: 'text' }])).toEqual([['fields', 'a form needs a field with key "email"']]);
+    expect(checkFields([{ key: 'name', label: 'x', type: 'text' }])).toEqual([
+      ['fields', 'a form needs a field with key "email"'],
+    ]);
     expect(
       checkFields([
         { key: 'email', label: 'e', type: 'text' },

@@ -1,6 +1,6 @@
+import { normalizeEmail, normalizePhone } from '../../../people/normalize.ts';
 import type { FieldError } from '../../../platform/errors.ts';
 import { type Locale, translate } from '../../../platform/i18n.ts';
-import { normalizeEmail, normalizePhone } from '../../../people/normalize.ts';
 import { formMessages } from './messages.ts';
 import type { Form, FormField } from './model.ts';
 
@@ -69,7 +69,11 @@ function checkField(field: FormField, raw: unknown, locale: Locale): { value?: A
  * Server-side validation of a submission against the form's fields, with messages in the
  * visitor's language. Unknown keys are ignored (a visitor cannot add fields).
  */
-export function checkSubmission(form: Pick<Form, 'fields' | 'consentText' | 'consentRequired'>, body: Record<string, unknown>, locale: Locale): CheckedSubmission {
+export function checkSubmission(
+  form: Pick<Form, 'fields' | 'consentText' | 'consentRequired'>,
+  body: Record<string, unknown>,
+  locale: Locale,
+): CheckedSubmission {
   const answers: Record<string, AnswerValue> = {};
   const errors: FieldError[] = [];
   for (const field of form.fields) {

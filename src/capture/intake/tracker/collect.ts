@@ -31,13 +31,21 @@ export type CollectOutcome = 'recorded' | 'identified' | 'rate-limited' | 'ignor
  * (activities_visitor_time_idx) and, for an identified visitor, puts it on the person's
  * timeline; scoring happens later in the background (capture.tracker-scoring).
  */
-export async function collectEvent(q: Queryable, secret: string, ev: CollectEvent, now: Date): Promise<CollectOutcome> {
+export async function collectEvent(
+  q: Queryable,
+  secret: string,
+  ev: CollectEvent,
+  now: Date,
+): Promise<CollectOutcome> {
   const ws = TRACKER_WORKSPACE;
   let identified = false;
   if (ev.token) {
     const who = verifyIdentityToken(secret, ev.token, now);
     if (who && who.workspaceId === ws) {
-      const exists = await q.query('SELECT 1 FROM people WHERE workspace_id = $1 AND id = $2', [ws, who.personId]);
+      const exists = await q.query('SELECT 1 FROM people WHERE workspace_id = $1 AND id = $2', [
+        ws,
+        who.personId,
+      ]);
       if (exists.rows.length > 0) {
         await identifyVisitor(q, ws, ev.visitorId, who.personId);
         identified = true;
@@ -54,7 +62,14 @@ export async function collectEvent(q: Queryable, secret: string, ev: CollectEven
   } catch {
     /* kept as sent */
   }
-  const properties = { url: ev.url, path, host, title: ev.title ?? null, referrer: ev.referrer || null, ...utmFromUrl(ev.url) };
+  const properties = {
+    url: ev.url,
+    path,
+    host,
+    title: ev.title ?? null,
+    referrer: ev.referrer || null,
+    ...utmFromUrl(ev.url),
+  };
   const r = await q.query(
     `INSERT INTO activities (workspace_id, person_id, visitor_id, type, properties)
      SELECT $1, (SELECT person_id FROM tracker_visitors WHERE workspace_id = $1 AND visitor_id = $2), $2, 'page_view', $3::jsonb

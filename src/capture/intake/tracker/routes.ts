@@ -4,7 +4,10 @@ import type { App, AppContext } from '../../../platform/http/context.ts';
 import { allowAnyOrigin } from '../cors.ts';
 import { collectEvent, collectSchema } from './collect.ts';
 
-const TRACKER_SOURCE = readFileSync(fileURLToPath(new URL('../../../../tracker/t.js', import.meta.url)), 'utf8');
+const TRACKER_SOURCE = readFileSync(
+  fileURLToPath(new URL('../../../../tracker/t.js', import.meta.url)),
+  'utf8',
+);
 
 function parseBody(body: unknown): unknown {
   if (typeof body !== 'string') return body;
@@ -17,11 +20,22 @@ function parseBody(body: unknown): unknown {
 
 /** The tracker script and its collect endpoint: public, any origin, cheap. */
 export async function trackerRoutes(app: App, ctx: AppContext) {
-  app.get('/t.js', { config: { public: true }, schema: { tags: ['tracker'], summary: 'The tracker script (dependency-free, < 5 KB gzipped)' } }, async (_request, reply) =>
-    allowAnyOrigin(reply).type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(TRACKER_SOURCE),
+  app.get(
+    '/t.js',
+    {
+      config: { public: true },
+      schema: { tags: ['tracker'], summary: 'The tracker script (dependency-free, < 5 KB gzipped)' },
+    },
+    async (_request, reply) =>
+      allowAnyOrigin(reply)
+        .type('application/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=3600')
+        .send(TRACKER_SOURCE),
   );
 
-  app.options('/t/collect', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => allowAnyOrigin(reply).code(204).send());
+  app.options('/t/collect', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+    allowAnyOrigin(reply).code(204).send(),
+  );
 
   app.post(
     '/t/collect',
@@ -30,8 +44,10 @@ export async function trackerRoutes(app: App, ctx: AppContext) {
       bodyLimit: 16 * 1024,
       schema: {
         tags: ['tracker'],
-        summary: 'Tracker events (text/plain or JSON body): page views of an anonymous visitor, identify with a signed token',
-        description: 'Answers 204; 429 when one visitor sends more than 60 events a minute. Never takes an e-mail address.',
+        summary:
+          'Tracker events (text/plain or JSON body): page views of an anonymous visitor, identify with a signed token',
+        description:
+          'Answers 204; 429 when one visitor sends more than 60 events a minute. Never takes an e-mail address.',
       },
     },
     async (request, reply) => {
@@ -62,7 +78,14 @@ export async function trackerRoutes(app: App, ctx: AppContext) {
           .code(429)
           .header('retry-after', '60')
           .header('content-type', 'application/problem+json; charset=utf-8')
-          .send(JSON.stringify({ type: 'https://leadflow.dev/problems/rate-limited', title: 'Too many requests', status: 429, detail: 'Too many events from this visitor; retry in a minute' }));
+          .send(
+            JSON.stringify({
+              type: 'https://leadflow.dev/problems/rate-limited',
+              title: 'Too many requests',
+              status: 429,
+              detail: 'Too many events from this visitor; retry in a minute',
+            }),
+          );
       }
       return reply.code(204).send();
     },

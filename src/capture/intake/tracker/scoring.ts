@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { JobHandler } from '../../../platform/jobs/worker.ts';
 import { enqueue } from '../../../platform/jobs/queue.ts';
+import type { JobHandler } from '../../../platform/jobs/worker.ts';
 
 export const TRACKER_SCORING_QUEUE = 'capture.tracker-scoring';
 const WATERMARK_KEY = 'capture.tracker_scored_id';
@@ -13,8 +13,15 @@ const WATERMARK_KEY = 'capture.tracker_scored_id';
  */
 export const scoreTrackedVisitors: JobHandler = async (_payload, ctx) => {
   await ctx.db.transaction(async (tx) => {
-    const wm = await tx.query<{ value: unknown }>("SELECT value FROM settings WHERE workspace_id = 1 AND key = $1 FOR UPDATE", [WATERMARK_KEY]);
-    const from = z.number().int().catch(0).parse(wm.rows[0]?.value ?? 0);
+    const wm = await tx.query<{ value: unknown }>(
+      'SELECT value FROM settings WHERE workspace_id = 1 AND key = $1 FOR UPDATE',
+      [WATERMARK_KEY],
+    );
+    const from = z
+      .number()
+      .int()
+      .catch(0)
+      .parse(wm.rows[0]?.value ?? 0);
     // The primary key range since the watermark; page views of identified visitors only.
     const r = await tx.query<{ workspace_id: number; person_ids: string[]; max_id: number }>(
       `SELECT workspace_id, array_agg(DISTINCT person_id) AS person_ids, max(id) AS max_id

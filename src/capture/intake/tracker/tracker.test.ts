@@ -23,10 +23,24 @@ const collect = (body: unknown, contentType = 'text/plain;charset=UTF-8') =>
     payload: typeof body === 'string' ? body : JSON.stringify(body),
   });
 const view = (visitorId: string, path: string, extra: Record<string, unknown> = {}) =>
-  collect({ type: 'page_view', visitorId, url: `https://www.customer.example${path}`, title: `ページ ${path}`, referrer: 'https://www.google.com/', ...extra });
+  collect({
+    type: 'page_view',
+    visitorId,
+    url: `https://www.customer.example${path}`,
+    title: `ページ ${path}`,
+    referrer: 'https://www.google.com/',
+    ...extra,
+  });
 const activitiesOf = async (visitorId: string) =>
-  (await t.db.query<{ person_id: string | null; properties: Record<string, unknown> }>('SELECT person_id, properties FROM activities WHERE visitor_id = $1 ORDER BY id', [visitorId])).rows;
-const newPerson = async (email: string) => (await t.call({ method: 'POST', url: '/api/v1/people', payload: { email, lastName: 'テスト' } })).json().id as string;
+  (
+    await t.db.query<{ person_id: string | null; properties: Record<string, unknown> }>(
+      'SELECT person_id, properties FROM activities WHERE visitor_id = $1 ORDER BY id',
+      [visitorId],
+    )
+  ).rows;
+const newPerson = async (email: string) =>
+  (await t.call({ method: 'POST', url: '/api/v1/people', payload: { email, lastName: 'テスト' } })).json()
+    .id as string;
 
 describe('GET /t.js', () => {
   it('is a dependency-free script under 5 KB gzipped, cacheable, for any origin', async () => {
@@ -50,24 +64,47 @@ describe('POST /t/collect', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       person_id: null,
-      properties: { url: 'https://www.customer.example/pricing?utm_source=google&utm_medium=cpc', path: '/pricing', title: 'ページ /pricing?utm_source=google&utm_medium=cpc', referrer: 'https://www.google.com/', utm_source: 'google' },
+      properties: {
+        url: 'https://www.customer.example/pricing?utm_source=google&utm_medium=cpc',
+        path: '/pricing',
+        title: 'ページ /pricing?utm_source=google&utm_medium=cpc',
+        referrer: 'https://www.google.com/',
+        utm_source: 'google',
+      },
     });
-    const pre = await t.app.inject({ method: 'OPTIONS', url: '/t/collect', headers: { origin: 'https://x.example', 'access-control-request-method': 'POST' } });
+    const pre = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/t/collect',
+      headers: { origin: 'https://x.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('*');
   });
 
   it('also takes a JSON body (sendBeacon or a server) and refuses garbage with a 400, never a 500', async () => {
-    expect((await collect({ type: 'page_view', visitorId: 'visitor-json-0001', url: 'https://a.example/' }, 'application/json')).statusCode).toBe(204);
+    expect(
+      (
+        await collect(
+          { type: 'page_view', visitorId: 'visitor-json-0001', url: 'https://a.example/' },
+          'application/json',
+        )
+      ).statusCode,
+    ).toBe(204);
     expect((await collect('not json')).statusCode).toBe(400);
-    expect((await collect({ type: 'page_view', visitorId: 'bad id!', url: 'https://a.example/' })).statusCode).toBe(400);
-    expect((await collect({ type: 'page_view', visitorId: 'visitor-json-0001', url: 'javascript:alert(1)' })).statusCode).toBe(400);
+    expect(
+      (await collect({ type: 'page_view', visitorId: 'bad id!', url: 'https://a.example/' })).statusCode,
+    ).toBe(400);
+    expect(
+      (await collect({ type: 'page_view', visitorId: 'visitor-json-0001', url: 'javascript:alert(1)' }))
+        .statusCode,
+    ).toBe(400);
     expect((await collect({ type: 'purchase', visitorId: 'visitor-json-0001' })).statusCode).toBe(400);
   });
 
   it(`limits one visitor to ${COLLECT_PER_MINUTE} events a minute with a 429, without slowing anyone else`, async () => {
     const results = [];
-    for (let i = 0; i < COLLECT_PER_MINUTE + 3; i++) results.push((await view('visitor-flood-0001', `/p/${i}`)).statusCode);
+    for (let i = 0; i < COLLECT_PER_MINUTE + 3; i++)
+      results.push((await view('visitor-flood-0001', `/p/${i}`)).statusCode);
     expect(results.filter((s) => s === 204)).toHaveLength(COLLECT_PER_MINUTE);
     expect(results.slice(-3)).toEqual([429, 429, 429]);
     expect(await activitiesOf('visitor-flood-0001')).toHaveLength(COLLECT_PER_MINUTE);
@@ -82,7 +119,9 @@ describe('POST /t/collect', () => {
     const rows = await activitiesOf('visitor-forger-01');
     expect(rows).toHaveLength(2);
     expect(rows.every((r) => r.person_id === null)).toBe(true);
-    const links = await t.db.query('SELECT 1 FROM tracker_visitors WHERE visitor_id = $1', ['visitor-forger-01']);
+    const links = await t.db.query('SELECT 1 FROM tracker_visitors WHERE visitor_id = $1', [
+      'visitor-forger-01',
+    ]);
     expect(links.rows).toHaveLength(0);
   });
 });
@@ -97,20 +136,31 @@ describe('identification: anonymous history joins the person’s timeline', () =
       await t.call({
         method: 'POST',
         url: '/api/v1/forms',
-        payload: { name: '資料請求', fields: [{ key: 'email', label: 'メール', type: 'email', required: true }] },
+        payload: {
+          name: '資料請求',
+          fields: [{ key: 'email', label: 'メール', type: 'email', required: true }],
+        },
       })
     ).json();
     const r = await t.app.inject({
       method: 'POST',
       url: `/f/${form.id}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _lf_ts: issueFillToken(t.ctx.secret, form.id, new Date(Date.now() - 10_000)), email: 'lead@visitor.co.jp', _lf_visitor: vid }).toString(),
+      payload: new URLSearchParams({
+        _lf_ts: issueFillToken(t.ctx.secret, form.id, new Date(Date.now() - 10_000)),
+        email: 'lead@visitor.co.jp',
+        _lf_visitor: vid,
+      }).toString(),
     });
     expect(r.statusCode).toBe(200);
-    const personId = (await t.db.query<{ id: string }>("SELECT id FROM people WHERE email = 'lead@visitor.co.jp'")).rows[0].id;
+    const personId = (
+      await t.db.query<{ id: string }>("SELECT id FROM people WHERE email = 'lead@visitor.co.jp'")
+    ).rows[0].id;
     await view(vid, '/case-studies');
     const timeline = (await t.call({ method: 'GET', url: `/api/v1/people/${personId}/timeline` })).json();
-    const urls = timeline.items.filter((i: { type: string }) => i.type === 'page_view').map((i: { properties: { path: string } }) => i.properties.path);
+    const urls = timeline.items
+      .filter((i: { type: string }) => i.type === 'page_view')
+      .map((i: { properties: { path: string } }) => i.properties.path);
     expect(urls.sort()).toEqual(['/', '/case-studies', '/pricing', '/product']);
     expect(timeline.items.some((i: { type: string }) => i.type === 'form_submit')).toBe(true);
   });
@@ -137,7 +187,9 @@ describe('identification: anonymous history joins the person’s timeline', () =
     expect(await t.db.transaction((tx) => identifyVisitor(tx, 1, vid, b))).toBe(0);
     await view(vid, '/3');
     expect((await activitiesOf(vid)).map((r) => r.person_id)).toEqual([a, a, b]);
-    const jobs = await t.db.query<{ payload: { personIds: string[] } }>("SELECT payload FROM jobs WHERE queue = 'scoring.refresh'");
+    const jobs = await t.db.query<{ payload: { personIds: string[] } }>(
+      "SELECT payload FROM jobs WHERE queue = 'scoring.refresh'",
+    );
     expect(jobs.rows.some((j) => j.payload.personIds.includes(a))).toBe(true);
   });
 
@@ -147,10 +199,19 @@ describe('identification: anonymous history joins the person’s timeline', () =
     await t.db.transaction((tx) => identifyVisitor(tx, 1, vid, personId));
     await t.db.query("DELETE FROM jobs WHERE queue = 'scoring.refresh'");
     await view(vid, '/pricing');
-    const run = () => scoreTrackedVisitors({}, { ...t.ctx, job: { id: 0, queue: TRACKER_SCORING_QUEUE, payload: {}, key: null, attempts: 1, max_attempts: 1 } });
+    const run = () =>
+      scoreTrackedVisitors(
+        {},
+        {
+          ...t.ctx,
+          job: { id: 0, queue: TRACKER_SCORING_QUEUE, payload: {}, key: null, attempts: 1, max_attempts: 1 },
+        },
+      );
     await run();
     await run();
-    const jobs = await t.db.query<{ payload: { personIds: string[] } }>("SELECT payload FROM jobs WHERE queue = 'scoring.refresh'");
+    const jobs = await t.db.query<{ payload: { personIds: string[] } }>(
+      "SELECT payload FROM jobs WHERE queue = 'scoring.refresh'",
+    );
     expect(jobs.rows.filter((j) => j.payload.personIds.includes(personId))).toHaveLength(1);
   });
 });

@@ -34,7 +34,11 @@ export function FormBuilderPage() {
   const canEdit = useCan('forms:write');
   const qc = useQueryClient();
   const navigate = useAppNavigate();
-  const form = useQuery({ queryKey: ['form', id], queryFn: () => api<FormView>(`/api/v1/forms/${id}`), enabled: !isNew });
+  const form = useQuery({
+    queryKey: ['form', id],
+    queryFn: () => api<FormView>(`/api/v1/forms/${id}`),
+    enabled: !isNew,
+  });
   const campaigns = useQuery({
     queryKey: ['campaigns-for-forms'],
     queryFn: () => api<{ items: { id: string; name: string }[] }>('/api/v1/campaigns'),
@@ -51,7 +55,9 @@ export function FormBuilderPage() {
 
   const save = useMutation({
     mutationFn: (d: FormDraft) =>
-      isNew ? api<FormView>('/api/v1/forms', { method: 'POST', body: d }) : api<FormView>(`/api/v1/forms/${id}`, { method: 'PUT', body: d }),
+      isNew
+        ? api<FormView>('/api/v1/forms', { method: 'POST', body: d })
+        : api<FormView>(`/api/v1/forms/${id}`, { method: 'PUT', body: d }),
     onSuccess: (saved) => {
       setNotice(isNew ? t('forms.created') : t('common.saved'));
       qc.setQueryData(['form', saved.id], saved);
@@ -74,7 +80,10 @@ export function FormBuilderPage() {
   const disabled = !canEdit;
   const set = (patch: Partial<FormDraft>) => setDraft({ ...draft, ...patch });
   const fieldErr = (i: number) =>
-    save.error instanceof ApiError ? save.error.errors.find((e) => e.path.startsWith(`fields[${i}]`) || e.path.startsWith(`fields.${i}.`))?.message : undefined;
+    save.error instanceof ApiError
+      ? save.error.errors.find((e) => e.path.startsWith(`fields[${i}]`) || e.path.startsWith(`fields.${i}.`))
+          ?.message
+      : undefined;
   const copy = (label: string, text: string) => {
     void navigator.clipboard?.writeText(text).catch(() => undefined);
     setCopied(label);
@@ -83,7 +92,9 @@ export function FormBuilderPage() {
     const std = STANDARD_FIELDS.find((f) => f.key === key);
     if (!std || draft.fields.some((f) => f.key === key)) return;
     const { en, ...field } = std;
-    set({ fields: [...draft.fields, { ...field, label: i18n.language.startsWith('ja') ? field.label : en }] });
+    set({
+      fields: [...draft.fields, { ...field, label: i18n.language.startsWith('ja') ? field.label : en }],
+    });
   };
   const addCustom = () => {
     let n = 1;
@@ -106,7 +117,11 @@ export function FormBuilderPage() {
         <h1>{isNew ? t('forms.newTitle') : form.data?.name}</h1>
         <div className="page-actions">
           {!isNew && canEdit && (
-            <button type="button" className="btn btn-danger" onClick={() => window.confirm(t('forms.archiveConfirm')) && archive.mutate()}>
+            <button
+              type="button"
+              className="btn btn-danger"
+              onClick={() => window.confirm(t('forms.archiveConfirm')) && archive.mutate()}
+            >
               {t('forms.archive')}
             </button>
           )}
@@ -115,9 +130,18 @@ export function FormBuilderPage() {
       {!isNew && (
         <div className="tabs" role="tablist">
           {(['build', 'submissions'] as const).map((x) => (
-            <button key={x} type="button" role="tab" className={`tab${tab === x ? ' active' : ''}`} aria-selected={tab === x} onClick={() => setTab(x)}>
+            <button
+              key={x}
+              type="button"
+              role="tab"
+              className={`tab${tab === x ? ' active' : ''}`}
+              aria-selected={tab === x}
+              onClick={() => setTab(x)}
+            >
               {t(`forms.tab.${x}`)}
-              {x === 'submissions' && form.data?.submissionCount !== undefined ? ` (${form.data.submissionCount})` : ''}
+              {x === 'submissions' && form.data?.submissionCount !== undefined
+                ? ` (${form.data.submissionCount})`
+                : ''}
             </button>
           ))}
         </div>
@@ -145,12 +169,23 @@ export function FormBuilderPage() {
               <div className="form-grid">
                 <label className="form-row">
                   <span>{t('forms.name')}</span>
-                  <input name="name" required value={draft.name} disabled={disabled} onChange={(e) => set({ name: e.target.value })} />
+                  <input
+                    name="name"
+                    required
+                    value={draft.name}
+                    disabled={disabled}
+                    onChange={(e) => set({ name: e.target.value })}
+                  />
                   <FieldError error={save.error} path="name" />
                 </label>
                 <label className="form-row">
                   <span>{t('forms.campaign')}</span>
-                  <select name="campaignId" value={draft.campaignId ?? ''} disabled={disabled} onChange={(e) => set({ campaignId: e.target.value || null })}>
+                  <select
+                    name="campaignId"
+                    value={draft.campaignId ?? ''}
+                    disabled={disabled}
+                    onChange={(e) => set({ campaignId: e.target.value || null })}
+                  >
                     <option value="">{t('common.none')}</option>
                     {(campaigns.data?.items ?? []).map((c) => (
                       <option key={c.id} value={c.id}>
@@ -162,7 +197,12 @@ export function FormBuilderPage() {
                 </label>
                 <label className="form-row">
                   <span>{t('forms.channel')}</span>
-                  <select name="channel" value={draft.channel ?? ''} disabled={disabled} onChange={(e) => set({ channel: e.target.value || null })}>
+                  <select
+                    name="channel"
+                    value={draft.channel ?? ''}
+                    disabled={disabled}
+                    onChange={(e) => set({ channel: e.target.value || null })}
+                  >
                     <option value="">{t('forms.channel.auto')}</option>
                     {CHANNELS.map((c) => (
                       <option key={c} value={c}>
@@ -174,7 +214,12 @@ export function FormBuilderPage() {
               </div>
               <label className="form-row">
                 <span>{t('forms.description')}</span>
-                <textarea rows={2} value={draft.description ?? ''} disabled={disabled} onChange={(e) => set({ description: orNull(e.target.value) })} />
+                <textarea
+                  rows={2}
+                  value={draft.description ?? ''}
+                  disabled={disabled}
+                  onChange={(e) => set({ description: orNull(e.target.value) })}
+                />
               </label>
             </section>
             <section className="card">
@@ -198,7 +243,12 @@ export function FormBuilderPage() {
               </div>
               {!disabled && (
                 <div className="row intake-add">
-                  <select aria-label={t('forms.addStandard')} value="" onChange={(e) => addStandard(e.target.value)} data-testid="add-standard">
+                  <select
+                    aria-label={t('forms.addStandard')}
+                    value=""
+                    onChange={(e) => addStandard(e.target.value)}
+                    data-testid="add-standard"
+                  >
                     <option value="">{t('forms.addStandard')}</option>
                     {STANDARD_FIELDS.filter((s) => !draft.fields.some((f) => f.key === s.key)).map((s) => (
                       <option key={s.key} value={s.key}>
@@ -216,10 +266,21 @@ export function FormBuilderPage() {
               <h2>{t('forms.consent')}</h2>
               <label className="form-row">
                 <span>{t('forms.consentText')}</span>
-                <textarea name="consentText" rows={2} value={draft.consentText ?? ''} disabled={disabled} onChange={(e) => set({ consentText: orNull(e.target.value) })} />
+                <textarea
+                  name="consentText"
+                  rows={2}
+                  value={draft.consentText ?? ''}
+                  disabled={disabled}
+                  onChange={(e) => set({ consentText: orNull(e.target.value) })}
+                />
               </label>
               <label className="row">
-                <input type="checkbox" checked={draft.consentRequired} disabled={disabled} onChange={(e) => set({ consentRequired: e.target.checked })} />
+                <input
+                  type="checkbox"
+                  checked={draft.consentRequired}
+                  disabled={disabled}
+                  onChange={(e) => set({ consentRequired: e.target.checked })}
+                />
                 {t('forms.consentRequired')}
               </label>
             </section>
@@ -228,20 +289,45 @@ export function FormBuilderPage() {
               <div className="form-grid">
                 <label className="form-row">
                   <span>{t('forms.submitLabel')}</span>
-                  <input value={draft.submitLabel ?? ''} placeholder={t('forms.submitDefault')} disabled={disabled} onChange={(e) => set({ submitLabel: orNull(e.target.value) })} />
+                  <input
+                    value={draft.submitLabel ?? ''}
+                    placeholder={t('forms.submitDefault')}
+                    disabled={disabled}
+                    onChange={(e) => set({ submitLabel: orNull(e.target.value) })}
+                  />
                 </label>
                 <label className="form-row">
                   <span>{t('forms.minFill')}</span>
-                  <input type="number" min={0} max={600} value={draft.minFillSeconds} disabled={disabled} onChange={(e) => set({ minFillSeconds: Number(e.target.value) || 0 })} />
+                  <input
+                    type="number"
+                    min={0}
+                    max={600}
+                    value={draft.minFillSeconds}
+                    disabled={disabled}
+                    onChange={(e) => set({ minFillSeconds: Number(e.target.value) || 0 })}
+                  />
                 </label>
               </div>
               <label className="form-row">
                 <span>{t('forms.thankYou')}</span>
-                <textarea name="thankYouMessage" rows={2} value={draft.thankYouMessage ?? ''} disabled={disabled} onChange={(e) => set({ thankYouMessage: orNull(e.target.value) })} />
+                <textarea
+                  name="thankYouMessage"
+                  rows={2}
+                  value={draft.thankYouMessage ?? ''}
+                  disabled={disabled}
+                  onChange={(e) => set({ thankYouMessage: orNull(e.target.value) })}
+                />
               </label>
               <label className="form-row">
                 <span>{t('forms.redirect')}</span>
-                <input name="redirectUrl" type="url" placeholder="https://" value={draft.redirectUrl ?? ''} disabled={disabled} onChange={(e) => set({ redirectUrl: orNull(e.target.value) })} />
+                <input
+                  name="redirectUrl"
+                  type="url"
+                  placeholder="https://"
+                  value={draft.redirectUrl ?? ''}
+                  disabled={disabled}
+                  onChange={(e) => set({ redirectUrl: orNull(e.target.value) })}
+                />
                 <FieldError error={save.error} path="redirectUrl" />
               </label>
             </section>
@@ -271,13 +357,23 @@ export function FormBuilderPage() {
                 <p className="muted">{t('forms.trackerHelp')}</p>
                 <div className="copy-field">
                   <code data-testid="tracker-code">{form.data.trackerCode}</code>
-                  <button type="button" className="btn" onClick={() => copy('tracker', form.data.trackerCode)}>
+                  <button
+                    type="button"
+                    className="btn"
+                    onClick={() => copy('tracker', form.data.trackerCode)}
+                  >
                     {copied === 'tracker' ? t('common.copied') : t('common.copy')}
                   </button>
                 </div>
                 <p className="muted">{t('forms.hosted')}</p>
                 <div className="copy-field">
-                  <a href={form.data.hostedUrl} target="_blank" rel="noreferrer" className="mono" data-testid="hosted-url">
+                  <a
+                    href={form.data.hostedUrl}
+                    target="_blank"
+                    rel="noreferrer"
+                    className="mono"
+                    data-testid="hosted-url"
+                  >
                     {form.data.hostedUrl}
                   </a>
                 </div>

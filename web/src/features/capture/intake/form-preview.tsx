@@ -5,7 +5,12 @@ import type { FormDraft } from './types.ts';
 export function FormPreview({ draft }: { draft: FormDraft }) {
   const { t } = useTranslation();
   return (
-    <form className="intake-preview" data-testid="form-preview" onSubmit={(e) => e.preventDefault()} aria-label={t('forms.preview')}>
+    <form
+      className="intake-preview"
+      data-testid="form-preview"
+      onSubmit={(e) => e.preventDefault()}
+      aria-label={t('forms.preview')}
+    >
       {draft.name && <h3>{draft.name}</h3>}
       {draft.description && <p className="intake-preview-desc">{draft.description}</p>}
       {draft.fields.map((f, i) => {

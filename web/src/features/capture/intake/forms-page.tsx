@@ -9,7 +9,10 @@ import type { FormView } from './types.ts';
 export function FormsPage() {
   const { t, i18n } = useTranslation();
   const canEdit = useCan('forms:write');
-  const forms = useQuery({ queryKey: ['forms'], queryFn: () => api<{ items: FormView[] }>('/api/v1/forms?limit=200') });
+  const forms = useQuery({
+    queryKey: ['forms'],
+    queryFn: () => api<{ items: FormView[] }>('/api/v1/forms?limit=200'),
+  });
   return (
     <div className="page">
       <div className="page-header">

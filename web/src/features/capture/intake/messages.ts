@@ -3,7 +3,8 @@ export const intakeMessages = {
   ja: {
     'forms.nav': 'フォーム',
     'forms.title': 'フォーム',
-    'forms.subtitle': '資料請求・お問い合わせ・セミナー申込などのフォーム。自社サイトに埋め込むか、ホスト型ページとして公開できます。',
+    'forms.subtitle':
+      '資料請求・お問い合わせ・セミナー申込などのフォーム。自社サイトに埋め込むか、ホスト型ページとして公開できます。',
     'forms.new': '＋ 新しいフォーム',
     'forms.empty': 'フォームはまだありません。',
     'forms.col.name': 'フォーム名',
@@ -52,12 +53,14 @@ export const intakeMessages = {
     'forms.preview': 'プレビュー',
     'forms.embed': '埋め込みコード',
     'forms.embedHelp': 'フォームを表示したい場所にこのタグを貼り付けてください。どのドメインでも動作します。',
-    'forms.trackerHelp': 'ページ閲覧のトラッキング（全ページの</body>直前に貼り付け）。フォーム送信時に閲覧履歴がリードに統合されます。',
+    'forms.trackerHelp':
+      'ページ閲覧のトラッキング（全ページの</body>直前に貼り付け）。フォーム送信時に閲覧履歴がリードに統合されます。',
     'forms.hosted': 'ホスト型ページ',
     'forms.saveForm': 'フォームを保存',
     'forms.created': 'フォームを作成しました',
     'forms.archive': 'アーカイブ',
-    'forms.archiveConfirm': 'このフォームをアーカイブしますか？公開ページと埋め込みは表示されなくなります（送信履歴とリードは残ります）。',
+    'forms.archiveConfirm':
+      'このフォームをアーカイブしますか？公開ページと埋め込みは表示されなくなります（送信履歴とリードは残ります）。',
     'forms.readOnly': 'フォームの編集は管理者とマーケティング担当者のみ可能です。',
     'forms.sub.when': '日時',
     'forms.sub.who': '送信者',
@@ -84,7 +87,8 @@ export const intakeMessages = {
   en: {
     'forms.nav': 'Forms',
     'forms.title': 'Forms',
-    'forms.subtitle': 'Document requests, contact and seminar sign-up forms — embedded on your site or published as hosted pages.',
+    'forms.subtitle':
+      'Document requests, contact and seminar sign-up forms — embedded on your site or published as hosted pages.',
     'forms.new': '+ New form',
     'forms.empty': 'No forms yet.',
     'forms.col.name': 'Form',
@@ -133,12 +137,14 @@ export const intakeMessages = {
     'forms.preview': 'Preview',
     'forms.embed': 'Embed code',
     'forms.embedHelp': 'Paste this tag where the form should appear. It works on any domain.',
-    'forms.trackerHelp': 'Page-view tracking (paste before </body> on every page). Browsing history joins the lead when they submit a form.',
+    'forms.trackerHelp':
+      'Page-view tracking (paste before </body> on every page). Browsing history joins the lead when they submit a form.',
     'forms.hosted': 'Hosted page',
     'forms.saveForm': 'Save form',
     'forms.created': 'Form created',
     'forms.archive': 'Archive',
-    'forms.archiveConfirm': 'Archive this form? Its hosted page and embeds stop showing (submissions and leads stay).',
+    'forms.archiveConfirm':
+      'Archive this form? Its hosted page and embeds stop showing (submissions and leads stay).',
     'forms.readOnly': 'Only admins and marketers can edit forms.',
     'forms.sub.when': 'When',
     'forms.sub.who': 'Who',

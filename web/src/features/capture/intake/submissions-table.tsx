@@ -12,7 +12,10 @@ export function SubmissionsTable({ formId }: { formId: string }) {
   const cursor = cursors[cursors.length - 1];
   const subs = useQuery({
     queryKey: ['form-submissions', formId, cursor],
-    queryFn: () => api<{ items: Submission[]; nextCursor: string | null }>(`/api/v1/forms/${formId}/submissions${qs({ limit: 50, cursor })}`),
+    queryFn: () =>
+      api<{ items: Submission[]; nextCursor: string | null }>(
+        `/api/v1/forms/${formId}/submissions${qs({ limit: 50, cursor })}`,
+      ),
   });
   return (
     <div className="card flush">
@@ -38,7 +41,11 @@ export function SubmissionsTable({ formId }: { formId: string }) {
                     <div className="muted">{s.email}</div>
                   </td>
                   <td className="intake-url">{s.pageUrl ?? ''}</td>
-                  <td className="mono">{Object.entries(s.utm).map(([k, v]) => `${k.replace('utm_', '')}=${v}`).join(' ')}</td>
+                  <td className="mono">
+                    {Object.entries(s.utm)
+                      .map(([k, v]) => `${k.replace('utm_', '')}=${v}`)
+                      .join(' ')}
+                  </td>
                   <td>{s.consent ? t('common.yes') : t('common.no')}</td>
                 </tr>
               ))}

@@ -60,18 +60,46 @@ export const STANDARD_FIELDS: (FormField & { en: string })[] = [
   { key: 'title', label: '役職', en: 'Job title', type: 'text' },
   { key: 'email', label: 'メールアドレス', en: 'E-mail', type: 'email', required: true },
   { key: 'phone', label: '電話番号', en: 'Phone', type: 'tel' },
-  { key: 'industry', label: '業種', en: 'Industry', type: 'select', options: ['製造業', '情報通信業', '卸売・小売業', '金融・保険業', '建設業', 'サービス業', 'その他'] },
-  { key: 'employeeCount', label: '従業員数', en: 'Employees', type: 'select', options: ['1〜49名', '50〜299名', '300〜999名', '1,000〜4,999名', '5,000名以上'] },
+  {
+    key: 'industry',
+    label: '業種',
+    en: 'Industry',
+    type: 'select',
+    options: ['製造業', '情報通信業', '卸売・小売業', '金融・保険業', '建設業', 'サービス業', 'その他'],
+  },
+  {
+    key: 'employeeCount',
+    label: '従業員数',
+    en: 'Employees',
+    type: 'select',
+    options: ['1〜49名', '50〜299名', '300〜999名', '1,000〜4,999名', '5,000名以上'],
+  },
   { key: 'prefecture', label: '都道府県', en: 'Prefecture', type: 'text' },
   { key: 'country', label: '国', en: 'Country', type: 'text' },
 ];
 
-export const CHANNELS = ['document_request', 'seminar', 'webinar', 'ads', 'newsletter', 'web', 'sns', 'referral', 'tradeshow', 'business_card', 'telemarketing', 'api'];
+export const CHANNELS = [
+  'document_request',
+  'seminar',
+  'webinar',
+  'ads',
+  'newsletter',
+  'web',
+  'sns',
+  'referral',
+  'tradeshow',
+  'business_card',
+  'telemarketing',
+  'api',
+];
 
 export function emptyDraft(lang: string): FormDraft {
   const ja = lang.startsWith('ja');
   const pick = (keys: string[]) =>
-    STANDARD_FIELDS.filter((f) => keys.includes(f.key)).map(({ en, ...f }) => ({ ...f, label: ja ? f.label : en }));
+    STANDARD_FIELDS.filter((f) => keys.includes(f.key)).map(({ en, ...f }) => ({
+      ...f,
+      label: ja ? f.label : en,
+    }));
   return {
     name: '',
     description: null,
