@@ -74,6 +74,9 @@ describe('imports API', () => {
     });
     const people = await t.call({ method: 'GET', url: '/api/v1/people?q=takagi' });
     expect(people.json().items[0]).toMatchObject({ lastName: '髙木', firstNameKana: 'ハジメ', phone: '090-1111-2222', channel: 'business_card' });
+    const csv = await t.call({ method: 'GET', url: `/api/v1/imports/${id}/issues.csv` });
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.body).toBe('\uFEFFrow,level,column,message,value\n3,error,メールアドレス,"not a valid e-mail address: ""bad-address""",bad-address\n');
     const chunks = await t.db.query('SELECT 1 FROM import_chunks WHERE import_id = $1', [id]);
     expect(chunks.rows).toHaveLength(0);
     // The same file again: nothing new, and the history knows it was imported before.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
+import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { AppError, invalid } from '../../platform/errors.ts';
 import type { App, AppContext } from '../../platform/http/context.ts';
@@ -10,7 +11,7 @@ import { MEMBER_STATUSES, type MemberStatus } from './campaign.ts';
 import { ENCODING_CHOICES, type EncodingChoice, parseEncodingChoice, SNIFF_BYTES } from './decode.ts';
 import { IMPORT_QUEUE } from './jobs.ts';
 import { previewCsv } from './preview.ts';
-import { createImport, earlierImportsOf, getImport, type ImportSettings, listImports, listIssues } from './store.ts';
+import { createImport, earlierImportsOf, getImport, type ImportSettings, listImports, listIssues, MAX_STORED_ISSUES } from './store.ts';
 
 const CHUNK = 1024 * 1024;
 const idParams = z.object({ id: z.uuid() });
@@ -219,6 +220,30 @@ export async function importRoutes(app: App, ctx: AppContext) {
       return { ...record, campaign, issues, earlierImports: earlier };
     },
   );
+
+  app.get(
+    '/api/v1/imports/:id/issues.csv',
+    {
+      config: { permission: 'imports:read' },
+      schema: { tags: ['imports'], summary: "The import's row issues as CSV (UTF-8 with BOM, formulas neutralised) to fix in Excel", params: idParams },
+    },
+    async (request, reply) => {
+      const record = await getImport(ctx.db, principalOf(request).workspaceId, request.params.id);
+      const issues = await listIssues(ctx.db, record.id, MAX_STORED_ISSUES, 0);
+      const rows = [['row', 'level', 'column', 'message', 'value'], ...issues.map((i) => [String(i.row), i.level, i.column, i.message, i.value ?? ''])];
+      const csv = stringify(rows.map((r) => r.map(neutraliseFormula)));
+      const name = `${record.fileName.replace(/\.csv$/i, '')}-issues.csv`;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="issues.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .send(`\uFEFF${csv}`);
+    },
+  );
+}
+
+/** A cell safe to open in Excel: a leading =, +, -, @, tab or CR makes it a formula, so it is prefixed with '. */
+export function neutraliseFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 /** A file name as shown in the history: the base name, printable, at most 200 characters. */
