@@ -188,6 +188,33 @@ describe('opportunity lifecycle', () => {
   });
 });
 
+describe('people on a deal', () => {
+  it('moves the other people on a deal with it: to SQL on open, to Won on close, and lists it on their lead page', async () => {
+    const lead = await person('mql');
+    const cfo = await person('mql');
+    const engineer = await person();
+    const o = (await open(lead.id, { contactIds: [cfo.id, lead.id] })).json();
+    expect(await stageOf(cfo.id)).toBe('sql');
+    const added = await patch(o.id, { contactIds: [cfo.id, engineer.id] });
+    expect(
+      added
+        .json()
+        .contacts.map((c: { id: string }) => c.id)
+        .sort(),
+    ).toEqual([cfo.id, engineer.id].sort());
+    expect(await stageOf(engineer.id)).toBe('sql');
+    const mine = (
+      await t.call({ method: 'GET', url: `/api/v1/opportunities?personId=${engineer.id}` })
+    ).json().items;
+    expect(mine.map((x: { id: string }) => x.id)).toEqual([o.id]);
+    await patch(o.id, { status: 'won' });
+    for (const p of [lead, cfo, engineer]) expect(await stageOf(p.id)).toBe('won');
+    const bad = await patch(o.id, { contactIds: ['00000000-0000-4000-8000-000000000000'] });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors[0].path).toBe('contactIds');
+  });
+});
+
 describe('bad input and permissions', () => {
   it('refuses unknown people, bad amounts and currencies with the field named, and writes nothing', async () => {
     const before = (await t.db.query<{ n: number }>('SELECT count(*) AS n FROM opportunities')).rows[0].n;

@@ -40,6 +40,11 @@ const createBody = z
     ownerId: z.uuid().nullable().optional(),
     externalId: text(200).min(1).nullable().optional().describe('The id of this deal in your SFA'),
     description: text(5000).nullable().optional(),
+    contactIds: z
+      .array(z.uuid())
+      .max(50)
+      .optional()
+      .describe('Other people on the deal (the buying committee); they move with it'),
   })
   .strict();
 
@@ -56,6 +61,7 @@ const patchBody = z
     externalId: text(200).min(1).nullable().optional(),
     description: text(5000).nullable().optional(),
     closedAt: z.iso.datetime({ offset: true }).optional().describe('When the deal closed (default: now)'),
+    contactIds: z.array(z.uuid()).max(50).optional().describe('Replaces the other people on the deal'),
   })
   .strict();
 

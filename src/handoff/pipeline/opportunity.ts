@@ -24,6 +24,8 @@ export interface Opportunity {
   person: { id: string; email: string; name: string; company: string | null; stage: string } | null;
   accountName: string | null;
   ownerName: string | null;
+  /** The other people on the deal (only on single reads). */
+  contacts?: { id: string; email: string; name: string; stage: string }[];
 }
 
 export interface OpportunityRow {

@@ -54,7 +54,8 @@ export async function movePersonForOpportunity(
   const r = await q.query<{ stage: Stage; open_others: number }>(
     `SELECT p.stage,
             (SELECT count(*) FROM opportunities o
-              WHERE o.workspace_id = p.workspace_id AND o.person_id = p.id AND o.status = 'open' AND o.id <> $3) AS open_others
+              WHERE o.workspace_id = p.workspace_id AND o.status = 'open' AND o.id <> $3
+                AND (o.person_id = p.id OR EXISTS (SELECT 1 FROM opportunity_contacts c WHERE c.opportunity_id = o.id AND c.person_id = p.id))) AS open_others
      FROM people p WHERE p.workspace_id = $1 AND p.id = $2 FOR UPDATE`,
     [actor.workspaceId, move.personId, move.opportunityId],
   );

@@ -26,6 +26,8 @@ export interface OpportunityInput {
   externalId?: string | null;
   description?: string | null;
   source?: string;
+  /** Other people on the deal besides its lead. */
+  contactIds?: string[];
 }
 
 export interface OpportunityPatch {
@@ -40,6 +42,8 @@ export interface OpportunityPatch {
   externalId?: string | null;
   description?: string | null;
   closedAt?: Date | null;
+  /** Replaces the other people on the deal. */
+  contactIds?: string[];
 }
 
 const actorTypeOf = (actor: Actor): TransitionActorType => (actor.type === 'system' ? 'system' : actor.type);
@@ -50,7 +54,56 @@ export async function getOpportunity(q: Queryable, workspaceId: number, id: stri
     id,
   ]);
   if (!r.rows[0]) throw notFound('Opportunity', id);
-  return toOpportunity(r.rows[0]);
+  const c = await q.query<{
+    id: string;
+    email: string;
+    last_name: string | null;
+    first_name: string | null;
+    stage: string;
+  }>(
+    `SELECT p.id, p.email, p.last_name, p.first_name, p.stage FROM opportunity_contacts c JOIN people p ON p.id = c.person_id
+     WHERE c.opportunity_id = $1 ORDER BY c.created_at, p.email`,
+    [id],
+  );
+  return {
+    ...toOpportunity(r.rows[0]),
+    contacts: c.rows.map((p) => ({
+      id: p.id,
+      email: p.email,
+      name: [p.last_name, p.first_name].filter(Boolean).join(' ') || p.email,
+      stage: p.stage,
+    })),
+  };
+}
+
+/** Replaces the other people on a deal (never its lead); unknown ids are a 422 naming contactIds. */
+async function setContacts(
+  q: Queryable,
+  workspaceId: number,
+  id: string,
+  leadId: string | null,
+  contactIds: string[],
+): Promise<void> {
+  const ids = [...new Set(contactIds)].filter((x) => x !== leadId);
+  const known = await q.query<{ id: string }>(
+    'SELECT id FROM people WHERE workspace_id = $1 AND id = ANY($2::uuid[])',
+    [workspaceId, ids],
+  );
+  if (known.rows.length !== ids.length) throw invalid('contactIds', 'every contact must be a known person');
+  await q.query('DELETE FROM opportunity_contacts WHERE opportunity_id = $1', [id]);
+  await q.query(
+    'INSERT INTO opportunity_contacts (workspace_id, opportunity_id, person_id) SELECT $1, $2, unnest($3::uuid[])',
+    [workspaceId, id, ids],
+  );
+}
+
+/** The lead first, then the other people on the deal. */
+async function peopleOn(q: Queryable, id: string, leadId: string | null): Promise<string[]> {
+  const r = await q.query<{ person_id: string }>(
+    'SELECT person_id FROM opportunity_contacts WHERE opportunity_id = $1 ORDER BY created_at, person_id',
+    [id],
+  );
+  return [...(leadId ? [leadId] : []), ...r.rows.map((x) => x.person_id)];
 }
 
 async function assertOwner(
@@ -124,14 +177,17 @@ export async function createOpportunity(
   } catch (err) {
     translateUnique(err);
   }
-  await movePersonForOpportunity(q, actor, {
-    personId: input.personId,
-    target: 'sql',
-    opportunityId: id,
-    actorType: actorTypeOf(actor),
-    actorId: actor.id,
-    reason: input.name,
-  });
+  if (input.contactIds?.length) await setContacts(q, ws, id, input.personId, input.contactIds);
+  for (const personId of await peopleOn(q, id, input.personId)) {
+    await movePersonForOpportunity(q, actor, {
+      personId,
+      target: 'sql',
+      opportunityId: id,
+      actorType: actorTypeOf(actor),
+      actorId: actor.id,
+      reason: input.name,
+    });
+  }
   const created = await getOpportunity(q, ws, id);
   await recordAudit(q, actor, {
     action: 'opportunity.created',
@@ -220,22 +276,30 @@ export async function updateOpportunity(
     translateUnique(err);
   }
   const actorType = opts.actorType ?? actorTypeOf(actor);
-  if (before.personId && (closing || reopening)) {
-    await movePersonForOpportunity(q, actor, {
-      personId: before.personId,
-      target: closing ? (status as 'won' | 'lost') : 'sql',
-      opportunityId: id,
-      actorType,
-      actorId: actor.id,
-      reason: status === 'lost' ? lossReason : before.name,
-      at: closing && next.closedAt ? next.closedAt : undefined,
-    });
+  if (patch.contactIds !== undefined) await setContacts(q, ws, id, before.personId, patch.contactIds);
+  // New people on an open deal join it in SQL; closing or reopening moves everyone on it.
+  if (closing || reopening || (patch.contactIds !== undefined && status === 'open')) {
+    for (const personId of await peopleOn(q, id, before.personId)) {
+      await movePersonForOpportunity(q, actor, {
+        personId,
+        target: closing ? (status as 'won' | 'lost') : 'sql',
+        opportunityId: id,
+        actorType,
+        actorId: actor.id,
+        reason: status === 'lost' ? lossReason : before.name,
+        at: closing && next.closedAt ? next.closedAt : undefined,
+      });
+    }
   }
   const after = await getOpportunity(q, ws, id);
   const changes = diffFields(
     { ...before, closedAt: before.closedAt?.toISOString() ?? null } as unknown as Record<string, unknown>,
     { ...next, closedAt: next.closedAt?.toISOString() ?? null },
   );
+  const contactsBefore = (before.contacts ?? []).map((c) => c.id).sort();
+  const contactsAfter = (after.contacts ?? []).map((c) => c.id).sort();
+  if (JSON.stringify(contactsAfter) !== JSON.stringify(contactsBefore))
+    changes.contactIds = [contactsBefore, contactsAfter];
   if (Object.keys(changes).length > 0) {
     await recordAudit(q, actor, {
       action: 'opportunity.updated',
@@ -298,7 +362,12 @@ export async function listOpportunities(q: Queryable, workspaceId: number, f: Op
   if (f.status?.length) add('o.status = ANY(?)', f.status);
   if (f.stage?.length) add('o.stage = ANY(?)', f.stage);
   if (f.ownerId) add('o.owner_id = ?', f.ownerId);
-  if (f.personId) add('o.person_id = ?', f.personId);
+  if (f.personId) {
+    add(
+      `(o.person_id = ? OR EXISTS (SELECT 1 FROM opportunity_contacts c WHERE c.opportunity_id = o.id AND c.person_id = $${params.length + 1}))`,
+      f.personId,
+    );
+  }
   if (f.accountId) add('o.account_id = ?', f.accountId);
   if (f.q)
     add(

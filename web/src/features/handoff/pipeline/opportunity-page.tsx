@@ -103,6 +103,20 @@ export function OpportunityPage() {
                 ''
               )}
             </dd>
+            {(o.contacts?.length ?? 0) > 0 && (
+              <>
+                <dt>{t('pipeline.field.contacts')}</dt>
+                <dd>
+                  <ul className="pipeline-contacts">
+                    {o.contacts?.map((c) => (
+                      <li key={c.id}>
+                        <AppLink to={`/people/${c.id}`}>{c.name}</AppLink> <StageBadge stage={c.stage} />
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </>
+            )}
             <dt>{t('pipeline.field.account')}</dt>
             <dd>
               {o.accountId ? (

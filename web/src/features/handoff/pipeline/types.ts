@@ -23,6 +23,7 @@ export interface Opportunity {
   person: { id: string; email: string; name: string; company: string | null; stage: string } | null;
   accountName: string | null;
   ownerName: string | null;
+  contacts?: { id: string; email: string; name: string; stage: string }[];
 }
 
 export interface PipelineColumn {
