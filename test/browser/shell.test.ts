@@ -9,6 +9,7 @@ let browser: Browser;
 let key: string;
 let personId: string;
 let accountId: string;
+let admin: Page;
 
 const ADMIN = { email: 'admin@shell.test', password: 'shell-admin-pass' };
 const VIEWER = { email: 'viewer@shell.test', password: 'shell-viewer-pass' };
@@ -47,6 +48,8 @@ beforeAll(async () => {
     [ids[2]],
   );
   browser = await launchBrowser();
+  ({ page: admin } = await newPage(browser, 'ja-JP'));
+  await signIn(admin, server.url, ADMIN.email, ADMIN.password);
 });
 
 afterAll(async () => {
@@ -99,8 +102,7 @@ describe('the web shell', () => {
   });
 
   it('shows the dashboard numbers the database holds, each linked to its people', async () => {
-    const { context, page } = await newPage(browser, 'ja-JP');
-    await signIn(page, server.url, ADMIN.email, ADMIN.password);
+    const page = admin;
     await page.goto(`${server.url}/`);
     await page.waitForSelector('[data-testid=stage-table]');
     await page.waitForSelector('[data-testid=stage-chart] canvas');
@@ -140,12 +142,10 @@ describe('the web shell', () => {
     await page.waitForSelector('[data-testid=people-table] tbody tr');
     expect(await page.textContent('[data-testid=people-table] tbody')).toContain('佐藤');
     expect(jsErrors(page)).toEqual([]);
-    await context.close();
   });
 
   it('keeps every deep link on reload, and shows a 404 page inside the shell for unknown paths', async () => {
-    const { context, page } = await newPage(browser, 'ja-JP');
-    await signIn(page, server.url, ADMIN.email, ADMIN.password);
+    const page = admin;
     const paths: [string, string][] = [
       ['/people', '[data-testid=people-table]'],
       [`/people/${personId}`, '[data-testid=lead-name]'],
@@ -156,15 +156,16 @@ describe('the web shell', () => {
       ['/scenarios/00000000-0000-4000-8000-000000000001', 'main.content'],
     ];
     for (const [path, selector] of paths) {
+      // A fresh load of the path is exactly what a reload does.
       const res = await page.goto(`${server.url}${path}`);
       expect(res?.status(), path).toBe(200);
-      await page.waitForSelector(selector);
-      await page.reload();
       await page.waitForSelector('nav.sidebar');
       await page.waitForSelector(selector);
       expect(new URL(page.url()).pathname, path).toBe(path);
     }
     await page.goto(`${server.url}/people/${personId}`);
+    await page.waitForSelector('[data-testid=lead-name]');
+    await page.reload();
     await page.waitForSelector('[data-testid=lead-name]');
     expect(await page.textContent('[data-testid=lead-name]')).toContain('高橋 健一');
     await page.goto(`${server.url}/accounts/${accountId}`);
@@ -176,7 +177,6 @@ describe('the web shell', () => {
     expect(await page.textContent('[data-testid=not-found]')).toContain('ページが見つかりません');
     expect(await page.isVisible('nav.sidebar')).toBe(true);
     expect(jsErrors(page)).toEqual([]);
-    await context.close();
   });
 
   it('shows a viewer no write controls', async () => {
@@ -204,8 +204,7 @@ describe('the web shell', () => {
   });
 
   it('shows a new API key once, with a copy button, and revokes it', async () => {
-    const { context, page } = await newPage(browser, 'ja-JP');
-    await signIn(page, server.url, ADMIN.email, ADMIN.password);
+    const page = admin;
     await page.goto(`${server.url}/settings?tab=apiKeys`);
     await page.fill('input[name=keyName]', 'SFA連携');
     await page.selectOption('select[name=keyRole]', 'sales');
@@ -233,6 +232,5 @@ describe('the web shell', () => {
     await page.waitForSelector('[data-testid=audit-table] code:text("api_key.revoked")');
     expect(await page.textContent('[data-testid=audit-table]')).toContain('api_key.created');
     expect(jsErrors(page)).toEqual([]);
-    await context.close();
   });
 });
