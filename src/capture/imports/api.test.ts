@@ -90,6 +90,19 @@ describe('imports API', () => {
     expect(list.json().nextCursor).not.toBeNull();
   });
 
+  it('a job that crashed after committing some batches resumes after them and repeats nothing', async () => {
+    const csv = Buffer.from('email,company\nr1@resume.example.jp,Resume\nr2@resume.example.jp,Resume\nr3@resume.example.jp,Resume\n');
+    const up = await t.call({ method: 'POST', url: '/api/v1/imports', ...multipart({}, { name: 'resume.csv', data: csv }) });
+    const id = up.json().id;
+    // As if a worker had merged the first row, committed its progress and died.
+    await t.db.query(`UPDATE imports SET status = 'running', rows_processed = 1, counts = '{"rows":1,"created":1}' WHERE id = $1`, [id]);
+    await t.worker.drain();
+    const r = (await t.call({ method: 'GET', url: `/api/v1/imports/${id}` })).json();
+    expect(r).toMatchObject({ status: 'completed', counts: { rows: 3, created: 3 } });
+    const people = await t.db.query(`SELECT email FROM people WHERE email LIKE '%@resume.example.jp' ORDER BY email`);
+    expect(people.rows).toEqual([{ email: 'r2@resume.example.jp' }, { email: 'r3@resume.example.jp' }]);
+  });
+
   it('a dry run through the API writes no person', async () => {
     const csv = Buffer.from('email\ndry-api@example.com\n');
     const up = await t.call({ method: 'POST', url: '/api/v1/imports', ...multipart({ dryRun: 'true' }, { name: 'd.csv', data: csv }) });

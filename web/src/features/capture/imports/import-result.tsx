@@ -104,6 +104,11 @@ export function ImportResultPage() {
       <section className="card flush">
         <div className="card-header">
           <h2>{t('imports.issues')}</h2>
+          {r.issues.length > 0 && (
+            <a className="btn btn-sm" href={`/api/v1/imports/${r.id}/issues.csv`} download>
+              {t('imports.downloadIssues')}
+            </a>
+          )}
         </div>
         {r.issues.length === 0 ? (
           <p className="empty">{t('imports.noIssues')}</p>
