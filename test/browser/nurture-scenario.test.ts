@@ -35,7 +35,12 @@ async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, ms =
 beforeAll(async () => {
   smtp = await startSmtp();
   server = await startServer({ env: { SMTP_URL: smtp.url } });
-  await createUser(server.ctx.db, 1, { email: 'marketer@scenario.test', password: 'scenario-pass-1', role: 'marketing', name: 'マーケ 花子' });
+  await createUser(server.ctx.db, 1, {
+    email: 'marketer@scenario.test',
+    password: 'scenario-pass-1',
+    role: 'marketing',
+    name: 'マーケ 花子',
+  });
   key = (await createApiKey(server.ctx.db, 1, { name: 'browser', role: 'admin' })).key;
   const tpl = await callApi('POST', '/api/v1/email-templates', {
     name: 'DXセミナーのご案内',
@@ -44,7 +49,11 @@ beforeAll(async () => {
   });
   expect(tpl.status, JSON.stringify(tpl.json)).toBe(201);
   templateId = tpl.json.id as string;
-  await callApi('POST', '/api/v1/email-templates', { name: '別のテンプレート', subject: '別件', html: '<p>別件</p>' });
+  await callApi('POST', '/api/v1/email-templates', {
+    name: '別のテンプレート',
+    subject: '別件',
+    html: '<p>別件</p>',
+  });
   const seg = await callApi('POST', '/api/v1/segments', {
     name: '製造業のリード',
     kind: 'dynamic',
@@ -52,7 +61,10 @@ beforeAll(async () => {
   });
   expect(seg.status, JSON.stringify(seg.json)).toBe(201);
   segmentId = seg.json.id as string;
-  const camp = await callApi('POST', '/api/v1/campaigns', { name: '製造業DXセミナー 2026/12', channel: 'seminar' });
+  const camp = await callApi('POST', '/api/v1/campaigns', {
+    name: '製造業DXセミナー 2026/12',
+    channel: 'seminar',
+  });
   expect(camp.status, JSON.stringify(camp.json)).toBe(201);
   for (const [email, lastName, industry] of [
     ['sato@maker-a.co.jp', '佐藤', '製造業'],
@@ -96,7 +108,9 @@ describe('a marketer builds and runs a seminar invitation in the UI', () => {
     await page.selectOption('[data-testid="add-after-send-email-1-next"]', 'add_to_campaign');
     await page.waitForSelector('[data-testid="step-add-to-campaign-1"]');
     expect(await page.textContent('[data-testid="step-send-email-1"]')).toContain('DXセミナーのご案内');
-    expect(await page.textContent('[data-testid="step-add-to-campaign-1"]')).toContain('製造業DXセミナー 2026/12');
+    expect(await page.textContent('[data-testid="step-add-to-campaign-1"]')).toContain(
+      '製造業DXセミナー 2026/12',
+    );
 
     await page.click('[data-testid="save-scenario"]');
     await page.waitForURL(/\/scenarios\/[0-9a-f-]{36}$/);
@@ -106,10 +120,19 @@ describe('a marketer builds and runs a seminar invitation in the UI', () => {
     await page.waitForSelector('[data-testid="scenario-status"][data-status="active"]');
 
     // The worker enrols the segment's two members; each gets the invitation once.
-    await until(() => smtp.messages.length, (n) => n >= 2);
+    await until(
+      () => smtp.messages.length,
+      (n) => n >= 2,
+    );
     await new Promise((r) => setTimeout(r, 500));
-    expect(smtp.messages.map((m) => m.subject).sort()).toEqual(['【ご招待】製造業DXセミナー 12月開催', '【ご招待】製造業DXセミナー 12月開催']);
-    expect(smtp.messages.map((m) => (m.to && 'text' in m.to ? m.to.text : '')).sort()).toEqual(['sato@maker-a.co.jp', 'suzuki@maker-b.co.jp']);
+    expect(smtp.messages.map((m) => m.subject).sort()).toEqual([
+      '【ご招待】製造業DXセミナー 12月開催',
+      '【ご招待】製造業DXセミナー 12月開催',
+    ]);
+    expect(smtp.messages.map((m) => (m.to && 'text' in m.to ? m.to.text : '')).sort()).toEqual([
+      'sato@maker-a.co.jp',
+      'suzuki@maker-b.co.jp',
+    ]);
 
     // The deep link survives a reload and shows the numbers per step.
     await page.goto(`${server.url}/scenarios/${id}`);
@@ -123,7 +146,9 @@ describe('a marketer builds and runs a seminar invitation in the UI', () => {
     );
     expect(await page.textContent('[data-testid="step-send-email-1"]')).toContain('送信 2');
     expect(await page.textContent('[data-testid="total-completed"]')).toBe('2');
-    const members = await server.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaign_members WHERE status = 'invited'`);
+    const members = await server.ctx.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM campaign_members WHERE status = 'invited'`,
+    );
     expect(members.rows[0].n).toBe(2);
     const s = await callApi('GET', `/api/v1/scenarios/${id}`);
     expect(s.json).toMatchObject({ status: 'active', trigger: { type: 'segment_entered', segmentId } });

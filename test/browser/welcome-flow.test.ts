@@ -23,7 +23,8 @@ async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, ms =
   }
 }
 
-const mailsTo = (address: string) => smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text.includes(address));
+const mailsTo = (address: string) =>
+  smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text.includes(address));
 
 beforeAll(async () => {
   smtp = await startSmtp();
@@ -41,9 +42,13 @@ afterAll(async () => {
 describe('the demo welcome scenario, end to end', () => {
   it('a document request in Chromium sends exactly one welcome mail; one-click unsubscribe holds', async () => {
     const db = server.ctx.db;
-    const form = await db.query<{ id: string; min_fill_seconds: number }>(`SELECT id, min_fill_seconds FROM forms WHERE name = '資料請求フォーム'`);
+    const form = await db.query<{ id: string; min_fill_seconds: number }>(
+      `SELECT id, min_fill_seconds FROM forms WHERE name = '資料請求フォーム'`,
+    );
     expect(form.rows).toHaveLength(1);
-    const scenario = await db.query<{ id: string; status: string }>(`SELECT id, status FROM scenarios WHERE name = '資料請求ウェルカムシナリオ'`);
+    const scenario = await db.query<{ id: string; status: string }>(
+      `SELECT id, status FROM scenarios WHERE name = '資料請求ウェルカムシナリオ'`,
+    );
     expect(scenario.rows[0].status).toBe('active');
 
     const { page } = await newPage(browser, 'ja-JP');
@@ -60,14 +65,21 @@ describe('the demo welcome scenario, end to end', () => {
     expect(await page.textContent('body')).toContain('資料請求ありがとうございます');
 
     // The polling worker: form.submitted → scenario trigger → welcome step → SMTP.
-    await until(() => mailsTo(EMAIL).length, (n) => n >= 1);
+    await until(
+      () => mailsTo(EMAIL).length,
+      (n) => n >= 1,
+    );
     await new Promise((r) => setTimeout(r, 2000));
     const mails = mailsTo(EMAIL);
     expect(mails).toHaveLength(1);
     const welcome = mails[0];
     expect(welcome.subject).toBe('小林様、資料請求ありがとうございます');
     expect(welcome.html || '').toContain('北斗機工株式会社');
-    const header = (name: string) => welcome.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n\s+/g, ' ');
+    const header = (name: string) =>
+      welcome.headerLines
+        .find((h) => h.key === name)
+        ?.line.replace(/^[^:]+:\s*/, '')
+        .replace(/\r?\n\s+/g, ' ');
     const listUnsubscribe = header('list-unsubscribe') ?? '';
     expect(listUnsubscribe).toMatch(/<mailto:[^>]+>/);
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
@@ -89,13 +101,22 @@ describe('the demo welcome scenario, end to end', () => {
       body: 'List-Unsubscribe=One-Click',
     });
     expect(unsub.status).toBeLessThan(300);
-    const after = await db.query<{ unsubscribed_at: Date | null }>('SELECT unsubscribed_at FROM people WHERE id = $1', [personId]);
+    const after = await db.query<{ unsubscribed_at: Date | null }>(
+      'SELECT unsubscribed_at FROM people WHERE id = $1',
+      [personId],
+    );
     expect(after.rows[0].unsubscribed_at).not.toBeNull();
 
     // Three days pass: the not-opened branch would send the reminder — it must not.
     await db.query(`UPDATE jobs SET run_at = now() WHERE status = 'pending' AND queue = 'scenarios.step'`);
     const done = await until(
-      async () => (await db.query<{ status: string }>('SELECT status FROM scenario_enrolments WHERE scenario_id = $1 AND person_id = $2', [scenario.rows[0].id, personId])).rows[0].status,
+      async () =>
+        (
+          await db.query<{ status: string }>(
+            'SELECT status FROM scenario_enrolments WHERE scenario_id = $1 AND person_id = $2',
+            [scenario.rows[0].id, personId],
+          )
+        ).rows[0].status,
       (s) => s !== 'active',
     );
     expect(done).toBe('completed');

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { verifyWebhook } from '../../platform/webhook-signature.ts';
 import { createUser } from '../../team/users.ts';
-import { evaluateScenario } from './triggers.ts';
 import { findScenario } from './store.ts';
+import { evaluateScenario } from './triggers.ts';
 
 let t: TestApp;
 let hooks: Server;
@@ -38,14 +38,32 @@ afterAll(async () => {
 });
 
 async function person(extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await t.call({ method: 'POST', url: '/api/v1/people', payload: { email: `a${Date.now()}${Math.random()}@example.co.jp`, lastName: '伊藤', consent: true, ...extra } });
+  const r = await t.call({
+    method: 'POST',
+    url: '/api/v1/people',
+    payload: {
+      email: `a${Date.now()}${Math.random()}@example.co.jp`,
+      lastName: '伊藤',
+      consent: true,
+      ...extra,
+    },
+  });
   return r.json().id;
 }
 
 describe('action steps', () => {
   it('update a field, adjust the score, change stage, join a campaign, assign and notify the owner, call a signed webhook', async () => {
-    const owner = await createUser(t.db, 1, { email: 'rep@actions.test', password: 'rep-password-1', role: 'marketing', name: 'インサイドセールス 次郎' });
-    const camp = await t.call({ method: 'POST', url: '/api/v1/campaigns', payload: { name: 'ウェビナー 12月', channel: 'webinar' } });
+    const owner = await createUser(t.db, 1, {
+      email: 'rep@actions.test',
+      password: 'rep-password-1',
+      role: 'marketing',
+      name: 'インサイドセールス 次郎',
+    });
+    const camp = await t.call({
+      method: 'POST',
+      url: '/api/v1/campaigns',
+      payload: { name: 'ウェビナー 12月', channel: 'webinar' },
+    });
     expect(camp.statusCode).toBe(201);
     const created = await t.call({
       method: 'POST',
@@ -54,11 +72,23 @@ describe('action steps', () => {
         name: 'MQL化フォロー',
         trigger: { type: 'manual' },
         steps: [
-          { id: 'tag', type: 'update_field', field: 'customFields.nurtureTrack', value: 'dx', next: 'points' },
+          {
+            id: 'tag',
+            type: 'update_field',
+            field: 'customFields.nurtureTrack',
+            value: 'dx',
+            next: 'points',
+          },
           { id: 'points', type: 'adjust_score', points: 15, next: 'mql' },
           { id: 'mql', type: 'change_stage', stage: 'mql', next: 'illegal' },
           { id: 'illegal', type: 'change_stage', stage: 'won', next: 'camp' },
-          { id: 'camp', type: 'add_to_campaign', campaignId: camp.json().id, status: 'invited', next: 'assign' },
+          {
+            id: 'camp',
+            type: 'add_to_campaign',
+            campaignId: camp.json().id,
+            status: 'invited',
+            next: 'assign',
+          },
           { id: 'assign', type: 'assign_owner', ownerId: owner.id, next: 'notify' },
           { id: 'notify', type: 'notify_owner', message: 'フォローをお願いします', next: 'hook' },
           { id: 'hook', type: 'webhook', url: hookUrl, next: null },
@@ -74,23 +104,44 @@ describe('action steps', () => {
     failNext = 1;
     await t.worker.drain();
     // The webhook answered 503 once: retried with backoff.
-    await t.db.query(`UPDATE jobs SET run_at = now() WHERE queue = 'scenarios.webhook' AND status = 'pending'`);
+    await t.db.query(
+      `UPDATE jobs SET run_at = now() WHERE queue = 'scenarios.webhook' AND status = 'pending'`,
+    );
     await t.worker.drain();
 
     const pp = (await t.call({ method: 'GET', url: `/api/v1/people/${p}` })).json();
     expect(pp).toMatchObject({ stage: 'mql', ownerId: owner.id, customFields: { nurtureTrack: 'dx' } });
-    const transition = await t.db.query<{ actor_type: string; actor_id: string }>(`SELECT actor_type, actor_id FROM stage_transitions WHERE person_id = $1 AND to_stage = 'mql'`, [p]);
+    const transition = await t.db.query<{ actor_type: string; actor_id: string }>(
+      `SELECT actor_type, actor_id FROM stage_transitions WHERE person_id = $1 AND to_stage = 'mql'`,
+      [p],
+    );
     expect(transition.rows).toEqual([{ actor_type: 'scenario', actor_id: id }]);
-    const member = await t.db.query<{ status: string }>('SELECT status FROM campaign_members WHERE person_id = $1', [p]);
+    const member = await t.db.query<{ status: string }>(
+      'SELECT status FROM campaign_members WHERE person_id = $1',
+      [p],
+    );
     expect(member.rows).toEqual([{ status: 'invited' }]);
-    const note = await t.db.query<{ to_address: string; kind: string; subject: string }>(`SELECT to_address, kind, subject FROM mail_messages WHERE person_id = $1 AND meta->>'scenarioId' = $2`, [p, id]);
-    expect(note.rows).toEqual([{ to_address: 'rep@actions.test', kind: 'notification', subject: expect.stringContaining('MQL化フォロー') }]);
+    const note = await t.db.query<{ to_address: string; kind: string; subject: string }>(
+      `SELECT to_address, kind, subject FROM mail_messages WHERE person_id = $1 AND meta->>'scenarioId' = $2`,
+      [p, id],
+    );
+    expect(note.rows).toEqual([
+      {
+        to_address: 'rep@actions.test',
+        kind: 'notification',
+        subject: expect.stringContaining('MQL化フォロー'),
+      },
+    ]);
 
     expect(received).toHaveLength(1);
     expect(verifyWebhook(secret, received[0].body, received[0].signature, new Date())).toBe(true);
-    expect(JSON.parse(received[0].body)).toMatchObject({ type: 'scenario.webhook', data: { scenarioId: id, stepId: 'hook', person: { id: p, stage: 'mql' } } });
+    expect(JSON.parse(received[0].body)).toMatchObject({
+      type: 'scenario.webhook',
+      data: { scenarioId: id, stepId: 'hook', person: { id: p, stage: 'mql' } },
+    });
 
-    const history = (await t.call({ method: 'GET', url: `/api/v1/people/${p}/scenarios` })).json().items[0].steps;
+    const history = (await t.call({ method: 'GET', url: `/api/v1/people/${p}/scenarios` })).json().items[0]
+      .steps;
     expect(history.map((s: { stepId: string; outcome: string }) => `${s.stepId}:${s.outcome}`)).toEqual([
       'tag:done',
       'points:done',
@@ -116,7 +167,10 @@ describe('action steps', () => {
       payload: {
         name: '更新30日前',
         trigger: { type: 'date_field', field: 'customFields.renewal', offsetDays: -30 },
-        steps: [{ id: 'w', type: 'wait', duration: { amount: 1, unit: 'days' }, next: 'x' }, { id: 'x', type: 'exit' }],
+        steps: [
+          { id: 'w', type: 'wait', duration: { amount: 1, unit: 'days' }, next: 'x' },
+          { id: 'x', type: 'exit' },
+        ],
       },
     });
     const id = created.json().id;
@@ -125,7 +179,10 @@ describe('action steps', () => {
     if (!s) throw new Error('missing');
     await evaluateScenario(t.ctx, s);
     await evaluateScenario(t.ctx, s);
-    const enrolled = await t.db.query<{ person_id: string }>('SELECT person_id FROM scenario_enrolments WHERE scenario_id = $1', [id]);
+    const enrolled = await t.db.query<{ person_id: string }>(
+      'SELECT person_id FROM scenario_enrolments WHERE scenario_id = $1',
+      [id],
+    );
     expect(enrolled.rows.map((r) => r.person_id)).toEqual([due]);
     expect([notDue, junk]).not.toContain(enrolled.rows[0].person_id);
   });
@@ -134,7 +191,11 @@ describe('action steps', () => {
     const seg = await t.call({
       method: 'POST',
       url: '/api/v1/segments',
-      payload: { name: '福岡のリード', kind: 'dynamic', filter: { field: 'prefecture', op: 'eq', value: '福岡県' } },
+      payload: {
+        name: '福岡のリード',
+        kind: 'dynamic',
+        filter: { field: 'prefecture', op: 'eq', value: '福岡県' },
+      },
     });
     expect(seg.statusCode, seg.body).toBe(201);
     const already = await person({ prefecture: '福岡県' });
@@ -155,7 +216,13 @@ describe('action steps', () => {
     const newcomer = await person({ prefecture: '北海道' });
     await t.call({ method: 'PATCH', url: `/api/v1/people/${newcomer}`, payload: { prefecture: '福岡県' } });
     await evaluateScenario(t.ctx, s);
-    const rows = async () => (await t.db.query<{ person_id: string }>('SELECT person_id FROM scenario_enrolments WHERE scenario_id = $1', [id])).rows.map((r) => r.person_id);
+    const rows = async () =>
+      (
+        await t.db.query<{ person_id: string }>(
+          'SELECT person_id FROM scenario_enrolments WHERE scenario_id = $1',
+          [id],
+        )
+      ).rows.map((r) => r.person_id);
     expect(await rows()).toEqual([newcomer]);
     expect(await rows()).not.toContain(already);
   });

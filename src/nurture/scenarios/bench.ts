@@ -23,7 +23,10 @@ export interface ScenarioBenchResult {
  * `workers` competing workers (default 4 on PostgreSQL, 1 on PGlite) run the step jobs until
  * none is left. Measures the scenario engine and mail queuing, not SMTP delivery.
  */
-export async function benchScenarioEmails(ctx: AppContext, opts: { share?: number; workers?: number; workspaceId?: number } = {}): Promise<ScenarioBenchResult> {
+export async function benchScenarioEmails(
+  ctx: AppContext,
+  opts: { share?: number; workers?: number; workspaceId?: number } = {},
+): Promise<ScenarioBenchResult> {
   const ws = opts.workspaceId ?? 1;
   const share = opts.share ?? 0.1;
   const workers = opts.workers ?? (ctx.db.kind === 'postgres' ? 4 : 1);
@@ -62,10 +65,22 @@ export async function benchScenarioEmails(ctx: AppContext, opts: { share?: numbe
   );
   const enrolSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  const pool = Array.from({ length: workers }, () => startWorker({ ctx, handlers: { [STEP_QUEUE]: stepJob }, batchSize: 50 }, false));
+  const pool = Array.from({ length: workers }, () =>
+    startWorker({ ctx, handlers: { [STEP_QUEUE]: stepJob }, batchSize: 50 }, false),
+  );
   await Promise.all(pool.map((w) => w.drain(1_000_000)));
   const sendSeconds = (performance.now() - t1) / 1000;
-  const sent = await ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM scenario_step_runs WHERE scenario_id = $1 AND outcome = 'sent'`, [scenario.id]);
+  const sent = await ctx.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM scenario_step_runs WHERE scenario_id = $1 AND outcome = 'sent'`,
+    [scenario.id],
+  );
   const emails = sent.rows[0].n;
-  return { enrolled, enrolSeconds, emails, sendSeconds, emailsPerSecond: sendSeconds > 0 ? emails / sendSeconds : 0, workers };
+  return {
+    enrolled,
+    enrolSeconds,
+    emails,
+    sendSeconds,
+    emailsPerSecond: sendSeconds > 0 ? emails / sendSeconds : 0,
+    workers,
+  };
 }

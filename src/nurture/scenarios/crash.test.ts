@@ -31,7 +31,10 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+const exited = (c: ChildProcess) =>
+  new Promise<void>((resolve) =>
+    c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve()),
+  );
 
 // The child works on an embedded data directory, whatever TEST_DATABASE_URL says: run it once, in the PGlite pass.
 describe.skipIf(!!process.env.TEST_DATABASE_URL)('a worker killed with SIGKILL mid-scenario', () => {
@@ -61,7 +64,13 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)('a worker killed with SIGKILL m
         timeZone: 'Asia/Tokyo',
       });
       const active = (await setScenarioStatus(tx, actor, s.id, 'active')).after;
-      await enrolPeople(tx, 1, active, { sql: 'SELECT id AS person_id FROM people WHERE workspace_id = $10', params: [1] }, { source: 'manual', now: new Date() });
+      await enrolPeople(
+        tx,
+        1,
+        active,
+        { sql: 'SELECT id AS person_id FROM people WHERE workspace_id = $10', params: [1] },
+        { source: 'manual', now: new Date() },
+      );
     });
     await db.close();
   }, 120_000);
@@ -86,7 +95,8 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)('a worker killed with SIGKILL m
     await db.close();
 
     const second = startWorker();
-    const distinct = () => new Set(smtp.messages.map((m) => `${m.to && 'text' in m.to ? m.to.text : ''}|${m.subject}`)).size;
+    const distinct = () =>
+      new Set(smtp.messages.map((m) => `${m.to && 'text' in m.to ? m.to.text : ''}|${m.subject}`)).size;
     await waitFor(() => distinct() >= PEOPLE * 2, 300_000);
     await new Promise((r) => setTimeout(r, 1500));
     second.kill('SIGTERM');
@@ -100,7 +110,9 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)('a worker killed with SIGKILL m
          FROM scenario_enrolments e`,
       );
       expect(perPerson.rows).toHaveLength(PEOPLE);
-      expect(perPerson.rows.every((r) => r.runs === 2 && r.mails === 2 && r.status === 'completed')).toBe(true);
+      expect(perPerson.rows.every((r) => r.runs === 2 && r.mails === 2 && r.status === 'completed')).toBe(
+        true,
+      );
       const undelivered = await check.query(`SELECT 1 FROM mail_messages WHERE status <> 'sent'`);
       expect(undelivered.rows).toHaveLength(0);
     } finally {

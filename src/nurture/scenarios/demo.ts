@@ -1,8 +1,8 @@
 import type { Queryable } from '../../platform/db/client.ts';
 import type { SeedContext } from '../../platform/feature.ts';
 import { type Actor, systemActor } from '../../team/audit.ts';
-import { createSegment } from '../segments/store.ts';
 import { createTemplate, type TemplateInput } from '../mail/templates.ts';
+import { createSegment } from '../segments/store.ts';
 import type { ScenarioInput } from './model.ts';
 import { createScenario, setScenarioStatus } from './store.ts';
 
@@ -45,7 +45,10 @@ const SEMINAR: TemplateInput = {
 };
 
 async function templateId(q: Queryable, actor: Actor, input: TemplateInput): Promise<string> {
-  const found = await q.query<{ id: string }>('SELECT id FROM email_templates WHERE workspace_id = $1 AND name = $2', [actor.workspaceId, input.name]);
+  const found = await q.query<{ id: string }>(
+    'SELECT id FROM email_templates WHERE workspace_id = $1 AND name = $2',
+    [actor.workspaceId, input.name],
+  );
   return found.rows[0]?.id ?? (await createTemplate(q, actor, input)).id;
 }
 
@@ -64,23 +67,56 @@ export async function seedScenarioDemo(ctx: SeedContext): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const existing = await tx.query('SELECT 1 FROM scenarios WHERE workspace_id = 1 LIMIT 1');
     if (existing.rows.length > 0) return;
-    const form = await tx.query<{ id: string }>('SELECT id FROM forms WHERE workspace_id = 1 AND name = $1 ORDER BY created_at LIMIT 1', [DOCUMENT_REQUEST_FORM]);
+    const form = await tx.query<{ id: string }>(
+      'SELECT id FROM forms WHERE workspace_id = 1 AND name = $1 ORDER BY created_at LIMIT 1',
+      [DOCUMENT_REQUEST_FORM],
+    );
     const formId = form.rows[0]?.id;
     if (!formId) {
-      ctx.log.info({ form: DOCUMENT_REQUEST_FORM }, 'demo: no document-request form, the welcome scenario is not created');
+      ctx.log.info(
+        { form: DOCUMENT_REQUEST_FORM },
+        'demo: no document-request form, the welcome scenario is not created',
+      );
     } else {
       const welcome = await templateId(tx, actor, WELCOME);
       const caseStudy = await templateId(tx, actor, CASE_STUDY);
       const reminder = await templateId(tx, actor, REMINDER);
       await activate(tx, actor, {
         name: '資料請求ウェルカムシナリオ',
-        description: '資料請求フォームの送信直後にお礼メール。3日後の平日10時に、開封した人には導入事例、開封していない人には再送メール。SQLになったら終了。',
+        description:
+          '資料請求フォームの送信直後にお礼メール。3日後の平日10時に、開封した人には導入事例、開封していない人には再送メール。SQLになったら終了。',
         trigger: { type: 'form_submitted', formId },
         steps: [
-          { id: 'welcome', name: 'お礼メール（資料URL）', type: 'send_email', templateId: welcome, next: 'wait-3d' },
-          { id: 'wait-3d', name: '3日後の平日10時まで待つ', type: 'wait', duration: { amount: 3, unit: 'days' }, until: { weekdays: [1, 2, 3, 4, 5], time: '10:00' }, next: 'opened' },
-          { id: 'opened', name: 'お礼メールを開封した？', type: 'branch', condition: { kind: 'opened', withinHours: 72, stepId: 'welcome' }, yes: 'case-study', no: 'reminder' },
-          { id: 'case-study', name: '導入事例メール', type: 'send_email', templateId: caseStudy, next: 'engaged' },
+          {
+            id: 'welcome',
+            name: 'お礼メール（資料URL）',
+            type: 'send_email',
+            templateId: welcome,
+            next: 'wait-3d',
+          },
+          {
+            id: 'wait-3d',
+            name: '3日後の平日10時まで待つ',
+            type: 'wait',
+            duration: { amount: 3, unit: 'days' },
+            until: { weekdays: [1, 2, 3, 4, 5], time: '10:00' },
+            next: 'opened',
+          },
+          {
+            id: 'opened',
+            name: 'お礼メールを開封した？',
+            type: 'branch',
+            condition: { kind: 'opened', withinHours: 72, stepId: 'welcome' },
+            yes: 'case-study',
+            no: 'reminder',
+          },
+          {
+            id: 'case-study',
+            name: '導入事例メール',
+            type: 'send_email',
+            templateId: caseStudy,
+            next: 'engaged',
+          },
           { id: 'engaged', name: '関心度 +10', type: 'adjust_score', points: 10, next: null },
           { id: 'reminder', name: '再送メール', type: 'send_email', templateId: reminder, next: null },
         ],
@@ -98,19 +134,44 @@ export async function seedScenarioDemo(ctx: SeedContext): Promise<void> {
       kind: 'dynamic',
       filter: {
         and: [
-          { or: [{ field: 'industry', op: 'contains', value: '製造' }, { field: 'industry', op: 'contains', value: '情報通信' }] },
+          {
+            or: [
+              { field: 'industry', op: 'contains', value: '製造' },
+              { field: 'industry', op: 'contains', value: '情報通信' },
+            ],
+          },
           { field: 'stage', op: 'in', value: ['inquiry', 'mql', 'recycled'] },
         ],
       },
     });
-    const campaign = await tx.query<{ id: string }>("SELECT id FROM campaigns WHERE workspace_id = 1 AND channel = 'seminar' ORDER BY created_at DESC LIMIT 1");
+    const campaign = await tx.query<{ id: string }>(
+      "SELECT id FROM campaigns WHERE workspace_id = 1 AND channel = 'seminar' ORDER BY created_at DESC LIMIT 1",
+    );
     await activate(tx, actor, {
       name: 'DX推進セミナー招待',
-      description: 'セグメントに新たに該当したリードにセミナー招待を送り、キャンペーンに「招待済み」で追加。平日夜間・早朝は送らない。',
+      description:
+        'セグメントに新たに該当したリードにセミナー招待を送り、キャンペーンに「招待済み」で追加。平日夜間・早朝は送らない。',
       trigger: { type: 'segment_entered', segmentId: segment.id, includeExisting: false },
       steps: [
-        { id: 'invite', name: 'セミナー招待メール', type: 'send_email', templateId: seminar, next: campaign.rows[0] ? 'invited' : null },
-        ...(campaign.rows[0] ? [{ id: 'invited', name: 'キャンペーンに招待済みで追加', type: 'add_to_campaign' as const, campaignId: campaign.rows[0].id, status: 'invited' as const, next: null }] : []),
+        {
+          id: 'invite',
+          name: 'セミナー招待メール',
+          type: 'send_email',
+          templateId: seminar,
+          next: campaign.rows[0] ? 'invited' : null,
+        },
+        ...(campaign.rows[0]
+          ? [
+              {
+                id: 'invited',
+                name: 'キャンペーンに招待済みで追加',
+                type: 'add_to_campaign' as const,
+                campaignId: campaign.rows[0].id,
+                status: 'invited' as const,
+                next: null,
+              },
+            ]
+          : []),
       ],
       goal: { stages: ['sql'] },
       reentry: 'never',

@@ -33,16 +33,29 @@ async function person(extra: Record<string, unknown> = {}): Promise<string> {
   const r = await t.call({
     method: 'POST',
     url: '/api/v1/people',
-    payload: { email: `lead${seq}-${Date.now()}@example.co.jp`, lastName: `山田${seq}`, firstName: '太郎', consent: true, ...extra },
+    payload: {
+      email: `lead${seq}-${Date.now()}@example.co.jp`,
+      lastName: `山田${seq}`,
+      firstName: '太郎',
+      consent: true,
+      ...extra,
+    },
   });
   expect(r.statusCode).toBeLessThan(300);
   return r.json().id;
 }
 
 async function scenario(doc: Record<string, unknown>, activate = true): Promise<string> {
-  const r = await t.call({ method: 'POST', url: '/api/v1/scenarios', payload: { name: `s${Date.now()}${Math.random()}`, ...doc } });
+  const r = await t.call({
+    method: 'POST',
+    url: '/api/v1/scenarios',
+    payload: { name: `s${Date.now()}${Math.random()}`, ...doc },
+  });
   expect(r.statusCode, r.body).toBe(201);
-  if (activate) expect((await t.call({ method: 'POST', url: `/api/v1/scenarios/${r.json().id}/activate` })).statusCode).toBe(200);
+  if (activate)
+    expect(
+      (await t.call({ method: 'POST', url: `/api/v1/scenarios/${r.json().id}/activate` })).statusCode,
+    ).toBe(200);
   return r.json().id;
 }
 
@@ -51,7 +64,13 @@ const welcomeFlow = () => ({
   steps: [
     { id: 'welcome', type: 'send_email', templateId: welcome, next: 'wait' },
     { id: 'wait', type: 'wait', duration: { amount: 3, unit: 'days' }, next: 'opened' },
-    { id: 'opened', type: 'branch', condition: { kind: 'opened', withinHours: 72 }, yes: 'case', no: 'remind' },
+    {
+      id: 'opened',
+      type: 'branch',
+      condition: { kind: 'opened', withinHours: 72 },
+      yes: 'case',
+      no: 'remind',
+    },
     { id: 'case', type: 'send_email', templateId: followUp, next: null },
     { id: 'remind', type: 'send_email', templateId: reminder, next: null },
   ],
@@ -74,7 +93,11 @@ describe('a welcome series: send, wait, branch on opened', () => {
     const id = await scenario(welcomeFlow());
     const opener = await person();
     const ignorer = await person();
-    const r = await t.call({ method: 'POST', url: `/api/v1/scenarios/${id}/enrol`, payload: { personIds: [opener, ignorer] } });
+    const r = await t.call({
+      method: 'POST',
+      url: `/api/v1/scenarios/${id}/enrol`,
+      payload: { personIds: [opener, ignorer] },
+    });
     expect(r.json()).toEqual({ enrolled: 2 });
     await drainAll();
     await waitFor(() => smtp.messages.length >= 2);
@@ -96,44 +119,63 @@ describe('a welcome series: send, wait, branch on opened', () => {
 
     // Nothing happens before the wait is over.
     await drainAll();
-    expect(smtp.messages.filter((m) => [opener, ignorer].length && m.subject !== '資料請求ありがとうございます')).toHaveLength(0);
+    expect(
+      smtp.messages.filter((m) => [opener, ignorer].length && m.subject !== '資料請求ありがとうございます'),
+    ).toHaveLength(0);
 
-    const sent = await t.db.query<{ id: string }>(`SELECT id FROM mail_messages WHERE person_id = $1`, [opener]);
-    await t.db.query(`INSERT INTO activities (workspace_id, person_id, type, properties) VALUES (1, $1, 'email_open', $2)`, [
+    const sent = await t.db.query<{ id: string }>(`SELECT id FROM mail_messages WHERE person_id = $1`, [
       opener,
-      JSON.stringify({ messageId: sent.rows[0].id }),
     ]);
+    await t.db.query(
+      `INSERT INTO activities (workspace_id, person_id, type, properties) VALUES (1, $1, 'email_open', $2)`,
+      [opener, JSON.stringify({ messageId: sent.rows[0].id })],
+    );
     await makeDue(t.db);
     await drainAll();
     await waitFor(() => smtp.messages.length >= 4);
-    expect(await delivered(await emailOf(opener))).toEqual(['資料請求ありがとうございます', '導入事例のご紹介']);
-    expect(await delivered(await emailOf(ignorer))).toEqual(['資料請求ありがとうございます', '資料はご覧いただけましたか']);
+    expect(await delivered(await emailOf(opener))).toEqual([
+      '資料請求ありがとうございます',
+      '導入事例のご紹介',
+    ]);
+    expect(await delivered(await emailOf(ignorer))).toEqual([
+      '資料請求ありがとうございます',
+      '資料はご覧いただけましたか',
+    ]);
 
-    const history = (await t.call({ method: 'GET', url: `/api/v1/people/${opener}/scenarios`, as: 'sales' })).json().items;
+    const history = (
+      await t.call({ method: 'GET', url: `/api/v1/people/${opener}/scenarios`, as: 'sales' })
+    ).json().items;
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ scenarioId: id, status: 'completed', occurrence: 1 });
-    expect(history[0].steps.map((s: { stepId: string; outcome: string }) => `${s.stepId}:${s.outcome}`)).toEqual([
-      'welcome:sent',
-      'wait:waited',
-      'opened:yes',
-      'case:sent',
-    ]);
+    expect(
+      history[0].steps.map((s: { stepId: string; outcome: string }) => `${s.stepId}:${s.outcome}`),
+    ).toEqual(['welcome:sent', 'wait:waited', 'opened:yes', 'case:sent']);
     const after = (await t.call({ method: 'GET', url: `/api/v1/scenarios/${id}/stats` })).json();
     expect(after.totals).toMatchObject({ completed: 2, active: 0 });
-    expect(after.steps.find((s: { stepId: string }) => s.stepId === 'opened').outcomes).toEqual({ yes: 1, no: 1 });
+    expect(after.steps.find((s: { stepId: string }) => s.stepId === 'opened').outcomes).toEqual({
+      yes: 1,
+      no: 1,
+    });
   });
 });
 
 describe('exactly once', () => {
   it('a step job that runs twice (or late, after its lease) sends nothing twice', async () => {
-    const id = await scenario({ trigger: { type: 'manual' }, steps: [{ id: 'only', type: 'send_email', templateId: welcome, next: null }] });
+    const id = await scenario({
+      trigger: { type: 'manual' },
+      steps: [{ id: 'only', type: 'send_email', templateId: welcome, next: null }],
+    });
     const p = await person();
     await t.call({ method: 'POST', url: `/api/v1/scenarios/${id}/enrol`, payload: { personIds: [p] } });
-    const e = await t.db.query<{ id: number }>('SELECT id FROM scenario_enrolments WHERE scenario_id = $1', [id]);
+    const e = await t.db.query<{ id: number }>('SELECT id FROM scenario_enrolments WHERE scenario_id = $1', [
+      id,
+    ]);
     await executeStep(t.ctx, e.rows[0].id, 1);
     await executeStep(t.ctx, e.rows[0].id, 1);
     // The original job, and a stray copy of it, run as well.
-    await t.db.query(`INSERT INTO jobs (queue, payload) VALUES ('scenarios.step', $1)`, [JSON.stringify({ enrolmentId: e.rows[0].id, seq: 1 })]);
+    await t.db.query(`INSERT INTO jobs (queue, payload) VALUES ('scenarios.step', $1)`, [
+      JSON.stringify({ enrolmentId: e.rows[0].id, seq: 1 }),
+    ]);
     await drainAll();
     const mails = await t.db.query('SELECT 1 FROM mail_messages WHERE person_id = $1', [p]);
     expect(mails.rows).toHaveLength(1);
@@ -177,12 +219,33 @@ describe('goals and re-entry', () => {
     const p = await person();
     await t.call({ method: 'POST', url: `/api/v1/scenarios/${id}/enrol`, payload: { personIds: [p] } });
     await drainAll();
-    expect((await t.call({ method: 'POST', url: `/api/v1/people/${p}/stage`, payload: { stage: 'mql' }, as: 'marketing' })).statusCode).toBe(200);
-    expect((await t.call({ method: 'POST', url: `/api/v1/people/${p}/stage`, payload: { stage: 'sql' }, as: 'sales' })).statusCode).toBe(200);
+    expect(
+      (
+        await t.call({
+          method: 'POST',
+          url: `/api/v1/people/${p}/stage`,
+          payload: { stage: 'mql' },
+          as: 'marketing',
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await t.call({
+          method: 'POST',
+          url: `/api/v1/people/${p}/stage`,
+          payload: { stage: 'sql' },
+          as: 'sales',
+        })
+      ).statusCode,
+    ).toBe(200);
     await drainAll();
     await makeDue(t.db);
     await drainAll();
-    const e = await t.db.query<{ status: string; exit_reason: string }>('SELECT status, exit_reason FROM scenario_enrolments WHERE scenario_id = $1', [id]);
+    const e = await t.db.query<{ status: string; exit_reason: string }>(
+      'SELECT status, exit_reason FROM scenario_enrolments WHERE scenario_id = $1',
+      [id],
+    );
     expect(e.rows).toEqual([{ status: 'goal', exit_reason: 'goal_reached' }]);
     const mails = await t.db.query('SELECT 1 FROM mail_messages WHERE person_id = $1', [p]);
     expect(mails.rows).toHaveLength(1);
@@ -191,24 +254,47 @@ describe('goals and re-entry', () => {
   it('a stage trigger enrols once with re-entry "never", again after the exit with "after_exit"', async () => {
     const steps = [{ id: 'score', type: 'adjust_score', points: 5, next: null }];
     const once = await scenario({ trigger: { type: 'stage_changed', to: 'mql' }, steps });
-    const again = await scenario({ trigger: { type: 'stage_changed', to: 'mql' }, steps, reentry: 'after_exit' });
+    const again = await scenario({
+      trigger: { type: 'stage_changed', to: 'mql' },
+      steps,
+      reentry: 'after_exit',
+    });
     const p = await person();
-    const move = (stage: string, as: 'marketing' | 'sales') => t.call({ method: 'POST', url: `/api/v1/people/${p}/stage`, payload: { stage }, as });
+    const move = (stage: string, as: 'marketing' | 'sales') =>
+      t.call({ method: 'POST', url: `/api/v1/people/${p}/stage`, payload: { stage }, as });
     await move('mql', 'marketing');
     await drainAll();
     await move('recycled', 'marketing');
     await move('mql', 'marketing');
     await drainAll();
-    const count = async (s: string) => (await t.db.query('SELECT occurrence FROM scenario_enrolments WHERE scenario_id = $1 AND person_id = $2', [s, p])).rows.length;
+    const count = async (s: string) =>
+      (
+        await t.db.query(
+          'SELECT occurrence FROM scenario_enrolments WHERE scenario_id = $1 AND person_id = $2',
+          [s, p],
+        )
+      ).rows.length;
     expect(await count(once)).toBe(1);
     expect(await count(again)).toBe(2);
-    const score = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM activities WHERE person_id = $1 AND type = 'score_adjusted'`, [p]);
+    const score = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM activities WHERE person_id = $1 AND type = 'score_adjusted'`,
+      [p],
+    );
     expect(score.rows[0].n).toBe(3);
   });
 
   it('a form submission triggers the scenario of that form only, and a person already in it is not enrolled twice', async () => {
     const formA = '11111111-1111-4111-8111-111111111111';
-    const id = await scenario({ trigger: { type: 'form_submitted' }, steps: [{ id: 'w', type: 'wait', duration: { amount: 1, unit: 'days' }, next: 'x' }, { id: 'x', type: 'exit' }] }, false);
+    const id = await scenario(
+      {
+        trigger: { type: 'form_submitted' },
+        steps: [
+          { id: 'w', type: 'wait', duration: { amount: 1, unit: 'days' }, next: 'x' },
+          { id: 'x', type: 'exit' },
+        ],
+      },
+      false,
+    );
     // A scenario on any form; the trigger's form filter is covered by the pure tests.
     await t.call({ method: 'POST', url: `/api/v1/scenarios/${id}/activate` });
     const p = await person();
@@ -217,7 +303,10 @@ describe('goals and re-entry', () => {
       await emitEvent(tx, 1, 'form.submitted', { formId: formA, submissionId: 'x2', campaignId: null }, p);
     });
     await drainAll();
-    const e = await t.db.query<{ status: string; source: string }>('SELECT status, source FROM scenario_enrolments WHERE scenario_id = $1', [id]);
+    const e = await t.db.query<{ status: string; source: string }>(
+      'SELECT status, source FROM scenario_enrolments WHERE scenario_id = $1',
+      [id],
+    );
     expect(e.rows).toEqual([{ status: 'active', source: 'trigger' }]);
   });
 
@@ -232,7 +321,9 @@ describe('goals and re-entry', () => {
     const p = await person();
     await t.call({ method: 'POST', url: `/api/v1/scenarios/${id}/enrol`, payload: { personIds: [p] } });
     await drainAll();
-    expect((await t.call({ method: 'POST', url: `/api/v1/scenarios/${id}/pause` })).json().status).toBe('paused');
+    expect((await t.call({ method: 'POST', url: `/api/v1/scenarios/${id}/pause` })).json().status).toBe(
+      'paused',
+    );
     await makeDue(t.db);
     await drainAll();
     expect((await t.db.query('SELECT 1 FROM mail_messages WHERE person_id = $1', [p])).rows).toHaveLength(0);
@@ -257,7 +348,9 @@ describe('goals and re-entry', () => {
     await t.call({ method: 'POST', url: `/api/v1/scenarios/${id}/enrol`, payload: { personIds: [p] } });
     await drainAll();
     const h = (await t.call({ method: 'GET', url: `/api/v1/people/${p}/scenarios` })).json().items[0];
-    expect(h.steps.map((s: { outcome: string; detail: { reason?: string } }) => [s.outcome, s.detail.reason])).toEqual([
+    expect(
+      h.steps.map((s: { outcome: string; detail: { reason?: string } }) => [s.outcome, s.detail.reason]),
+    ).toEqual([
       ['skipped', 'no_consent'],
       ['done', undefined],
     ]);

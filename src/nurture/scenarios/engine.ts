@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import type { Person } from '../../people/person.ts';
+import { getPerson } from '../../people/store.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import type { AppContext } from '../../platform/http/context.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import type { JobHandler } from '../../platform/jobs/worker.ts';
-import type { Person } from '../../people/person.ts';
-import { getPerson } from '../../people/store.ts';
 import { systemActor } from '../../team/audit.ts';
 import { personMatches, segmentFilter } from '../mail/api.ts';
 import { STEP_QUEUE, stepJobKey } from './enrol.ts';
@@ -27,11 +27,18 @@ interface EnrolmentRow {
 const stepPayload = z.object({ enrolmentId: z.number().int(), seq: z.number().int().min(1) });
 
 /** Whether the scenario's goal is reached: the person is in a goal stage or matches the goal segment. */
-export async function goalReached(q: Queryable, workspaceId: number, scenario: Scenario, person: Person, now: Date): Promise<boolean> {
+export async function goalReached(
+  q: Queryable,
+  workspaceId: number,
+  scenario: Scenario,
+  person: Person,
+  now: Date,
+): Promise<boolean> {
   const goal = scenario.goal;
   if (!goal) return false;
   if (goal.stages?.includes(person.stage)) return true;
-  if (goal.segmentId) return personMatches(q, workspaceId, await segmentFilter(q, workspaceId, goal.segmentId), person.id, now);
+  if (goal.segmentId)
+    return personMatches(q, workspaceId, await segmentFilter(q, workspaceId, goal.segmentId), person.id, now);
   return false;
 }
 
@@ -50,7 +57,18 @@ export async function finishEnrolment(
   await q.query(
     `INSERT INTO scenario_step_runs (workspace_id, enrolment_id, scenario_id, person_id, seq, step_id, step_type, outcome, detail, at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (enrolment_id, seq) DO NOTHING`,
-    [e.workspace_id, e.id, e.scenario_id, e.person_id, e.next_seq, e.next_step ?? '-', status, status, JSON.stringify({ reason }), now],
+    [
+      e.workspace_id,
+      e.id,
+      e.scenario_id,
+      e.person_id,
+      e.next_seq,
+      e.next_step ?? '-',
+      status,
+      status,
+      JSON.stringify({ reason }),
+      now,
+    ],
   );
 }
 
@@ -60,7 +78,12 @@ export async function finishEnrolment(
  * it queues, keyed person × scenario × pass × step × visit) and the move to the next step
  * commit together. A job that runs twice, or late after its lease expired, finds the seq taken.
  */
-export async function executeStep(ctx: AppContext, enrolmentId: number, seq: number, finalAttempt = false): Promise<void> {
+export async function executeStep(
+  ctx: AppContext,
+  enrolmentId: number,
+  seq: number,
+  finalAttempt = false,
+): Promise<void> {
   try {
     await ctx.db.transaction(async (tx) => {
       const r = await tx.query<EnrolmentRow>(
@@ -76,7 +99,8 @@ export async function executeStep(ctx: AppContext, enrolmentId: number, seq: num
       if (scenario.status === 'paused') return;
       if (scenario.status !== 'active') return finishEnrolment(tx, e, 'exited', 'scenario_stopped', now);
       const person = await getPerson(tx, e.workspace_id, e.person_id);
-      if (await goalReached(tx, e.workspace_id, scenario, person, now)) return finishEnrolment(tx, e, 'goal', 'goal_reached', now);
+      if (await goalReached(tx, e.workspace_id, scenario, person, now))
+        return finishEnrolment(tx, e, 'goal', 'goal_reached', now);
       const step = scenario.steps.find((s) => s.id === e.next_step);
       if (!step) return finishEnrolment(tx, e, 'failed', 'step_removed', now);
       const tz = personTimeZone(person, scenario.timeZone);
@@ -85,7 +109,12 @@ export async function executeStep(ctx: AppContext, enrolmentId: number, seq: num
         const allowed = outsideQuietHours(now, scenario.quietHours, tz);
         if (allowed > now) {
           await tx.query('UPDATE scenario_enrolments SET next_run_at = $2 WHERE id = $1', [e.id, allowed]);
-          await enqueue(tx, STEP_QUEUE, { enrolmentId: e.id, seq }, { key: `${stepJobKey(e.id, seq)}:q${allowed.getTime()}`, runAt: allowed });
+          await enqueue(
+            tx,
+            STEP_QUEUE,
+            { enrolmentId: e.id, seq },
+            { key: `${stepJobKey(e.id, seq)}:q${allowed.getTime()}`, runAt: allowed },
+          );
           return;
         }
       }
@@ -127,7 +156,12 @@ export async function executeStep(ctx: AppContext, enrolmentId: number, seq: num
         `UPDATE scenario_enrolments SET current_step = $2, next_step = $3, next_seq = $4, next_run_at = $5 WHERE id = $1`,
         [e.id, step.type === 'wait' ? step.id : result.next, result.next, seq + 1, runAt],
       );
-      await enqueue(tx, STEP_QUEUE, { enrolmentId: e.id, seq: seq + 1 }, { key: stepJobKey(e.id, seq + 1), runAt });
+      await enqueue(
+        tx,
+        STEP_QUEUE,
+        { enrolmentId: e.id, seq: seq + 1 },
+        { key: stepJobKey(e.id, seq + 1), runAt },
+      );
     });
   } catch (err) {
     // The last retry gave up: the pass ends as failed (visible in the history), not silently stuck.
@@ -139,7 +173,8 @@ export async function executeStep(ctx: AppContext, enrolmentId: number, seq: num
            WHERE id = $1 AND status = 'active' AND next_seq = $2 FOR UPDATE`,
           [enrolmentId, seq],
         );
-        if (r.rows[0]) await finishEnrolment(tx, r.rows[0], 'failed', `error: ${message.slice(0, 300)}`, ctx.clock.now());
+        if (r.rows[0])
+          await finishEnrolment(tx, r.rows[0], 'failed', `error: ${message.slice(0, 300)}`, ctx.clock.now());
       });
     }
     throw err;

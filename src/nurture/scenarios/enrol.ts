@@ -29,10 +29,19 @@ export interface EnrolOptions {
  * Parameters: $1 workspace, $2 scenario, $3 first step, $4 first run at, $5 source,
  * $6 event, $7 re-entry, $8 re-entry days, $9 now.
  */
-export async function enrolPeople(q: Queryable, workspaceId: number, scenario: Scenario, candidates: Candidates, opts: EnrolOptions): Promise<number> {
+export async function enrolPeople(
+  q: Queryable,
+  workspaceId: number,
+  scenario: Scenario,
+  candidates: Candidates,
+  opts: EnrolOptions,
+): Promise<number> {
   const first = scenario.steps[0];
   // Quiet hours are checked again per person (their own time zone) when the step runs.
-  const runAt = first.type === 'send_email' ? outsideQuietHours(opts.now, scenario.quietHours, scenario.timeZone) : opts.now;
+  const runAt =
+    first.type === 'send_email'
+      ? outsideQuietHours(opts.now, scenario.quietHours, scenario.timeZone)
+      : opts.now;
   const r = await q.query<{ n: number }>(
     `WITH ${candidates.with ? `${candidates.with},` : ''}
      cand AS (SELECT DISTINCT c.person_id FROM (${candidates.sql}) c),
@@ -76,21 +85,42 @@ export async function enrolPeople(q: Queryable, workspaceId: number, scenario: S
 }
 
 /** Enrols one person (a trigger fired for them). */
-export function enrolPerson(q: Queryable, workspaceId: number, scenario: Scenario, personId: string, opts: EnrolOptions): Promise<number> {
-  return enrolPeople(q, workspaceId, scenario, { sql: 'SELECT $10::uuid AS person_id', params: [personId] }, opts);
+export function enrolPerson(
+  q: Queryable,
+  workspaceId: number,
+  scenario: Scenario,
+  personId: string,
+  opts: EnrolOptions,
+): Promise<number> {
+  return enrolPeople(
+    q,
+    workspaceId,
+    scenario,
+    { sql: 'SELECT $10::uuid AS person_id', params: [personId] },
+    opts,
+  );
 }
 
 /**
  * Enrols everyone matching a filter in one statement (set-based: a 10% segment of 100K people
  * is one INSERT…SELECT of enrolments and one of jobs). Used by manual enrolment and the bench.
  */
-export function enrolByFilter(q: Queryable, workspaceId: number, scenario: Scenario, filter: Filter, opts: EnrolOptions): Promise<number> {
+export function enrolByFilter(
+  q: Queryable,
+  workspaceId: number,
+  scenario: Scenario,
+  filter: Filter,
+  opts: EnrolOptions,
+): Promise<number> {
   const compiled = compileFilter(filter, { workspaceId, now: opts.now, firstParam: 11 });
   return enrolPeople(
     q,
     workspaceId,
     scenario,
-    { sql: `SELECT p.id AS person_id FROM people p WHERE p.workspace_id = $10 AND (${compiled.sql})`, params: [workspaceId, ...compiled.params] },
+    {
+      sql: `SELECT p.id AS person_id FROM people p WHERE p.workspace_id = $10 AND (${compiled.sql})`,
+      params: [workspaceId, ...compiled.params],
+    },
     opts,
   );
 }
@@ -100,7 +130,13 @@ export function enrolByFilter(q: Queryable, workspaceId: number, scenario: Scena
  * not in the snapshot) is enrolled; who left it is dropped from the snapshot so that they can
  * enter again. With `enrol` false (activation without existing members) only the snapshot is taken.
  */
-export async function enrolSegmentEntrants(q: Queryable, workspaceId: number, scenario: Scenario, filter: Filter, opts: EnrolOptions & { enrol: boolean }): Promise<number> {
+export async function enrolSegmentEntrants(
+  q: Queryable,
+  workspaceId: number,
+  scenario: Scenario,
+  filter: Filter,
+  opts: EnrolOptions & { enrol: boolean },
+): Promise<number> {
   const compiled = compileFilter(filter, { workspaceId, now: opts.now, firstParam: 11 });
   const matching = `matching AS (SELECT p.id FROM people p WHERE p.workspace_id = $10 AND (${compiled.sql})),
      gone AS (
@@ -115,7 +151,11 @@ export async function enrolSegmentEntrants(q: Queryable, workspaceId: number, sc
     q,
     workspaceId,
     scenario,
-    { with: matching, sql: opts.enrol ? 'SELECT person_id FROM entered' : 'SELECT person_id FROM entered WHERE false', params: [workspaceId, ...compiled.params] },
+    {
+      with: matching,
+      sql: opts.enrol ? 'SELECT person_id FROM entered' : 'SELECT person_id FROM entered WHERE false',
+      params: [workspaceId, ...compiled.params],
+    },
     opts,
   );
 }

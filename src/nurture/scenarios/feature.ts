@@ -4,7 +4,7 @@ import { stepJob } from './engine.ts';
 import { STEP_QUEUE } from './enrol.ts';
 import { scenarioRoutes } from './routes.ts';
 import { WEBHOOK_QUEUE } from './steps.ts';
-import { EVALUATE_QUEUE, TICK_QUEUE, TRIGGER_QUEUE, evaluateJob, tickJob, triggerJob } from './triggers.ts';
+import { EVALUATE_QUEUE, evaluateJob, TICK_QUEUE, TRIGGER_QUEUE, tickJob, triggerJob } from './triggers.ts';
 import { webhookJob } from './webhook.ts';
 
 /**

@@ -12,19 +12,39 @@ const next = stepId.nullable().optional().describe('The step that follows; null 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM');
 const label = z.string().max(200).optional();
 
-export const filterSchema = z.record(z.string(), z.unknown()).describe('A filter in the segment filter language (see docs/nurture.md)');
+export const filterSchema = z
+  .record(z.string(), z.unknown())
+  .describe('A filter in the segment filter language (see docs/nurture.md)');
 
 export const triggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('form_submitted'), formId: z.uuid().nullable().optional() }).strict(),
-  z.object({ type: z.literal('segment_entered'), segmentId: z.uuid(), includeExisting: z.boolean().optional() }).strict(),
-  z.object({ type: z.literal('stage_changed'), to: z.enum(STAGES), from: z.enum(STAGES).nullable().optional() }).strict(),
   z
-    .object({ type: z.literal('score_crossed'), score: z.enum(['engagement', 'fit']).default('engagement'), threshold: z.number().int().min(-1000).max(100_000) })
+    .object({
+      type: z.literal('segment_entered'),
+      segmentId: z.uuid(),
+      includeExisting: z.boolean().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('stage_changed'),
+      to: z.enum(STAGES),
+      from: z.enum(STAGES).nullable().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('score_crossed'),
+      score: z.enum(['engagement', 'fit']).default('engagement'),
+      threshold: z.number().int().min(-1000).max(100_000),
+    })
     .strict(),
   z
     .object({
       type: z.literal('date_field'),
-      field: z.string().regex(/^customFields\.[\w-]{1,100}$/, 'customFields.<key> holding a date (YYYY-MM-DD)'),
+      field: z
+        .string()
+        .regex(/^customFields\.[\w-]{1,100}$/, 'customFields.<key> holding a date (YYYY-MM-DD)'),
       offsetDays: z.number().int().min(-3650).max(3650).default(0),
     })
     .strict(),
@@ -32,7 +52,14 @@ export const triggerSchema = z.discriminatedUnion('type', [
 ]);
 export type Trigger = z.infer<typeof triggerSchema>;
 export type TriggerType = Trigger['type'];
-export const TRIGGER_TYPES = ['form_submitted', 'segment_entered', 'stage_changed', 'score_crossed', 'date_field', 'manual'] as const;
+export const TRIGGER_TYPES = [
+  'form_submitted',
+  'segment_entered',
+  'stage_changed',
+  'score_crossed',
+  'date_field',
+  'manual',
+] as const;
 
 export const branchConditionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('segment'), segmentId: z.uuid() }).strict(),
@@ -40,7 +67,12 @@ export const branchConditionSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.enum(['opened', 'clicked']),
-      withinHours: z.number().int().min(1).max(24 * 90).default(72),
+      withinHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 90)
+        .default(72),
       /** The send step whose mail is meant; absent: the last mail this scenario sent the person. */
       stepId: stepId.optional(),
     })
@@ -69,16 +101,26 @@ export const stepSchema = z.discriminatedUnion('type', [
     .object({
       ...base,
       type: z.literal('wait'),
-      duration: z.object({ amount: z.number().int().min(1).max(10_000), unit: z.enum(['minutes', 'hours', 'days', 'weeks']) }).strict().optional(),
+      duration: z
+        .object({
+          amount: z.number().int().min(1).max(10_000),
+          unit: z.enum(['minutes', 'hours', 'days', 'weeks']),
+        })
+        .strict()
+        .optional(),
       until: z
         .object({ weekdays: z.array(z.number().int().min(0).max(6)).min(1).max(7).optional(), time: hhmm })
         .strict()
         .optional()
-        .describe('Then until the next of these weekdays (0 = Sunday) at this local time in the person\'s time zone'),
+        .describe(
+          "Then until the next of these weekdays (0 = Sunday) at this local time in the person's time zone",
+        ),
       next,
     })
     .strict(),
-  z.object({ ...base, type: z.literal('branch'), condition: branchConditionSchema, yes: next, no: next }).strict(),
+  z
+    .object({ ...base, type: z.literal('branch'), condition: branchConditionSchema, yes: next, no: next })
+    .strict(),
   z
     .object({
       ...base,
@@ -88,14 +130,26 @@ export const stepSchema = z.discriminatedUnion('type', [
       next,
     })
     .strict(),
-  z.object({ ...base, type: z.literal('adjust_score'), points: z.number().int().min(-1000).max(1000), next }).strict(),
+  z
+    .object({ ...base, type: z.literal('adjust_score'), points: z.number().int().min(-1000).max(1000), next })
+    .strict(),
   z.object({ ...base, type: z.literal('change_stage'), stage: z.enum(STAGES), next }).strict(),
   z
-    .object({ ...base, type: z.literal('add_to_campaign'), campaignId: z.uuid(), status: z.enum(['member', 'invited', 'registered']).default('member'), next })
+    .object({
+      ...base,
+      type: z.literal('add_to_campaign'),
+      campaignId: z.uuid(),
+      status: z.enum(['member', 'invited', 'registered']).default('member'),
+      next,
+    })
     .strict(),
   z.object({ ...base, type: z.literal('assign_owner'), ownerId: z.uuid(), next }).strict(),
-  z.object({ ...base, type: z.literal('notify_owner'), message: z.string().max(2000).optional(), next }).strict(),
-  z.object({ ...base, type: z.literal('webhook'), url: z.url({ protocol: /^https?$/ }).max(2000), next }).strict(),
+  z
+    .object({ ...base, type: z.literal('notify_owner'), message: z.string().max(2000).optional(), next })
+    .strict(),
+  z
+    .object({ ...base, type: z.literal('webhook'), url: z.url({ protocol: /^https?$/ }).max(2000), next })
+    .strict(),
   z.object({ ...base, type: z.literal('exit') }).strict(),
 ]);
 export type Step = z.infer<typeof stepSchema>;
@@ -116,7 +170,11 @@ export const STEP_TYPES = [
 
 export const goalSchema = z
   .object({
-    stages: z.array(z.enum(STAGES)).max(9).optional().describe('Ends the scenario when the person reaches one of these stages'),
+    stages: z
+      .array(z.enum(STAGES))
+      .max(9)
+      .optional()
+      .describe('Ends the scenario when the person reaches one of these stages'),
     segmentId: z.uuid().optional().describe('Ends the scenario when the person matches this segment'),
   })
   .strict();
@@ -132,10 +190,26 @@ export const scenarioInputSchema = z
     trigger: triggerSchema,
     steps: z.array(stepSchema).min(1).max(100),
     goal: goalSchema.nullable().optional(),
-    reentry: z.enum(['never', 'after_exit']).default('never').describe('never: a person passes once; after_exit: again once the last pass ended'),
-    reentryDays: z.number().int().min(0).max(3650).default(0).describe('With after_exit: days to wait after the last pass ended'),
-    timeZone: z.string().max(64).default('Asia/Tokyo').describe('For people without a time zone of their own'),
-    quietHours: quietHoursSchema.nullable().optional().describe('No mail is sent and no wait ends between start and end (local time)'),
+    reentry: z
+      .enum(['never', 'after_exit'])
+      .default('never')
+      .describe('never: a person passes once; after_exit: again once the last pass ended'),
+    reentryDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(3650)
+      .default(0)
+      .describe('With after_exit: days to wait after the last pass ended'),
+    timeZone: z
+      .string()
+      .max(64)
+      .default('Asia/Tokyo')
+      .describe('For people without a time zone of their own'),
+    quietHours: quietHoursSchema
+      .nullable()
+      .optional()
+      .describe('No mail is sent and no wait ends between start and end (local time)'),
   })
   .strict();
 export type ScenarioInput = z.infer<typeof scenarioInputSchema>;

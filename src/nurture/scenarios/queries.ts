@@ -17,7 +17,11 @@ export interface ScenarioStats {
 }
 
 /** The numbers of the flow view: people at each step now, how often each step was taken and how it went. */
-export async function scenarioStats(q: Queryable, scenarioId: string, stepIds: string[]): Promise<ScenarioStats> {
+export async function scenarioStats(
+  q: Queryable,
+  scenarioId: string,
+  stepIds: string[],
+): Promise<ScenarioStats> {
   const [totals, current, runs] = await Promise.all([
     q.query<{ status: string; n: number }>(
       'SELECT status, count(*)::int AS n FROM scenario_enrolments WHERE scenario_id = $1 GROUP BY status',
@@ -144,7 +148,11 @@ export interface StepRunView {
 }
 
 /** A person's history: every pass through every scenario with each step taken, newest pass first. */
-export async function personScenarioHistory(q: Queryable, workspaceId: number, personId: string): Promise<(EnrolmentView & { steps: StepRunView[] })[]> {
+export async function personScenarioHistory(
+  q: Queryable,
+  workspaceId: number,
+  personId: string,
+): Promise<(EnrolmentView & { steps: StepRunView[] })[]> {
   // scenario_enrolments_person_idx, then the runs of those enrolments.
   const e = await q.query<EnrolmentRow & { steps_doc: { id: string; name?: string }[] }>(
     `${ENROLMENT_SELECT.replace('e.finished_at', 'e.finished_at, s.steps AS steps_doc')}
@@ -152,7 +160,15 @@ export async function personScenarioHistory(q: Queryable, workspaceId: number, p
     [workspaceId, personId],
   );
   if (e.rows.length === 0) return [];
-  const runs = await q.query<{ enrolment_id: number; seq: number; step_id: string; step_type: string; outcome: string; detail: Record<string, unknown>; at: Date }>(
+  const runs = await q.query<{
+    enrolment_id: number;
+    seq: number;
+    step_id: string;
+    step_type: string;
+    outcome: string;
+    detail: Record<string, unknown>;
+    at: Date;
+  }>(
     `SELECT enrolment_id, seq, step_id, step_type, outcome, detail, at FROM scenario_step_runs
      WHERE enrolment_id = ANY($1::bigint[]) ORDER BY enrolment_id, seq`,
     [e.rows.map((r) => r.id)],
@@ -163,7 +179,15 @@ export async function personScenarioHistory(q: Queryable, workspaceId: number, p
       ...toView(row),
       steps: runs.rows
         .filter((r) => r.enrolment_id === row.id)
-        .map((r) => ({ seq: r.seq, stepId: r.step_id, stepType: r.step_type, stepName: names.get(r.step_id) ?? null, outcome: r.outcome, detail: r.detail, at: r.at })),
+        .map((r) => ({
+          seq: r.seq,
+          stepId: r.step_id,
+          stepType: r.step_type,
+          stepName: names.get(r.step_id) ?? null,
+          outcome: r.outcome,
+          detail: r.detail,
+          at: r.at,
+        })),
     };
   });
 }

@@ -1,14 +1,14 @@
 import { changeStage } from '../../lifecycle/transitions.ts';
+import type { Person } from '../../people/person.ts';
+import { updatePerson } from '../../people/store.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { AppError, assertUnreachable } from '../../platform/errors.ts';
 import type { AppContext } from '../../platform/http/context.ts';
 import { escapeHtml, type Locale, translate } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { queueMail } from '../../platform/mail.ts';
-import type { Person } from '../../people/person.ts';
-import { updatePerson } from '../../people/store.ts';
 import type { Actor } from '../../team/audit.ts';
-import { personMatches, segmentFilter, sendTemplateMail, type Filter } from '../mail/api.ts';
+import { type Filter, personMatches, segmentFilter, sendTemplateMail } from '../mail/api.ts';
 import type { BranchCondition, Scenario, Step } from './model.ts';
 import { waitUntil } from './time.ts';
 
@@ -52,7 +52,12 @@ export async function runStep(input: StepInput): Promise<StepResult> {
     case 'send_email':
       return sendEmail(input, step);
     case 'wait':
-      return { outcome: 'waited', detail: {}, next: step.next ?? null, resumeAt: waitUntil(step, input.now, input.tz) };
+      return {
+        outcome: 'waited',
+        detail: {},
+        next: step.next ?? null,
+        resumeAt: waitUntil(step, input.now, input.tz),
+      };
     case 'branch': {
       const yes = await evaluateCondition(input, step.condition);
       return { outcome: yes ? 'yes' : 'no', detail: {}, next: (yes ? step.yes : step.no) ?? null };
@@ -66,7 +71,8 @@ export async function runStep(input: StepInput): Promise<StepResult> {
     case 'add_to_campaign':
       return addToCampaign(input, step);
     case 'assign_owner': {
-      if (input.person.ownerId === step.ownerId) return { outcome: 'skipped', detail: { reason: 'already_owner' }, next: step.next ?? null };
+      if (input.person.ownerId === step.ownerId)
+        return { outcome: 'skipped', detail: { reason: 'already_owner' }, next: step.next ?? null };
       await updatePerson(input.tx, input.actor, input.person.id, { ownerId: step.ownerId });
       return { outcome: 'done', detail: { ownerId: step.ownerId }, next: step.next ?? null };
     }
@@ -100,7 +106,15 @@ async function sendEmail(input: StepInput, step: Extract<Step, { type: 'send_ema
   switch (outcome.status) {
     case 'queued':
     case 'duplicate':
-      return { outcome: 'sent', detail: { messageId: outcome.messageId, templateId: step.templateId, duplicate: outcome.status === 'duplicate' }, next };
+      return {
+        outcome: 'sent',
+        detail: {
+          messageId: outcome.messageId,
+          templateId: step.templateId,
+          duplicate: outcome.status === 'duplicate',
+        },
+        next,
+      };
     case 'suppressed':
       return { outcome: 'skipped', detail: { reason: outcome.reason, templateId: step.templateId }, next };
     case 'no_email':
@@ -115,7 +129,13 @@ async function evaluateCondition(input: StepInput, c: BranchCondition): Promise<
   const { tx, workspaceId, person, now } = input;
   switch (c.kind) {
     case 'segment':
-      return personMatches(tx, workspaceId, await segmentFilter(tx, workspaceId, c.segmentId), person.id, now);
+      return personMatches(
+        tx,
+        workspaceId,
+        await segmentFilter(tx, workspaceId, c.segmentId),
+        person.id,
+        now,
+      );
     case 'filter':
       return personMatches(tx, workspaceId, c.filter as Filter, person.id, now);
     case 'opened':
@@ -145,15 +165,22 @@ async function evaluateCondition(input: StepInput, c: BranchCondition): Promise<
   }
 }
 
-async function updateField(input: StepInput, step: Extract<Step, { type: 'update_field' }>): Promise<StepResult> {
+async function updateField(
+  input: StepInput,
+  step: Extract<Step, { type: 'update_field' }>,
+): Promise<StepResult> {
   const next = step.next ?? null;
   if (step.field.startsWith('customFields.')) {
     const key = step.field.slice('customFields.'.length);
     await updatePerson(input.tx, input.actor, input.person.id, { customFields: { [key]: step.value } });
   } else if (step.field === 'consent') {
-    await updatePerson(input.tx, input.actor, input.person.id, { consent: step.value === true || step.value === 'true' });
+    await updatePerson(input.tx, input.actor, input.person.id, {
+      consent: step.value === true || step.value === 'true',
+    });
   } else {
-    await updatePerson(input.tx, input.actor, input.person.id, { [step.field]: step.value === null ? null : String(step.value) });
+    await updatePerson(input.tx, input.actor, input.person.id, {
+      [step.field]: step.value === null ? null : String(step.value),
+    });
   }
   return { outcome: 'done', detail: { field: step.field, value: step.value }, next };
 }
@@ -162,7 +189,10 @@ async function updateField(input: StepInput, step: Extract<Step, { type: 'update
  * Points by hand from a scenario: recorded as a `score_adjusted` activity (the history) and
  * added to the engagement score at once.
  */
-async function adjustScore(input: StepInput, step: Extract<Step, { type: 'adjust_score' }>): Promise<StepResult> {
+async function adjustScore(
+  input: StepInput,
+  step: Extract<Step, { type: 'adjust_score' }>,
+): Promise<StepResult> {
   await input.tx.query(
     `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties, client_id)
      VALUES ($1, $2, 'score_adjusted', $3, $4, $5) ON CONFLICT DO NOTHING`,
@@ -179,12 +209,20 @@ async function adjustScore(input: StepInput, step: Extract<Step, { type: 'adjust
      WHERE workspace_id = $1 AND id = $2 RETURNING engagement_score`,
     [input.workspaceId, input.person.id, step.points],
   );
-  return { outcome: 'done', detail: { points: step.points, engagementScore: r.rows[0]?.engagement_score }, next: step.next ?? null };
+  return {
+    outcome: 'done',
+    detail: { points: step.points, engagementScore: r.rows[0]?.engagement_score },
+    next: step.next ?? null,
+  };
 }
 
-async function moveStage(input: StepInput, step: Extract<Step, { type: 'change_stage' }>): Promise<StepResult> {
+async function moveStage(
+  input: StepInput,
+  step: Extract<Step, { type: 'change_stage' }>,
+): Promise<StepResult> {
   const next = step.next ?? null;
-  if (input.person.stage === step.stage) return { outcome: 'skipped', detail: { reason: 'already_in_stage', stage: step.stage }, next };
+  if (input.person.stage === step.stage)
+    return { outcome: 'skipped', detail: { reason: 'already_in_stage', stage: step.stage }, next };
   try {
     await changeStage(input.tx, input.actor, {
       personId: input.person.id,
@@ -198,14 +236,21 @@ async function moveStage(input: StepInput, step: Extract<Step, { type: 'change_s
   } catch (err) {
     // The waterfall forbids this move from the person's current stage: recorded, not retried.
     if (err instanceof AppError && err.status === 409) {
-      return { outcome: 'skipped', detail: { reason: 'illegal_transition', from: input.person.stage, stage: step.stage }, next };
+      return {
+        outcome: 'skipped',
+        detail: { reason: 'illegal_transition', from: input.person.stage, stage: step.stage },
+        next,
+      };
     }
     throw err;
   }
   return { outcome: 'done', detail: { from: input.person.stage, stage: step.stage }, next };
 }
 
-async function addToCampaign(input: StepInput, step: Extract<Step, { type: 'add_to_campaign' }>): Promise<StepResult> {
+async function addToCampaign(
+  input: StepInput,
+  step: Extract<Step, { type: 'add_to_campaign' }>,
+): Promise<StepResult> {
   const r = await input.tx.query(
     `INSERT INTO campaign_members (workspace_id, campaign_id, person_id, status) VALUES ($1, $2, $3, $4)
      ON CONFLICT (campaign_id, person_id) DO NOTHING`,
@@ -215,10 +260,21 @@ async function addToCampaign(input: StepInput, step: Extract<Step, { type: 'add_
     await input.tx.query(
       `INSERT INTO activities (workspace_id, person_id, type, occurred_at, campaign_id, properties, client_id)
        VALUES ($1, $2, 'campaign_joined', $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-      [input.workspaceId, input.person.id, input.now, step.campaignId, JSON.stringify({ status: step.status, scenarioId: input.scenario.id }), stepKey(input)],
+      [
+        input.workspaceId,
+        input.person.id,
+        input.now,
+        step.campaignId,
+        JSON.stringify({ status: step.status, scenarioId: input.scenario.id }),
+        stepKey(input),
+      ],
     );
   }
-  return { outcome: r.affectedRows > 0 ? 'done' : 'skipped', detail: { campaignId: step.campaignId, ...(r.affectedRows ? {} : { reason: 'already_member' }) }, next: step.next ?? null };
+  return {
+    outcome: r.affectedRows > 0 ? 'done' : 'skipped',
+    detail: { campaignId: step.campaignId, ...(r.affectedRows ? {} : { reason: 'already_member' }) },
+    next: step.next ?? null,
+  };
 }
 
 const NOTIFY = {
@@ -234,7 +290,10 @@ const NOTIFY = {
   },
 } as const;
 
-async function notifyOwner(input: StepInput, step: Extract<Step, { type: 'notify_owner' }>): Promise<StepResult> {
+async function notifyOwner(
+  input: StepInput,
+  step: Extract<Step, { type: 'notify_owner' }>,
+): Promise<StepResult> {
   const next = step.next ?? null;
   const { person } = input;
   if (!person.ownerId) return { outcome: 'skipped', detail: { reason: 'no_owner' }, next };

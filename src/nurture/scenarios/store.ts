@@ -47,7 +47,12 @@ export function toScenario(r: ScenarioRow): Scenario {
   };
 }
 
-export async function getScenario(q: Queryable, workspaceId: number, id: string, lock = false): Promise<Scenario> {
+export async function getScenario(
+  q: Queryable,
+  workspaceId: number,
+  id: string,
+  lock = false,
+): Promise<Scenario> {
   const r = await q.query<ScenarioRow>(
     `SELECT ${SCENARIO_COLUMNS} FROM scenarios WHERE workspace_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
     [workspaceId, id],
@@ -56,12 +61,22 @@ export async function getScenario(q: Queryable, workspaceId: number, id: string,
   return toScenario(r.rows[0]);
 }
 
-export async function findScenario(q: Queryable, id: string): Promise<(Scenario & { workspaceId: number }) | undefined> {
-  const r = await q.query<ScenarioRow & { workspace_id: number }>(`SELECT workspace_id, ${SCENARIO_COLUMNS} FROM scenarios WHERE id = $1`, [id]);
+export async function findScenario(
+  q: Queryable,
+  id: string,
+): Promise<(Scenario & { workspaceId: number }) | undefined> {
+  const r = await q.query<ScenarioRow & { workspace_id: number }>(
+    `SELECT workspace_id, ${SCENARIO_COLUMNS} FROM scenarios WHERE id = $1`,
+    [id],
+  );
   return r.rows[0] ? { ...toScenario(r.rows[0]), workspaceId: r.rows[0].workspace_id } : undefined;
 }
 
-export async function listScenarios(q: Queryable, workspaceId: number, status?: ScenarioStatus): Promise<(Scenario & { stats: ScenarioTotals })[]> {
+export async function listScenarios(
+  q: Queryable,
+  workspaceId: number,
+  status?: ScenarioStatus,
+): Promise<(Scenario & { stats: ScenarioTotals })[]> {
   const r = await q.query<ScenarioRow & { active: number; completed: number; total: number }>(
     `SELECT s.*,
             coalesce(e.active, 0)::int AS active, coalesce(e.completed, 0)::int AS completed, coalesce(e.total, 0)::int AS total
@@ -74,7 +89,10 @@ export async function listScenarios(q: Queryable, workspaceId: number, status?: 
      ORDER BY s.created_at DESC, s.id`,
     [workspaceId, status ?? null],
   );
-  return r.rows.map((row) => ({ ...toScenario(row), stats: { active: row.active, completed: row.completed, total: row.total } }));
+  return r.rows.map((row) => ({
+    ...toScenario(row),
+    stats: { active: row.active, completed: row.completed, total: row.total },
+  }));
 }
 
 export interface ScenarioTotals {
@@ -104,7 +122,12 @@ export async function createScenario(q: Queryable, actor: Actor, input: Scenario
     ],
   );
   const s = toScenario(r.rows[0]);
-  await recordAudit(q, actor, { action: 'scenario.created', entityType: 'scenario', entityId: s.id, meta: { name: s.name } });
+  await recordAudit(q, actor, {
+    action: 'scenario.created',
+    entityType: 'scenario',
+    entityId: s.id,
+    meta: { name: s.name },
+  });
   return s;
 }
 
@@ -112,10 +135,21 @@ export async function createScenario(q: Queryable, actor: Actor, input: Scenario
  * Replaces the document. Steps people are waiting at must survive: removing a step that has
  * people on it is a 409 (pause, let them finish, or move them first).
  */
-export async function updateScenario(q: Queryable, actor: Actor, id: string, input: ScenarioInput, expectedVersion?: number): Promise<Scenario> {
+export async function updateScenario(
+  q: Queryable,
+  actor: Actor,
+  id: string,
+  input: ScenarioInput,
+  expectedVersion?: number,
+): Promise<Scenario> {
   const current = await getScenario(q, actor.workspaceId, id, true);
   if (expectedVersion !== undefined && expectedVersion !== current.version) {
-    throw new AppError(409, 'version-conflict', 'Conflict', `The scenario was changed by someone else (version ${current.version}); reload it`);
+    throw new AppError(
+      409,
+      'version-conflict',
+      'Conflict',
+      `The scenario was changed by someone else (version ${current.version}); reload it`,
+    );
   }
   const kept = new Set(input.steps.map((s) => s.id));
   const stranded = await q.query<{ step: string; n: number }>(
@@ -125,9 +159,13 @@ export async function updateScenario(q: Queryable, actor: Actor, id: string, inp
   );
   const lost = stranded.rows.filter((r) => r.step && !kept.has(r.step));
   if (lost.length > 0) {
-    throw new AppError(409, 'steps-in-use', 'Conflict', `People are still at step "${lost[0].step}" (${lost[0].n}); keep that step or let them finish first`, [
-      { path: 'steps', message: `step "${lost[0].step}" has ${lost[0].n} people on it` },
-    ]);
+    throw new AppError(
+      409,
+      'steps-in-use',
+      'Conflict',
+      `People are still at step "${lost[0].step}" (${lost[0].n}); keep that step or let them finish first`,
+      [{ path: 'steps', message: `step "${lost[0].step}" has ${lost[0].n} people on it` }],
+    );
   }
   const r = await q.query<ScenarioRow>(
     `UPDATE scenarios SET name = $3, description = $4, trigger = $5, steps = $6, goal = $7, reentry = $8, reentry_days = $9,
@@ -147,11 +185,21 @@ export async function updateScenario(q: Queryable, actor: Actor, id: string, inp
       input.quietHours ? JSON.stringify(input.quietHours) : null,
     ],
   );
-  await recordAudit(q, actor, { action: 'scenario.updated', entityType: 'scenario', entityId: id, meta: { version: current.version + 1 } });
+  await recordAudit(q, actor, {
+    action: 'scenario.updated',
+    entityType: 'scenario',
+    entityId: id,
+    meta: { version: current.version + 1 },
+  });
   return toScenario(r.rows[0]);
 }
 
-export async function setScenarioStatus(q: Queryable, actor: Actor, id: string, status: ScenarioStatus): Promise<{ before: Scenario; after: Scenario }> {
+export async function setScenarioStatus(
+  q: Queryable,
+  actor: Actor,
+  id: string,
+  status: ScenarioStatus,
+): Promise<{ before: Scenario; after: Scenario }> {
   const before = await getScenario(q, actor.workspaceId, id, true);
   const r = await q.query<ScenarioRow>(
     `UPDATE scenarios SET status = $3, updated_at = now(),
@@ -159,6 +207,11 @@ export async function setScenarioStatus(q: Queryable, actor: Actor, id: string, 
      WHERE workspace_id = $1 AND id = $2 RETURNING ${SCENARIO_COLUMNS}`,
     [actor.workspaceId, id, status],
   );
-  await recordAudit(q, actor, { action: `scenario.${status}`, entityType: 'scenario', entityId: id, changes: { status: [before.status, status] } });
+  await recordAudit(q, actor, {
+    action: `scenario.${status}`,
+    entityType: 'scenario',
+    entityId: id,
+    changes: { status: [before.status, status] },
+  });
   return { before, after: toScenario(r.rows[0]) };
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { Queryable } from '../../platform/db/client.ts';
 import { systemActor } from '../../team/audit.ts';
@@ -38,13 +38,20 @@ export async function startSmtp(): Promise<TestSmtp> {
 
 /** A marketing template (through the mail part's own function). */
 export async function makeTemplate(q: Queryable, name: string, subject: string): Promise<string> {
-  const t = await createTemplate(q, systemActor('test'), { name, subject, html: `<p>{{ person.lastName }} 様</p><p>${name}</p>` });
+  const t = await createTemplate(q, systemActor('test'), {
+    name,
+    subject,
+    html: `<p>{{ person.lastName }} 様</p><p>${name}</p>`,
+  });
   return t.id;
 }
 
 /** Makes every pending job of these queues due now (what the passing of time does for waits). */
 export async function makeDue(q: Queryable, queues: string[] = ['scenarios.step']): Promise<number> {
-  const r = await q.query(`UPDATE jobs SET run_at = now() - interval '1 second' WHERE status = 'pending' AND queue = ANY($1::text[])`, [queues]);
+  const r = await q.query(
+    `UPDATE jobs SET run_at = now() - interval '1 second' WHERE status = 'pending' AND queue = ANY($1::text[])`,
+    [queues],
+  );
   return r.affectedRows;
 }
 

@@ -38,7 +38,11 @@ function formatter(tz: string): Intl.DateTimeFormat {
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 export function localParts(at: Date, tz: string): LocalParts {
-  const parts = Object.fromEntries(formatter(tz).formatToParts(at).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatter(tz)
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
   return {
     year: Number(parts.year),
     month: Number(parts.month),
@@ -56,7 +60,14 @@ function offsetMs(at: Date, tz: string): number {
 }
 
 /** The instant when the wall clock in `tz` shows this local date and time. */
-export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, tz: string): Date {
+export function zonedTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  tz: string,
+): Date {
   const guess = Date.UTC(year, month - 1, day, hour, minute);
   let t = guess - offsetMs(new Date(guess), tz);
   t = guess - offsetMs(new Date(t), tz);
@@ -108,7 +119,10 @@ const COUNTRY_ZONES: Record<string, string> = {
  * A person's time zone: `customFields.timeZone` when it names one, else one guessed from the
  * country, else the scenario's.
  */
-export function personTimeZone(person: { country: string | null; customFields: Record<string, unknown> }, fallback: string): string {
+export function personTimeZone(
+  person: { country: string | null; customFields: Record<string, unknown> },
+  fallback: string,
+): string {
   const own = person.customFields.timeZone ?? person.customFields.timezone;
   if (isTimeZone(own)) return own;
   const byCountry = person.country ? COUNTRY_ZONES[person.country.trim().toLowerCase()] : undefined;
@@ -131,7 +145,14 @@ export function outsideQuietHours(at: Date, quiet: QuietHours | null | undefined
   const endToday = zonedTime(p.year, p.month, p.day, Math.floor(e / 60), e % 60, tz);
   if (endToday > at) return endToday;
   const tomorrow = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
-  return zonedTime(tomorrow.getUTCFullYear(), tomorrow.getUTCMonth() + 1, tomorrow.getUTCDate(), Math.floor(e / 60), e % 60, tz);
+  return zonedTime(
+    tomorrow.getUTCFullYear(),
+    tomorrow.getUTCMonth() + 1,
+    tomorrow.getUTCDate(),
+    Math.floor(e / 60),
+    e % 60,
+    tz,
+  );
 }
 
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 } as const;

@@ -4,8 +4,8 @@ import { type DomainEvent, getEvent } from '../../platform/events.ts';
 import type { AppContext } from '../../platform/http/context.ts';
 import type { JobHandler } from '../../platform/jobs/worker.ts';
 import { segmentFilter } from '../mail/api.ts';
-import { enrolPeople, enrolPerson, enrolSegmentEntrants } from './enrol.ts';
 import { exitOnGoals, rescheduleActive } from './engine.ts';
+import { enrolPeople, enrolPerson, enrolSegmentEntrants } from './enrol.ts';
 import type { Scenario, Trigger } from './model.ts';
 import { SCENARIO_COLUMNS, toScenario } from './store.ts';
 import { localParts } from './time.ts';
@@ -22,9 +22,19 @@ const EVENT_TRIGGERS: Record<string, Trigger['type']> = {
 };
 
 /** Events after which a person's goals may have been reached. */
-const GOAL_EVENTS = new Set(['person.stage_changed', 'person.score_changed', 'person.updated', 'form.submitted', 'person.assigned']);
+const GOAL_EVENTS = new Set([
+  'person.stage_changed',
+  'person.score_changed',
+  'person.updated',
+  'form.submitted',
+  'person.assigned',
+]);
 
-async function activeScenarios(q: Queryable, workspaceId: number, triggerType: Trigger['type']): Promise<Scenario[]> {
+async function activeScenarios(
+  q: Queryable,
+  workspaceId: number,
+  triggerType: Trigger['type'],
+): Promise<Scenario[]> {
   // scenarios_active_trigger_idx
   const r = await q.query<Parameters<typeof toScenario>[0]>(
     `SELECT ${SCENARIO_COLUMNS} FROM scenarios WHERE workspace_id = $1 AND status = 'active' AND trigger->>'type' = $2`,
@@ -42,7 +52,11 @@ export function eventFires(trigger: Trigger, event: Pick<DomainEvent, 'type' | '
     case 'form_submitted':
       return event.type === 'form.submitted' && (!trigger.formId || d.formId === trigger.formId);
     case 'stage_changed':
-      return event.type === 'person.stage_changed' && d.to === trigger.to && (!trigger.from || d.from === trigger.from);
+      return (
+        event.type === 'person.stage_changed' &&
+        d.to === trigger.to &&
+        (!trigger.from || d.from === trigger.from)
+      );
     case 'score_crossed': {
       if (event.type !== 'person.score_changed') return false;
       const key = trigger.score === 'fit' ? 'fitScore' : 'engagementScore';
@@ -72,29 +86,44 @@ export const triggerJob: JobHandler = async (payload, ctx) => {
     if (!eventFires(scenario.trigger, event)) continue;
     await ctx.db.transaction(async (tx) => {
       // A pass this very event already started (the job ran before) is not started again.
-      const seen = await tx.query('SELECT 1 FROM scenario_enrolments WHERE scenario_id = $1 AND trigger_event_id = $2 AND person_id = $3', [
-        scenario.id,
-        event.id,
-        personId,
-      ]);
-      if (seen.rows.length === 0) await enrolPerson(tx, event.workspaceId, scenario, personId, { source: 'trigger', eventId: event.id, now: ctx.clock.now() });
+      const seen = await tx.query(
+        'SELECT 1 FROM scenario_enrolments WHERE scenario_id = $1 AND trigger_event_id = $2 AND person_id = $3',
+        [scenario.id, event.id, personId],
+      );
+      if (seen.rows.length === 0)
+        await enrolPerson(tx, event.workspaceId, scenario, personId, {
+          source: 'trigger',
+          eventId: event.id,
+          now: ctx.clock.now(),
+        });
     });
   }
 };
 
 /** Segment and date triggers of one scenario: who entered the segment, whose date is today. */
-export async function evaluateScenario(ctx: AppContext, scenario: Scenario & { workspaceId: number }, opts: { enrol?: boolean } = {}): Promise<number> {
+export async function evaluateScenario(
+  ctx: AppContext,
+  scenario: Scenario & { workspaceId: number },
+  opts: { enrol?: boolean } = {},
+): Promise<number> {
   const now = ctx.clock.now();
   const t = scenario.trigger;
   if (t.type === 'segment_entered') {
     const filter = await segmentFilter(ctx.db, scenario.workspaceId, t.segmentId);
     return ctx.db.transaction(async (tx) => {
       // Locks the scenario row: two workers evaluating at once take turns.
-      const r = await tx.query<{ segment_evaluated_at: Date | null }>('SELECT segment_evaluated_at FROM scenarios WHERE id = $1 FOR UPDATE', [scenario.id]);
+      const r = await tx.query<{ segment_evaluated_at: Date | null }>(
+        'SELECT segment_evaluated_at FROM scenarios WHERE id = $1 FOR UPDATE',
+        [scenario.id],
+      );
       const first = !r.rows[0]?.segment_evaluated_at;
       const enrol = opts.enrol ?? !(first && t.includeExisting === false);
       await tx.query('UPDATE scenarios SET segment_evaluated_at = $2 WHERE id = $1', [scenario.id, now]);
-      return enrolSegmentEntrants(tx, scenario.workspaceId, scenario, filter, { source: 'segment', now, enrol });
+      return enrolSegmentEntrants(tx, scenario.workspaceId, scenario, filter, {
+        source: 'segment',
+        now,
+        enrol,
+      });
     });
   }
   if (t.type === 'date_field') {
@@ -118,7 +147,10 @@ export async function evaluateScenario(ctx: AppContext, scenario: Scenario & { w
   return 0;
 }
 
-async function scenariosWithPeriodicTriggers(q: Queryable, scenarioId?: string): Promise<(Scenario & { workspaceId: number })[]> {
+async function scenariosWithPeriodicTriggers(
+  q: Queryable,
+  scenarioId?: string,
+): Promise<(Scenario & { workspaceId: number })[]> {
   const r = await q.query<Parameters<typeof toScenario>[0] & { workspace_id: number }>(
     `SELECT workspace_id, ${SCENARIO_COLUMNS} FROM scenarios
      WHERE status = 'active' AND trigger->>'type' IN ('segment_entered', 'date_field') AND ($1::uuid IS NULL OR id = $1)`,
@@ -133,7 +165,10 @@ export const tickJob: JobHandler = async (_payload, ctx) => {
     try {
       await evaluateScenario(ctx, s);
     } catch (err) {
-      ctx.log.warn({ scenarioId: s.id, err: err instanceof Error ? err.message : String(err) }, 'scenario trigger evaluation failed');
+      ctx.log.warn(
+        { scenarioId: s.id, err: err instanceof Error ? err.message : String(err) },
+        'scenario trigger evaluation failed',
+      );
     }
   }
 };
@@ -143,7 +178,9 @@ export const tickJob: JobHandler = async (_payload, ctx) => {
  * trigger says otherwise) and schedule again whoever a pause held.
  */
 export const evaluateJob: JobHandler = async (payload, ctx) => {
-  const { scenarioId } = z.object({ scenarioId: z.uuid(), activation: z.boolean().default(false) }).parse(payload);
+  const { scenarioId } = z
+    .object({ scenarioId: z.uuid(), activation: z.boolean().default(false) })
+    .parse(payload);
   const [s] = await scenariosWithPeriodicTriggers(ctx.db, scenarioId);
   if (s) await evaluateScenario(ctx, s);
   await rescheduleActive(ctx.db, scenarioId, ctx.clock.now());

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { getPerson } from '../../people/store.ts';
 import type { JobHandler } from '../../platform/jobs/worker.ts';
 import { signWebhook } from '../../platform/webhook-signature.ts';
-import { getPerson } from '../../people/store.ts';
 import { getScenario } from './store.ts';
 
 const payloadSchema = z.object({ enrolmentId: z.number().int(), seq: z.number().int(), stepId: z.string() });
@@ -13,7 +13,13 @@ const payloadSchema = z.object({ enrolmentId: z.number().int(), seq: z.number().
  */
 export const webhookJob: JobHandler = async (payload, ctx) => {
   const { enrolmentId, seq, stepId } = payloadSchema.parse(payload);
-  const r = await ctx.db.query<{ workspace_id: number; scenario_id: string; person_id: string; occurrence: number; at: Date }>(
+  const r = await ctx.db.query<{
+    workspace_id: number;
+    scenario_id: string;
+    person_id: string;
+    occurrence: number;
+    at: Date;
+  }>(
     `SELECT e.workspace_id, e.scenario_id, e.person_id, e.occurrence, sr.at
      FROM scenario_enrolments e JOIN scenario_step_runs sr ON sr.enrolment_id = e.id AND sr.seq = $2
      WHERE e.id = $1`,

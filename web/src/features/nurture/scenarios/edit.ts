@@ -78,18 +78,29 @@ export function reachableOnly(steps: Step[]): Step[] {
 }
 
 /** Inserts a step of this type at a slot; what followed the slot now follows the new step. */
-export function insertStep(steps: Step[], slot: Slot, type: StepType, d: Defaults): { steps: Step[]; id: string } {
+export function insertStep(
+  steps: Step[],
+  slot: Slot,
+  type: StepType,
+  d: Defaults,
+): { steps: Step[]; id: string } {
   const id = freshId(steps, type);
   const step = blankStep(type, id, d);
   if (slot.after === null) {
     const follow = steps[0]?.id ?? null;
-    const linked = type === 'exit' ? step : type === 'branch' ? { ...step, yes: follow } : { ...step, next: follow };
+    const linked =
+      type === 'exit' ? step : type === 'branch' ? { ...step, yes: follow } : { ...step, next: follow };
     return { steps: reachableOnly([linked as Step, ...steps]), id };
   }
   const parent = steps.find((s) => s.id === slot.after);
   if (!parent) return { steps, id };
   const follow = target(parent, slot.port);
-  const linked = type === 'exit' ? step : type === 'branch' ? ({ ...step, yes: follow } as Step) : ({ ...step, next: follow } as Step);
+  const linked =
+    type === 'exit'
+      ? step
+      : type === 'branch'
+        ? ({ ...step, yes: follow } as Step)
+        : ({ ...step, next: follow } as Step);
   const out = steps.map((s) => (s.id === parent.id ? withTarget(s, slot.port, id) : s));
   const at = out.findIndex((s) => s.id === parent.id);
   out.splice(at + 1, 0, linked);
@@ -100,12 +111,14 @@ export function insertStep(steps: Step[], slot: Slot, type: StepType, d: Default
 export function removeStep(steps: Step[], id: string): Step[] {
   const gone = steps.find((s) => s.id === id);
   if (!gone) return steps;
-  const follow = gone.type === 'exit' ? null : gone.type === 'branch' ? (gone.yes ?? null) : (gone.next ?? null);
+  const follow =
+    gone.type === 'exit' ? null : gone.type === 'branch' ? (gone.yes ?? null) : (gone.next ?? null);
   const rest = steps
     .filter((s) => s.id !== id)
     .map((s) => {
       let out = s;
-      for (const port of ['next', 'yes', 'no'] as const) if (target(out, port) === id) out = withTarget(out, port, follow);
+      for (const port of ['next', 'yes', 'no'] as const)
+        if (target(out, port) === id) out = withTarget(out, port, follow);
       return out;
     });
   if (steps[0]?.id === id && follow) {

@@ -4,7 +4,8 @@ import type { Slot } from './edit.ts';
 import type { Pickers } from './step-form.tsx';
 import { STEP_TYPES, type Step, type StepStats, type StepType } from './types.ts';
 
-const nameOf = (list: { id: string; name: string }[], id: string | undefined | null) => list.find((o) => o.id === id)?.name ?? id ?? '';
+const nameOf = (list: { id: string; name: string }[], id: string | undefined | null) =>
+  list.find((o) => o.id === id)?.name ?? id ?? '';
 
 /** One line saying what a step does, in the marketer's words. */
 export function useStepSummary(pickers: Pickers) {
@@ -16,11 +17,15 @@ export function useStepSummary(pickers: Pickers) {
       case 'wait': {
         const parts: string[] = [];
         if (s.duration) parts.push(`${s.duration.amount} ${t(`scenarios.step.unit.${s.duration.unit}`)}`);
-        if (s.until) parts.push(`→ ${(s.until.weekdays ?? []).map((d) => t(`scenarios.weekday.${d}`)).join('・')} ${s.until.time}`);
+        if (s.until)
+          parts.push(
+            `→ ${(s.until.weekdays ?? []).map((d) => t(`scenarios.weekday.${d}`)).join('・')} ${s.until.time}`,
+          );
         return parts.join(' ');
       }
       case 'branch':
-        if (s.condition.kind === 'segment') return `${t('scenarios.step.condition.segment')}: ${nameOf(pickers.segments, s.condition.segmentId)}`;
+        if (s.condition.kind === 'segment')
+          return `${t('scenarios.step.condition.segment')}: ${nameOf(pickers.segments, s.condition.segmentId)}`;
         if (s.condition.kind === 'filter') return t('scenarios.step.condition.segment');
         return `${t(`scenarios.step.condition.${s.condition.kind}`)} (${s.condition.withinHours}h)`;
       case 'update_field':
@@ -93,17 +98,29 @@ export function Flow(props: FlowProps) {
     const st = stats.get(s.id);
     const selected = props.selected === s.id;
     return (
-      <div className={`scn-box scn-${s.type}${selected ? ' selected' : ''}${props.errorSteps.has(s.id) ? ' has-error' : ''}`} data-testid={`step-${s.id}`}>
+      <div
+        className={`scn-box scn-${s.type}${selected ? ' selected' : ''}${props.errorSteps.has(s.id) ? ' has-error' : ''}`}
+        data-testid={`step-${s.id}`}
+      >
         <div className="scn-box-head">
           <span className="scn-type">{t(`scenarios.step.${s.type}`)}</span>
           {s.name && <strong className="scn-name">{s.name}</strong>}
           <span className="spacer" />
           {props.editing && (
             <>
-              <button type="button" className="btn btn-sm" onClick={() => props.onSelect(selected ? null : s.id)}>
+              <button
+                type="button"
+                className="btn btn-sm"
+                onClick={() => props.onSelect(selected ? null : s.id)}
+              >
                 {selected ? t('scenarios.step.done') : t('scenarios.step.editStep')}
               </button>
-              <button type="button" className="btn btn-sm btn-danger" onClick={() => props.onRemove(s.id)} data-testid={`remove-${s.id}`}>
+              <button
+                type="button"
+                className="btn btn-sm btn-danger"
+                onClick={() => props.onRemove(s.id)}
+                data-testid={`remove-${s.id}`}
+              >
                 {t('scenarios.step.remove')}
               </button>
             </>
@@ -112,7 +129,12 @@ export function Flow(props: FlowProps) {
         <div className="scn-summary">{summary(s)}</div>
         {st && (
           <div className="scn-counts">
-            <button type="button" className="btn-ghost scn-current" data-testid={`step-count-${s.id}`} onClick={() => props.onShowPeople(s.id)}>
+            <button
+              type="button"
+              className="btn-ghost scn-current"
+              data-testid={`step-count-${s.id}`}
+              onClick={() => props.onShowPeople(s.id)}
+            >
               {t('scenarios.step.current', { n: st.current })}
             </button>
             <span className="muted">{t('scenarios.step.reached', { n: st.reached })}</span>
@@ -145,7 +167,9 @@ export function Flow(props: FlowProps) {
       return (
         <>
           {slot}
-          <div className="scn-goto">{t('scenarios.step.goto', { name: s.name || t(`scenarios.step.${s.type}`) })}</div>
+          <div className="scn-goto">
+            {t('scenarios.step.goto', { name: s.name || t(`scenarios.step.${s.type}`) })}
+          </div>
         </>
       );
     }

@@ -10,7 +10,10 @@ import type { ScenarioListItem } from './types.ts';
 export function ScenarioListPage() {
   const { t, i18n } = useTranslation();
   const canEdit = useCan('scenarios:write');
-  const list = useQuery({ queryKey: ['scenarios'], queryFn: () => api<{ items: ScenarioListItem[] }>('/api/v1/scenarios') });
+  const list = useQuery({
+    queryKey: ['scenarios'],
+    queryFn: () => api<{ items: ScenarioListItem[] }>('/api/v1/scenarios'),
+  });
   return (
     <div className="page">
       <div className="page-header">

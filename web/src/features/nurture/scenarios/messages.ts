@@ -163,7 +163,8 @@ type Keys = keyof typeof ja;
 const en: Record<Keys, string> = {
   'scenarios.nav': 'Scenarios',
   'scenarios.title': 'Nurture scenarios',
-  'scenarios.subtitle': 'Automated journeys: a trigger starts them, mails, waits and branches nurture each lead',
+  'scenarios.subtitle':
+    'Automated journeys: a trigger starts them, mails, waits and branches nurture each lead',
   'scenarios.new': 'New scenario',
   'scenarios.empty': 'No scenarios yet. Create one with "New scenario".',
   'scenarios.col.name': 'Name',
@@ -247,7 +248,7 @@ const en: Record<Keys, string> = {
   'scenarios.step.unit.hours': 'hours',
   'scenarios.step.unit.days': 'days',
   'scenarios.step.unit.weeks': 'weeks',
-  'scenarios.step.untilTime': 'Then until this time (the person\'s time zone)',
+  'scenarios.step.untilTime': "Then until this time (the person's time zone)",
   'scenarios.step.weekdays': 'Weekdays',
   'scenarios.step.condition': 'Condition',
   'scenarios.step.condition.opened': 'Opened the last mail',

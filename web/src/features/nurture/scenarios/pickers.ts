@@ -13,16 +13,22 @@ async function options(path: string, label: (x: Record<string, unknown>) => stri
   }
 }
 
+const byName = (x: Record<string, unknown>) => String(x.name ?? x.id);
+const byUser = (x: Record<string, unknown>) => (x.name ? `${x.name} <${x.email}>` : String(x.email));
+
+function useOptions(key: string, path: string, label: (x: Record<string, unknown>) => string): Option[] {
+  return (
+    useQuery({ queryKey: ['scenario-pickers', key], queryFn: () => options(path, label), staleTime: 30_000 })
+      .data ?? []
+  );
+}
+
 /** The lists the builder picks from: templates, segments, forms, campaigns, users. */
 export function usePickers(): Pickers {
-  const q = (key: string, path: string, label: (x: Record<string, unknown>) => string) =>
-    useQuery({ queryKey: ['scenario-pickers', key], queryFn: () => options(path, label), staleTime: 30_000 }).data ?? [];
-  const byName = (x: Record<string, unknown>) => String(x.name ?? x.id);
-  return {
-    templates: q('templates', '/api/v1/email-templates?limit=500', byName),
-    segments: q('segments', '/api/v1/segments?limit=500', byName),
-    forms: q('forms', '/api/v1/forms?limit=500', byName),
-    campaigns: q('campaigns', '/api/v1/campaigns', byName),
-    users: q('users', '/api/v1/users', (x) => (x.name ? `${x.name} <${x.email}>` : String(x.email))),
-  };
+  const templates = useOptions('templates', '/api/v1/email-templates?limit=500', byName);
+  const segments = useOptions('segments', '/api/v1/segments?limit=500', byName);
+  const forms = useOptions('forms', '/api/v1/forms?limit=500', byName);
+  const campaigns = useOptions('campaigns', '/api/v1/campaigns', byName);
+  const users = useOptions('users', '/api/v1/users', byUser);
+  return { templates, segments, forms, campaigns, users };
 }

@@ -73,7 +73,10 @@ export function ScenarioPage() {
     mutationFn: (doc: ScenarioDoc) =>
       isNew
         ? api<Scenario>('/api/v1/scenarios', { method: 'POST', body: doc })
-        : api<Scenario>(`/api/v1/scenarios/${id}`, { method: 'PUT', body: { ...doc, version: scenario.data?.version } }),
+        : api<Scenario>(`/api/v1/scenarios/${id}`, {
+            method: 'PUT',
+            body: { ...doc, version: scenario.data?.version },
+          }),
     onSuccess: async (s) => {
       setNotice(t('scenarios.saved'));
       setDraft(null);
@@ -84,7 +87,8 @@ export function ScenarioPage() {
     },
   });
   const setStatus = useMutation({
-    mutationFn: (action: 'activate' | 'pause') => api<Scenario>(`/api/v1/scenarios/${id}/${action}`, { method: 'POST' }),
+    mutationFn: (action: 'activate' | 'pause') =>
+      api<Scenario>(`/api/v1/scenarios/${id}/${action}`, { method: 'POST' }),
     onSuccess: async (s) => {
       setNotice(s.status === 'active' ? t('scenarios.activated') : t('scenarios.paused'));
       await qc.invalidateQueries({ queryKey: ['scenario', id] });
@@ -113,10 +117,16 @@ export function ScenarioPage() {
   const doc = draft ?? (s ? docOf(s) : NEW_DOC);
   const errors = save.error instanceof ApiError ? save.error.errors : [];
   const errorSteps = new Set(
-    errors.map((e) => /^steps\[(\d+)\]/.exec(e.path)).filter((m): m is RegExpExecArray => !!m).map((m) => doc.steps[Number(m[1])]?.id).filter(Boolean) as string[],
+    errors
+      .map((e) => /^steps\[(\d+)\]/.exec(e.path))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => doc.steps[Number(m[1])]?.id)
+      .filter(Boolean) as string[],
   );
   const setSteps = (steps: ScenarioDoc['steps']) => setDraft({ ...doc, steps });
-  const sendSteps = doc.steps.filter((x) => x.type === 'send_email').map((x) => ({ id: x.id, name: x.name || x.id }));
+  const sendSteps = doc.steps
+    .filter((x) => x.type === 'send_email')
+    .map((x) => ({ id: x.id, name: x.name || x.id }));
 
   return (
     <div className="page scn-page">
@@ -131,34 +141,66 @@ export function ScenarioPage() {
         {canEdit && (
           <div className="page-actions">
             {!editing && s && s.status !== 'archived' && (
-              <button type="button" className="btn" data-testid="edit-scenario" onClick={() => setDraft(docOf(s))}>
+              <button
+                type="button"
+                className="btn"
+                data-testid="edit-scenario"
+                onClick={() => setDraft(docOf(s))}
+              >
                 {t('scenarios.edit')}
               </button>
             )}
             {editing && (
               <>
-                <button type="button" className="btn btn-primary" data-testid="save-scenario" disabled={save.isPending} onClick={() => save.mutate(doc)}>
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  data-testid="save-scenario"
+                  disabled={save.isPending}
+                  onClick={() => save.mutate(doc)}
+                >
                   {t('scenarios.save')}
                 </button>
                 {!isNew && (
-                  <button type="button" className="btn" onClick={() => { setDraft(null); save.reset(); }}>
+                  <button
+                    type="button"
+                    className="btn"
+                    onClick={() => {
+                      setDraft(null);
+                      save.reset();
+                    }}
+                  >
                     {t('scenarios.cancelEdit')}
                   </button>
                 )}
               </>
             )}
             {!editing && s && (s.status === 'draft' || s.status === 'paused') && (
-              <button type="button" className="btn btn-primary" data-testid="activate-scenario" onClick={() => setStatus.mutate('activate')}>
+              <button
+                type="button"
+                className="btn btn-primary"
+                data-testid="activate-scenario"
+                onClick={() => setStatus.mutate('activate')}
+              >
                 {t('scenarios.activate')}
               </button>
             )}
             {!editing && s?.status === 'active' && (
-              <button type="button" className="btn" data-testid="pause-scenario" onClick={() => setStatus.mutate('pause')}>
+              <button
+                type="button"
+                className="btn"
+                data-testid="pause-scenario"
+                onClick={() => setStatus.mutate('pause')}
+              >
                 {t('scenarios.pause')}
               </button>
             )}
             {!editing && s && s.status !== 'archived' && (
-              <button type="button" className="btn btn-danger" onClick={() => window.confirm(t('scenarios.confirmDelete')) && remove.mutate()}>
+              <button
+                type="button"
+                className="btn btn-danger"
+                onClick={() => window.confirm(t('scenarios.confirmDelete')) && remove.mutate()}
+              >
                 {t('scenarios.delete')}
               </button>
             )}
@@ -208,12 +250,23 @@ export function ScenarioPage() {
             onSelect={setSelected}
             onRemove={(sid) => setSteps(removeStep(doc.steps, sid))}
             onInsert={(slot, type) => {
-              const r = insertStep(doc.steps, slot, type, { templateId: pickers.templates[0]?.id, campaignId: pickers.campaigns[0]?.id, ownerId: pickers.users[0]?.id });
+              const r = insertStep(doc.steps, slot, type, {
+                templateId: pickers.templates[0]?.id,
+                campaignId: pickers.campaigns[0]?.id,
+                ownerId: pickers.users[0]?.id,
+              });
               setSteps(r.steps);
               setSelected(r.id);
             }}
             onShowPeople={setPeopleAt}
-            renderForm={(step) => <StepForm step={step} pickers={pickers} sendSteps={sendSteps} onChange={(x) => setSteps(replaceStep(doc.steps, x))} />}
+            renderForm={(step) => (
+              <StepForm
+                step={step}
+                pickers={pickers}
+                sendSteps={sendSteps}
+                onChange={(x) => setSteps(replaceStep(doc.steps, x))}
+              />
+            )}
           />
         </section>
         <aside>
@@ -226,13 +279,20 @@ export function ScenarioPage() {
             ) : (
               <dl className="scn-dl">
                 <dt>{t('scenarios.reentry')}</dt>
-                <dd>{t(`scenarios.reentry.${doc.reentry}`)}{doc.reentry === 'after_exit' && doc.reentryDays ? ` (${doc.reentryDays})` : ''}</dd>
+                <dd>
+                  {t(`scenarios.reentry.${doc.reentry}`)}
+                  {doc.reentry === 'after_exit' && doc.reentryDays ? ` (${doc.reentryDays})` : ''}
+                </dd>
                 <dt>{t('scenarios.goal')}</dt>
                 <dd>{doc.goal?.stages?.map((x) => t(`stage.${x}`)).join(', ') || t('common.none')}</dd>
                 <dt>{t('scenarios.timeZone')}</dt>
                 <dd>{doc.timeZone}</dd>
                 <dt>{t('scenarios.quietHours')}</dt>
-                <dd>{doc.quietHours ? `${doc.quietHours.start}〜${doc.quietHours.end}` : t('scenarios.quietHours.none')}</dd>
+                <dd>
+                  {doc.quietHours
+                    ? `${doc.quietHours.start}〜${doc.quietHours.end}`
+                    : t('scenarios.quietHours.none')}
+                </dd>
                 {s?.activatedAt && (
                   <>
                     <dt>{t('scenarios.status.active')}</dt>
@@ -250,7 +310,9 @@ export function ScenarioPage() {
               </dl>
             )}
           </section>
-          {s && !editing && canEdit && (s.status === 'active' || s.status === 'paused') && <EnrolCard scenarioId={s.id} pickers={pickers} />}
+          {s && !editing && canEdit && (s.status === 'active' || s.status === 'paused') && (
+            <EnrolCard scenarioId={s.id} pickers={pickers} />
+          )}
         </aside>
       </div>
       {s && peopleAt && <PeopleAtStep scenarioId={s.id} step={peopleAt} onClose={() => setPeopleAt(null)} />}
@@ -263,7 +325,11 @@ function EnrolCard({ scenarioId, pickers }: { scenarioId: string; pickers: Retur
   const qc = useQueryClient();
   const [segmentId, setSegmentId] = useState('');
   const enrol = useMutation({
-    mutationFn: () => api<{ enrolled: number }>(`/api/v1/scenarios/${scenarioId}/enrol`, { method: 'POST', body: { segmentId } }),
+    mutationFn: () =>
+      api<{ enrolled: number }>(`/api/v1/scenarios/${scenarioId}/enrol`, {
+        method: 'POST',
+        body: { segmentId },
+      }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['scenario', scenarioId] }),
   });
   return (
@@ -283,21 +349,39 @@ function EnrolCard({ scenarioId, pickers }: { scenarioId: string; pickers: Retur
         </select>
       </label>
       <div className="form-actions">
-        <button type="button" className="btn" disabled={!segmentId || enrol.isPending} onClick={() => enrol.mutate()}>
+        <button
+          type="button"
+          className="btn"
+          disabled={!segmentId || enrol.isPending}
+          onClick={() => enrol.mutate()}
+        >
           {t('scenarios.enrol')}
         </button>
       </div>
-      {enrol.data && <div className="alert alert-success">{t('scenarios.enrol.done', { n: enrol.data.enrolled })}</div>}
+      {enrol.data && (
+        <div className="alert alert-success">{t('scenarios.enrol.done', { n: enrol.data.enrolled })}</div>
+      )}
       <ProblemAlert error={enrol.error} />
     </section>
   );
 }
 
-function PeopleAtStep({ scenarioId, step, onClose }: { scenarioId: string; step: string; onClose: () => void }) {
+function PeopleAtStep({
+  scenarioId,
+  step,
+  onClose,
+}: {
+  scenarioId: string;
+  step: string;
+  onClose: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const people = useQuery({
     queryKey: ['scenario-people', scenarioId, step],
-    queryFn: () => api<{ items: Enrolment[] }>(`/api/v1/scenarios/${scenarioId}/enrolments?status=active&step=${encodeURIComponent(step)}&limit=100`),
+    queryFn: () =>
+      api<{ items: Enrolment[] }>(
+        `/api/v1/scenarios/${scenarioId}/enrolments?status=active&step=${encodeURIComponent(step)}&limit=100`,
+      ),
   });
   return (
     <section className="card" data-testid="people-at-step">
@@ -307,7 +391,9 @@ function PeopleAtStep({ scenarioId, step, onClose }: { scenarioId: string; step:
           {t('common.close')}
         </button>
       </div>
-      {people.data && people.data.items.length === 0 && <div className="empty">{t('scenarios.people.empty')}</div>}
+      {people.data && people.data.items.length === 0 && (
+        <div className="empty">{t('scenarios.people.empty')}</div>
+      )}
       {people.data && people.data.items.length > 0 && (
         <div className="table-wrap">
           <table className="table">

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Pickers } from './step-form.tsx';
-import { type Option, STAGES, type ScenarioDoc, TRIGGER_TYPES, type Trigger } from './types.ts';
+import { type Option, type ScenarioDoc, STAGES, TRIGGER_TYPES, type Trigger } from './types.ts';
 
 function blankTrigger(type: Trigger['type'], pickers: Pickers): Trigger {
   switch (type) {
@@ -25,7 +25,10 @@ const nameOf = (list: Option[], id: string | null | undefined) => list.find((o) 
 export function TriggerSummary({ trigger, pickers }: { trigger: Trigger; pickers: Pickers }) {
   const { t } = useTranslation();
   const vars: Record<string, string | number> = {};
-  if (trigger.type === 'form_submitted') vars.form = trigger.formId ? `「${nameOf(pickers.forms, trigger.formId)}」` : t('scenarios.trigger.anyForm');
+  if (trigger.type === 'form_submitted')
+    vars.form = trigger.formId
+      ? `「${nameOf(pickers.forms, trigger.formId)}」`
+      : t('scenarios.trigger.anyForm');
   if (trigger.type === 'segment_entered') vars.segment = nameOf(pickers.segments, trigger.segmentId);
   if (trigger.type === 'stage_changed') vars.stage = t(`stage.${trigger.to}`);
   if (trigger.type === 'score_crossed') {
@@ -45,7 +48,15 @@ export function TriggerSummary({ trigger, pickers }: { trigger: Trigger; pickers
 }
 
 /** Name, trigger, goal, re-entry, time zone and quiet hours, all from lists and inputs. */
-export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onChange: (d: ScenarioDoc) => void; pickers: Pickers }) {
+export function SettingsForm({
+  doc,
+  onChange,
+  pickers,
+}: {
+  doc: ScenarioDoc;
+  onChange: (d: ScenarioDoc) => void;
+  pickers: Pickers;
+}) {
   const { t } = useTranslation();
   const set = (patch: Partial<ScenarioDoc>) => onChange({ ...doc, ...patch });
   const tr = doc.trigger;
@@ -55,15 +66,29 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
     <div className="scn-settings">
       <label className="form-row">
         <span>{t('scenarios.name')}</span>
-        <input value={doc.name} maxLength={200} required data-testid="scenario-name" onChange={(e) => set({ name: e.target.value })} />
+        <input
+          value={doc.name}
+          maxLength={200}
+          required
+          data-testid="scenario-name"
+          onChange={(e) => set({ name: e.target.value })}
+        />
       </label>
       <label className="form-row">
         <span>{t('scenarios.description')}</span>
-        <textarea rows={2} value={doc.description ?? ''} onChange={(e) => set({ description: e.target.value || null })} />
+        <textarea
+          rows={2}
+          value={doc.description ?? ''}
+          onChange={(e) => set({ description: e.target.value || null })}
+        />
       </label>
       <fieldset className="scn-fieldset">
         <legend>{t('scenarios.trigger')}</legend>
-        <select value={tr.type} data-testid="trigger-type" onChange={(e) => set({ trigger: blankTrigger(e.target.value as Trigger['type'], pickers) })}>
+        <select
+          value={tr.type}
+          data-testid="trigger-type"
+          onChange={(e) => set({ trigger: blankTrigger(e.target.value as Trigger['type'], pickers) })}
+        >
           {TRIGGER_TYPES.map((type) => (
             <option key={type} value={type}>
               {t(`scenarios.trigger.${type}`)}
@@ -73,7 +98,11 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
         {tr.type === 'form_submitted' && (
           <label className="form-row">
             <span>{t('scenarios.trigger.form')}</span>
-            <select value={tr.formId ?? ''} data-testid="trigger-form" onChange={(e) => setTrigger({ formId: e.target.value || null })}>
+            <select
+              value={tr.formId ?? ''}
+              data-testid="trigger-form"
+              onChange={(e) => setTrigger({ formId: e.target.value || null })}
+            >
               <option value="">{t('scenarios.trigger.anyForm')}</option>
               {pickers.forms.map((o) => (
                 <option key={o.id} value={o.id}>
@@ -87,7 +116,11 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
           <>
             <label className="form-row">
               <span>{t('scenarios.trigger.segment')}</span>
-              <select value={tr.segmentId} data-testid="trigger-segment" onChange={(e) => setTrigger({ segmentId: e.target.value })}>
+              <select
+                value={tr.segmentId}
+                data-testid="trigger-segment"
+                onChange={(e) => setTrigger({ segmentId: e.target.value })}
+              >
                 <option value="">{t('scenarios.step.choose')}</option>
                 {pickers.segments.map((o) => (
                   <option key={o.id} value={o.id}>
@@ -97,7 +130,11 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
               </select>
             </label>
             <label className="scn-check">
-              <input type="checkbox" checked={tr.includeExisting !== false} onChange={(e) => setTrigger({ includeExisting: e.target.checked })} />
+              <input
+                type="checkbox"
+                checked={tr.includeExisting !== false}
+                onChange={(e) => setTrigger({ includeExisting: e.target.checked })}
+              />
               {t('scenarios.trigger.includeExisting')}
             </label>
           </>
@@ -138,7 +175,11 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
             </label>
             <label className="form-row">
               <span>{t('scenarios.trigger.threshold')}</span>
-              <input type="number" value={tr.threshold} onChange={(e) => setTrigger({ threshold: Number(e.target.value) })} />
+              <input
+                type="number"
+                value={tr.threshold}
+                onChange={(e) => setTrigger({ threshold: Number(e.target.value) })}
+              />
             </label>
           </div>
         )}
@@ -150,7 +191,11 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
             </label>
             <label className="form-row">
               <span>{t('scenarios.trigger.offsetDays')}</span>
-              <input type="number" value={tr.offsetDays} onChange={(e) => setTrigger({ offsetDays: Number(e.target.value) })} />
+              <input
+                type="number"
+                value={tr.offsetDays}
+                onChange={(e) => setTrigger({ offsetDays: Number(e.target.value) })}
+              />
             </label>
           </div>
         )}
@@ -195,7 +240,10 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
       <div className="form-grid">
         <label className="form-row">
           <span>{t('scenarios.reentry')}</span>
-          <select value={doc.reentry} onChange={(e) => set({ reentry: e.target.value as ScenarioDoc['reentry'] })}>
+          <select
+            value={doc.reentry}
+            onChange={(e) => set({ reentry: e.target.value as ScenarioDoc['reentry'] })}
+          >
             <option value="never">{t('scenarios.reentry.never')}</option>
             <option value="after_exit">{t('scenarios.reentry.after_exit')}</option>
           </select>
@@ -203,7 +251,12 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
         {doc.reentry === 'after_exit' && (
           <label className="form-row">
             <span>{t('scenarios.reentryDays')}</span>
-            <input type="number" min={0} value={doc.reentryDays} onChange={(e) => set({ reentryDays: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={0}
+              value={doc.reentryDays}
+              onChange={(e) => set({ reentryDays: Number(e.target.value) })}
+            />
           </label>
         )}
         <label className="form-row">
@@ -217,14 +270,26 @@ export function SettingsForm({ doc, onChange, pickers }: { doc: ScenarioDoc; onC
               type="time"
               aria-label={t('scenarios.quietHours.from')}
               value={doc.quietHours?.start ?? ''}
-              onChange={(e) => set({ quietHours: e.target.value ? { start: e.target.value, end: doc.quietHours?.end ?? '08:00' } : null })}
+              onChange={(e) =>
+                set({
+                  quietHours: e.target.value
+                    ? { start: e.target.value, end: doc.quietHours?.end ?? '08:00' }
+                    : null,
+                })
+              }
             />
             〜
             <input
               type="time"
               aria-label={t('scenarios.quietHours.to')}
               value={doc.quietHours?.end ?? ''}
-              onChange={(e) => set({ quietHours: e.target.value ? { start: doc.quietHours?.start ?? '21:00', end: e.target.value } : null })}
+              onChange={(e) =>
+                set({
+                  quietHours: e.target.value
+                    ? { start: doc.quietHours?.start ?? '21:00', end: e.target.value }
+                    : null,
+                })
+              }
             />
           </span>
         </label>

@@ -9,7 +9,21 @@ export interface Pickers {
   users: Option[];
 }
 
-function Select({ label, value, options, onChange, testId, allowEmpty }: { label: string; value: string; options: Option[]; onChange: (v: string) => void; testId?: string; allowEmpty?: string }) {
+function Select({
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+  allowEmpty,
+}: {
+  label: string;
+  value: string;
+  options: Option[];
+  onChange: (v: string) => void;
+  testId?: string;
+  allowEmpty?: string;
+}) {
   const { t } = useTranslation();
   return (
     <label className="form-row">
@@ -27,17 +41,37 @@ function Select({ label, value, options, onChange, testId, allowEmpty }: { label
 }
 
 /** The form of one step: every setting from lists and plain inputs, no JSON. */
-export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; onChange: (s: Step) => void; pickers: Pickers; sendSteps: Option[] }) {
+export function StepForm({
+  step,
+  onChange,
+  pickers,
+  sendSteps,
+}: {
+  step: Step;
+  onChange: (s: Step) => void;
+  pickers: Pickers;
+  sendSteps: Option[];
+}) {
   const { t } = useTranslation();
   const set = (patch: Record<string, unknown>) => onChange({ ...step, ...patch } as Step);
   return (
     <div className="scn-step-form" data-testid={`step-form-${step.id}`}>
       <label className="form-row">
         <span>{t('scenarios.step.name')}</span>
-        <input value={step.name ?? ''} maxLength={200} onChange={(e) => set({ name: e.target.value || undefined })} />
+        <input
+          value={step.name ?? ''}
+          maxLength={200}
+          onChange={(e) => set({ name: e.target.value || undefined })}
+        />
       </label>
       {step.type === 'send_email' && (
-        <Select label={t('scenarios.step.template')} value={step.templateId} options={pickers.templates} onChange={(v) => set({ templateId: v })} testId="step-template" />
+        <Select
+          label={t('scenarios.step.template')}
+          value={step.templateId}
+          options={pickers.templates}
+          onChange={(v) => set({ templateId: v })}
+          testId="step-template"
+        />
       )}
       {step.type === 'wait' && (
         <>
@@ -49,14 +83,22 @@ export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; o
                 min={1}
                 value={step.duration?.amount ?? ''}
                 data-testid="wait-amount"
-                onChange={(e) => set({ duration: e.target.value ? { amount: Number(e.target.value), unit: step.duration?.unit ?? 'days' } : undefined })}
+                onChange={(e) =>
+                  set({
+                    duration: e.target.value
+                      ? { amount: Number(e.target.value), unit: step.duration?.unit ?? 'days' }
+                      : undefined,
+                  })
+                }
               />
             </label>
             <label className="form-row">
               <span>&nbsp;</span>
               <select
                 value={step.duration?.unit ?? 'days'}
-                onChange={(e) => set({ duration: { amount: step.duration?.amount ?? 1, unit: e.target.value } })}
+                onChange={(e) =>
+                  set({ duration: { amount: step.duration?.amount ?? 1, unit: e.target.value } })
+                }
               >
                 {(['minutes', 'hours', 'days', 'weeks'] as const).map((u) => (
                   <option key={u} value={u}>
@@ -67,7 +109,13 @@ export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; o
             </label>
             <label className="form-row">
               <span>{t('scenarios.step.untilTime')}</span>
-              <input type="time" value={step.until?.time ?? ''} onChange={(e) => set({ until: e.target.value ? { ...step.until, time: e.target.value } : undefined })} />
+              <input
+                type="time"
+                value={step.until?.time ?? ''}
+                onChange={(e) =>
+                  set({ until: e.target.value ? { ...step.until, time: e.target.value } : undefined })
+                }
+              />
             </label>
           </div>
           {step.until && (
@@ -101,7 +149,12 @@ export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; o
               data-testid="branch-kind"
               onChange={(e) => {
                 const kind = e.target.value;
-                set({ condition: kind === 'segment' ? { kind, segmentId: pickers.segments[0]?.id ?? '' } : { kind, withinHours: 72 } });
+                set({
+                  condition:
+                    kind === 'segment'
+                      ? { kind, segmentId: pickers.segments[0]?.id ?? '' }
+                      : { kind, withinHours: 72 },
+                });
               }}
             >
               <option value="opened">{t('scenarios.step.condition.opened')}</option>
@@ -110,13 +163,25 @@ export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; o
             </select>
           </label>
           {step.condition.kind === 'segment' && (
-            <Select label={t('scenarios.trigger.segment')} value={step.condition.segmentId} options={pickers.segments} onChange={(v) => set({ condition: { kind: 'segment', segmentId: v } })} />
+            <Select
+              label={t('scenarios.trigger.segment')}
+              value={step.condition.segmentId}
+              options={pickers.segments}
+              onChange={(v) => set({ condition: { kind: 'segment', segmentId: v } })}
+            />
           )}
           {(step.condition.kind === 'opened' || step.condition.kind === 'clicked') && (
             <div className="row">
               <label className="form-row">
                 <span>{t('scenarios.step.withinHours')}</span>
-                <input type="number" min={1} value={step.condition.withinHours} onChange={(e) => set({ condition: { ...step.condition, withinHours: Number(e.target.value) } })} />
+                <input
+                  type="number"
+                  min={1}
+                  value={step.condition.withinHours}
+                  onChange={(e) =>
+                    set({ condition: { ...step.condition, withinHours: Number(e.target.value) } })
+                  }
+                />
               </label>
               <Select
                 label={t('scenarios.step.send_email')}
@@ -133,7 +198,11 @@ export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; o
         <div className="row">
           <label className="form-row">
             <span>{t('scenarios.step.field')}</span>
-            <input value={step.field} onChange={(e) => set({ field: e.target.value })} placeholder="title / customFields.key" />
+            <input
+              value={step.field}
+              onChange={(e) => set({ field: e.target.value })}
+              placeholder="title / customFields.key"
+            />
           </label>
           <label className="form-row">
             <span>{t('scenarios.step.value')}</span>
@@ -144,7 +213,11 @@ export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; o
       {step.type === 'adjust_score' && (
         <label className="form-row">
           <span>{t('scenarios.step.points')}</span>
-          <input type="number" value={step.points} onChange={(e) => set({ points: Number(e.target.value) })} />
+          <input
+            type="number"
+            value={step.points}
+            onChange={(e) => set({ points: Number(e.target.value) })}
+          />
         </label>
       )}
       {step.type === 'change_stage' && (
@@ -161,7 +234,12 @@ export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; o
       )}
       {step.type === 'add_to_campaign' && (
         <div className="row">
-          <Select label={t('scenarios.step.campaign')} value={step.campaignId} options={pickers.campaigns} onChange={(v) => set({ campaignId: v })} />
+          <Select
+            label={t('scenarios.step.campaign')}
+            value={step.campaignId}
+            options={pickers.campaigns}
+            onChange={(v) => set({ campaignId: v })}
+          />
           <label className="form-row">
             <span>{t('scenarios.step.memberStatus')}</span>
             <select value={step.status ?? 'member'} onChange={(e) => set({ status: e.target.value })}>
@@ -172,11 +250,22 @@ export function StepForm({ step, onChange, pickers, sendSteps }: { step: Step; o
           </label>
         </div>
       )}
-      {step.type === 'assign_owner' && <Select label={t('scenarios.step.owner')} value={step.ownerId} options={pickers.users} onChange={(v) => set({ ownerId: v })} />}
+      {step.type === 'assign_owner' && (
+        <Select
+          label={t('scenarios.step.owner')}
+          value={step.ownerId}
+          options={pickers.users}
+          onChange={(v) => set({ ownerId: v })}
+        />
+      )}
       {step.type === 'notify_owner' && (
         <label className="form-row">
           <span>{t('scenarios.step.message')}</span>
-          <textarea rows={2} value={step.message ?? ''} onChange={(e) => set({ message: e.target.value || undefined })} />
+          <textarea
+            rows={2}
+            value={step.message ?? ''}
+            onChange={(e) => set({ message: e.target.value || undefined })}
+          />
         </label>
       )}
       {step.type === 'webhook' && (

@@ -30,7 +30,12 @@ export type Step = Base &
     | { type: 'update_field'; field: string; value: string | number | boolean | null; next?: string | null }
     | { type: 'adjust_score'; points: number; next?: string | null }
     | { type: 'change_stage'; stage: string; next?: string | null }
-    | { type: 'add_to_campaign'; campaignId: string; status?: 'member' | 'invited' | 'registered'; next?: string | null }
+    | {
+        type: 'add_to_campaign';
+        campaignId: string;
+        status?: 'member' | 'invited' | 'registered';
+        next?: string | null;
+      }
     | { type: 'assign_owner'; ownerId: string; next?: string | null }
     | { type: 'notify_owner'; message?: string; next?: string | null }
     | { type: 'webhook'; url: string; next?: string | null }
@@ -53,7 +58,14 @@ export const STEP_TYPES: StepType[] = [
   'exit',
 ];
 
-export const TRIGGER_TYPES: Trigger['type'][] = ['form_submitted', 'segment_entered', 'stage_changed', 'score_crossed', 'date_field', 'manual'];
+export const TRIGGER_TYPES: Trigger['type'][] = [
+  'form_submitted',
+  'segment_entered',
+  'stage_changed',
+  'score_crossed',
+  'date_field',
+  'manual',
+];
 
 export const STAGES = ['inquiry', 'mql', 'sal', 'sgl', 'sql', 'won', 'lost', 'recycled', 'disqualified'];
 
