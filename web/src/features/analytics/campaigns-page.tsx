@@ -62,7 +62,7 @@ export function CampaignsPage() {
     return {
       tooltip: { trigger: 'axis' },
       grid: { left: 130, right: 30, top: 10, bottom: 30 },
-      xAxis: { type: 'value' },
+      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => new Intl.NumberFormat('ja-JP', { notation: 'compact' }).format(v) } },
       yAxis: { type: 'category', data: ch.map((c) => f.channel(c.channel)).reverse() },
       series: [{ type: 'bar', name: t('analytics.campaign.revenue'), data: ch.map((c) => c.attributedRevenue).reverse(), label: { show: true, position: 'right', formatter: (p: { value: unknown }) => f.yen(Number(p.value)) } }],
     };
@@ -111,7 +111,7 @@ export function CampaignsPage() {
       </div>
       <p className="muted">{t('analytics.model.help')}</p>
       {report.error instanceof ApiError && <p className="alert alert-error" role="alert">{report.error.detail}</p>}
-      <div className="grid-sidebar">
+      <div className="analytics-stack">
         <section className="card" data-testid="campaign-table">
           <div className="card-header">
             <h2>{t('analytics.nav.campaigns')}</h2>

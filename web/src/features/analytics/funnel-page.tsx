@@ -74,7 +74,7 @@ export function FunnelPage() {
     const months = trend.data?.months ?? [];
     return {
       tooltip: { trigger: 'axis' },
-      legend: { data: WATERFALL.map((x) => f.stage(x)) },
+      legend: { top: 0, data: WATERFALL.map((x) => f.stage(x)) },
       grid: { left: 50, right: 20, top: 40, bottom: 30 },
       xAxis: { type: 'category', data: months.map((m) => m.month) },
       yAxis: { type: 'value' },

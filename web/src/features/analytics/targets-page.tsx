@@ -86,7 +86,7 @@ export function TargetsPage() {
     const pick = (p: PeriodProgress) => p.metrics.find((m) => m.metric === metric);
     return {
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('analytics.targets.target'), t('analytics.targets.actual'), t('analytics.targets.forecast')] },
+      legend: { top: 0, data: [t('analytics.targets.actual'), t('analytics.targets.forecast'), t('analytics.targets.target')] },
       grid: { left: 70, right: 20, top: 40, bottom: 30 },
       xAxis: { type: 'category', data: ps.map((p) => p.period) },
       yAxis: { type: 'value' },
