@@ -32,7 +32,12 @@ export const MAIL_QUEUE = 'mail.send';
  * message id, or null when a message with the same idempotency key already exists (nothing
  * new is sent).
  */
-export async function queueMail(q: Queryable, ctx: Pick<AppContext, 'config'>, workspaceId: number, mail: OutgoingMail): Promise<string | null> {
+export async function queueMail(
+  q: Queryable,
+  ctx: Pick<AppContext, 'config'>,
+  workspaceId: number,
+  mail: OutgoingMail,
+): Promise<string | null> {
   const r = await q.query<{ id: string }>(
     `INSERT INTO mail_messages (id, workspace_id, idempotency_key, person_id, kind, to_address, from_address, subject, html, text, headers, meta, template_id)
      VALUES (coalesce($12::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13)
@@ -69,7 +74,9 @@ function transportFor(smtpUrl: string): nodemailer.Transporter {
       host: url.hostname,
       port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
       secure: url.protocol === 'smtps:',
-      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+      auth: url.username
+        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+        : undefined,
       // Loopback and private relays often run without TLS; opportunistic STARTTLS still applies.
       ignoreTLS: url.searchParams.get('ignoreTLS') === 'true',
       tls: { rejectUnauthorized: url.searchParams.get('rejectUnauthorized') !== 'false' },
@@ -156,7 +163,8 @@ async function takeRateSlot(q: Queryable, limit: number): Promise<number> {
     [limit],
   );
   if (r.rows[0]) {
-    if (Math.random() < 0.01) await q.query(`DELETE FROM mail_rate_slots WHERE second < now() - interval '1 minute'`);
+    if (Math.random() < 0.01)
+      await q.query(`DELETE FROM mail_rate_slots WHERE second < now() - interval '1 minute'`);
     return 0;
   }
   const w = await q.query<{ wait_ms: number }>(
@@ -186,7 +194,7 @@ export const sendMailJob: JobHandler = async (payload, ctx) => {
     [messageId],
   );
   const current = status.rows[0];
-  if (!current || current.status !== 'queued') return;
+  if (current?.status !== 'queued') return;
   if (ctx.config.smtpUrl) {
     // Wait for a rate slot before claiming, so a waiting message holds no lease.
     const limit = await ratePerSecond(ctx.db, current.workspace_id);
@@ -196,21 +204,26 @@ export const sendMailJob: JobHandler = async (payload, ctx) => {
   }
   const m = await claimMessage(ctx.db, messageId);
   if (!m) {
-    const again = await ctx.db.query<{ status: string }>('SELECT status FROM mail_messages WHERE id = $1', [messageId]);
+    const again = await ctx.db.query<{ status: string }>('SELECT status FROM mail_messages WHERE id = $1', [
+      messageId,
+    ]);
     // Another worker holds the lease: try again later rather than finishing this job.
     if (again.rows[0]?.status === 'queued') throw new Error('message is being sent by another worker');
     return;
   }
   const suppressed = await suppressedNow(ctx.db, m);
   if (suppressed) {
-    await ctx.db.query(`UPDATE mail_messages SET status = 'suppressed', last_error = $2, sending_until = NULL WHERE id = $1`, [
-      m.id,
-      `suppressed at delivery: ${suppressed}`,
-    ]);
+    await ctx.db.query(
+      `UPDATE mail_messages SET status = 'suppressed', last_error = $2, sending_until = NULL WHERE id = $1`,
+      [m.id, `suppressed at delivery: ${suppressed}`],
+    );
     return;
   }
   if (!ctx.config.smtpUrl) {
-    await ctx.db.query(`UPDATE mail_messages SET status = 'outbox', sent_at = now(), sending_until = NULL WHERE id = $1`, [m.id]);
+    await ctx.db.query(
+      `UPDATE mail_messages SET status = 'outbox', sent_at = now(), sending_until = NULL WHERE id = $1`,
+      [m.id],
+    );
     return;
   }
   try {

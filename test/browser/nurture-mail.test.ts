@@ -29,10 +29,20 @@ const LEADS = Array.from({ length: 24 }, (_, i) => ({
 
 beforeAll(async () => {
   server = await startServer();
-  await createUser(server.ctx.db, 1, { email: 'marketer@mail.test', password: 'mail-pass-123', role: 'marketing', name: 'マーケ 花子' });
+  await createUser(server.ctx.db, 1, {
+    email: 'marketer@mail.test',
+    password: 'mail-pass-123',
+    role: 'marketing',
+    name: 'マーケ 花子',
+  });
   key = (await createApiKey(server.ctx.db, 1, { name: 'browser', role: 'admin' })).key;
   for (const l of LEADS) {
-    const p = await callApi('POST', '/api/v1/people', { email: l.email, lastName: l.lastName, company: l.company, consent: true });
+    const p = await callApi('POST', '/api/v1/people', {
+      email: l.email,
+      lastName: l.lastName,
+      company: l.company,
+      consent: true,
+    });
     const id = p.json.id as string;
     if (l.mql) await server.ctx.db.query(`UPDATE people SET stage = 'mql' WHERE id = $1`, [id]);
     if (l.pricing) {
@@ -57,7 +67,8 @@ afterAll(async () => {
 
 async function liveCount(page: Page, expected: number): Promise<void> {
   await page.waitForFunction(
-    (n) => document.querySelector('[data-testid=live-count]')?.textContent?.replace(/[^0-9]/g, '') === String(n),
+    (n) =>
+      document.querySelector('[data-testid=live-count]')?.textContent?.replace(/[^0-9]/g, '') === String(n),
     expected,
     { timeout: 15_000 },
   );
@@ -112,7 +123,10 @@ describe('segment editor', () => {
 
   it('shows lead values as text in the sample, never as markup', async () => {
     const { page } = shared as NonNullable<typeof shared>;
-    const seg = await callApi('POST', '/api/v1/segments', { name: 'Pricing viewers', filter: { activity: { type: 'page_view', urlContains: 'pricing', min: 3 } } });
+    const seg = await callApi('POST', '/api/v1/segments', {
+      name: 'Pricing viewers',
+      filter: { activity: { type: 'page_view', urlContains: 'pricing', min: 3 } },
+    });
     await page.goto(`${server.url}/segments/${seg.json.id}`);
     await liveCount(page, LEADS.filter((l) => l.pricing).length);
     await page.waitForSelector('text=<script>window.__pwned=1</script>株式会社');
@@ -121,7 +135,10 @@ describe('segment editor', () => {
 
   it('a bad condition shows the problem instead of a count', async () => {
     const { page } = shared as NonNullable<typeof shared>;
-    const seg = await callApi('POST', '/api/v1/segments', { name: 'Custom budget', filter: { field: 'customFields.budget', op: 'gte', value: 100 } });
+    const seg = await callApi('POST', '/api/v1/segments', {
+      name: 'Custom budget',
+      filter: { field: 'customFields.budget', op: 'gte', value: 100 },
+    });
     await page.goto(`${server.url}/segments/${seg.json.id}`);
     await liveCount(page, 0);
     await page.locator('[data-testid=filter-leaf] input[aria-label="カスタム項目名"]').fill('');
@@ -139,12 +156,18 @@ describe('e-mail template editor', () => {
     });
     const { page } = shared as NonNullable<typeof shared>;
     await page.goto(`${server.url}/emails/${tpl.json.id}`);
-    await page.waitForFunction(() => document.querySelector('[data-testid=preview-subject]')?.textContent === '山田 様：セミナーのご案内');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=preview-subject]')?.textContent === '山田 様：セミナーのご案内',
+    );
     await page.fill('[data-testid=preview-search]', 'maker3');
     await page.waitForSelector('[data-testid=preview-person] option:nth-child(2)', { state: 'attached' });
     const option = await page.locator('[data-testid=preview-person] option').nth(1).getAttribute('value');
     await page.selectOption('[data-testid=preview-person]', option as string);
-    await page.waitForFunction(() => document.querySelector('[data-testid=preview-subject]')?.textContent === '田中 様：セミナーのご案内');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=preview-subject]')?.textContent === '田中 様：セミナーのご案内',
+    );
 
     await page.fill('[data-testid=tpl-html]', '<p>{% if person.company %}閉じていない</p>');
     await page.click('[data-testid=save-template]');

@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db/client.ts';
 
+export { type CompileOptions, compileFilter } from '../segments/compile.ts';
 /*
  * The contract between the nurture parts: the mail/segments part implements these, the
  * scenarios part (and others: people list, analytics) call them. Keep the names and
@@ -13,10 +14,21 @@ import type { Db } from '../../platform/db/client.ts';
  * - sendTemplateMail checks consent: with the default mail settings (`requireConsent: true`)
  *   a person without `consent: true` gets `{ status: 'suppressed', reason: 'no_consent' }`.
  */
-export type { ActivityCondition, CampaignCondition, FieldCondition, Filter, StageChangeCondition } from '../segments/filter.ts';
+export type {
+  ActivityCondition,
+  CampaignCondition,
+  FieldCondition,
+  Filter,
+  StageChangeCondition,
+} from '../segments/filter.ts';
 export { parseFilter } from '../segments/filter.ts';
-export { compileFilter, type CompileOptions } from '../segments/compile.ts';
-export { countAndSample, listMatchingPeople, personMatches, resolveFilter, segmentFilter } from '../segments/store.ts';
-export { sendTemplateMail, type SendOutcome, type SendTemplateInput } from './send.ts';
+export {
+  countAndSample,
+  listMatchingPeople,
+  personMatches,
+  resolveFilter,
+  segmentFilter,
+} from '../segments/store.ts';
+export { type SendOutcome, type SendTemplateInput, sendTemplateMail } from './send.ts';
 
 export type { Db };

@@ -25,13 +25,20 @@ beforeAll(async () => {
         dropNext--;
         stream.resume();
         // Hang up mid-transaction, as a crashing relay does.
-        stream.on('end', () => (smtp as unknown as { connections: Set<{ id: string; close(): void }> }).connections.forEach((c) => c.id === session.id && c.close()));
+        stream.on('end', () => {
+          for (const c of (smtp as unknown as { connections: Set<{ id: string; close(): void }> })
+            .connections) {
+            if (c.id === session.id) c.close();
+          }
+        });
         return;
       }
       if (refuseNext > 0) {
         refuseNext--;
         stream.resume();
-        stream.on('end', () => callback(Object.assign(new Error('4.3.0 Try again later'), { responseCode: 451 })));
+        stream.on('end', () =>
+          callback(Object.assign(new Error('4.3.0 Try again later'), { responseCode: 451 })),
+        );
         return;
       }
       simpleParser(stream)
@@ -44,11 +51,20 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const port = (smtp.server.address() as AddressInfo).port;
-  t = await createTestApp({ SMTP_URL: `smtp://127.0.0.1:${port}?ignoreTLS=true`, LEADFLOW_MAIL_FROM: 'Leadflow <news@leadflow.test>' });
+  t = await createTestApp({
+    SMTP_URL: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
+    LEADFLOW_MAIL_FROM: 'Leadflow <news@leadflow.test>',
+  });
   await t.call({
     method: 'PUT',
     url: '/api/v1/mail/settings',
-    payload: { senderName: '株式会社リードフロー', postalAddress: '東京都千代田区丸の内1-1-1', contact: '03-1234-5678', ratePerSecond: 50, requireConsent: true },
+    payload: {
+      senderName: '株式会社リードフロー',
+      postalAddress: '東京都千代田区丸の内1-1-1',
+      contact: '03-1234-5678',
+      ratePerSecond: 50,
+      requireConsent: true,
+    },
   });
   const res = await t.call({
     method: 'POST',
@@ -79,24 +95,38 @@ beforeEach(() => {
 let seq = 0;
 async function person(fields: Record<string, unknown> = {}): Promise<string> {
   seq++;
-  const res = await t.call({ method: 'POST', url: '/api/v1/people', payload: { email: `lead${seq}@example.jp`, lastName: '佐藤', consent: true, ...fields } });
+  const res = await t.call({
+    method: 'POST',
+    url: '/api/v1/people',
+    payload: { email: `lead${seq}@example.jp`, lastName: '佐藤', consent: true, ...fields },
+  });
   expect(res.statusCode).toBeLessThan(300);
   return res.json().id;
 }
 
 function send(personId: string, key: string) {
-  return t.db.transaction((tx) => sendTemplateMail(tx, t.ctx, { workspaceId: 1, personId, templateId, idempotencyKey: key }));
+  return t.db.transaction((tx) =>
+    sendTemplateMail(tx, t.ctx, { workspaceId: 1, personId, templateId, idempotencyKey: key }),
+  );
 }
 
 /** Runs due jobs; with `later`, first makes retries that wait for their backoff due now. */
 async function deliver(later = false) {
-  if (later) await t.db.query(`UPDATE jobs SET run_at = now() - interval '1 second' WHERE status = 'pending' AND queue = 'mail.send'`);
+  if (later)
+    await t.db.query(
+      `UPDATE jobs SET run_at = now() - interval '1 second' WHERE status = 'pending' AND queue = 'mail.send'`,
+    );
   await t.worker.drain();
 }
 
 function header(m: ParsedMail, name: string): string {
   const line = m.headerLines.find((h) => h.key === name.toLowerCase());
-  return line ? line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim() : '';
+  return line
+    ? line.line
+        .slice(line.line.indexOf(':') + 1)
+        .replace(/\r?\n\s+/g, ' ')
+        .trim()
+    : '';
 }
 
 describe('delivering a marketing mail over SMTP', () => {
@@ -124,9 +154,14 @@ describe('delivering a marketing mail over SMTP', () => {
     expect(m.headerLines.filter((h) => h.key === 'list-unsubscribe')).toHaveLength(1);
     expect(lu).toMatch(/^<http:\/\/leadflow\.test\/u\/[^>]+>, <mailto:news@leadflow\.test\?subject=[^>]+>$/);
     expect(header(m, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
-    const msg = await t.db.query<{ status: string }>('SELECT status FROM mail_messages WHERE id = $1', [out.status === 'queued' ? out.messageId : '']);
+    const msg = await t.db.query<{ status: string }>('SELECT status FROM mail_messages WHERE id = $1', [
+      out.status === 'queued' ? out.messageId : '',
+    ]);
     expect(msg.rows[0].status).toBe('sent');
-    const acts = await t.db.query<{ type: string }>(`SELECT type FROM activities WHERE person_id = $1 AND type LIKE 'email_%'`, [id]);
+    const acts = await t.db.query<{ type: string }>(
+      `SELECT type FROM activities WHERE person_id = $1 AND type LIKE 'email_%'`,
+      [id],
+    );
     expect(acts.rows.map((a) => a.type)).toEqual(['email_sent']);
   });
 
@@ -193,13 +228,21 @@ describe('delivering a marketing mail over SMTP', () => {
     await deliver();
     expect(received.filter((m) => m.to && JSON.stringify(m.to).includes(p.email))).toHaveLength(0);
     expect(received).toHaveLength(0);
-    const s = await t.db.query<{ status: string }>('SELECT status FROM mail_messages WHERE id = $1', [queuedBefore.messageId]);
+    const s = await t.db.query<{ status: string }>('SELECT status FROM mail_messages WHERE id = $1', [
+      queuedBefore.messageId,
+    ]);
     expect(s.rows[0].status).toBe('suppressed');
-    const unsub = await t.db.query(`SELECT 1 FROM activities WHERE person_id = $1 AND type = 'unsubscribe'`, [id]);
+    const unsub = await t.db.query(`SELECT 1 FROM activities WHERE person_id = $1 AND type = 'unsubscribe'`, [
+      id,
+    ]);
     expect(unsub.rows).toHaveLength(1);
     // A second POST changes nothing and still answers 200.
-    expect((await t.app.inject({ method: 'POST', url: new URL(url).pathname, payload: {} })).statusCode).toBe(200);
-    expect((await t.db.query(`SELECT 1 FROM activities WHERE person_id = $1 AND type = 'unsubscribe'`, [id])).rows).toHaveLength(1);
+    expect((await t.app.inject({ method: 'POST', url: new URL(url).pathname, payload: {} })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (await t.db.query(`SELECT 1 FROM activities WHERE person_id = $1 AND type = 'unsubscribe'`, [id])).rows,
+    ).toHaveLength(1);
   });
 
   it('the unsubscribe page needs no login and shows one button, in Japanese for a ja browser', async () => {
@@ -207,11 +250,19 @@ describe('delivering a marketing mail over SMTP', () => {
     await send(id, 'k-page');
     await deliver();
     const url = /<(http[^>]+)>/.exec(header(received[0], 'List-Unsubscribe'))?.[1] as string;
-    const page = await t.app.inject({ method: 'GET', url: new URL(url).pathname, headers: { 'accept-language': 'ja,en;q=0.8' } });
+    const page = await t.app.inject({
+      method: 'GET',
+      url: new URL(url).pathname,
+      headers: { 'accept-language': 'ja,en;q=0.8' },
+    });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('配信を停止する');
     expect(page.body).toContain('株式会社リードフロー');
-    const en = await t.app.inject({ method: 'GET', url: new URL(url).pathname, headers: { 'accept-language': 'en-US' } });
+    const en = await t.app.inject({
+      method: 'GET',
+      url: new URL(url).pathname,
+      headers: { 'accept-language': 'en-US' },
+    });
     expect(en.body).toContain('Unsubscribe');
     expect((await t.app.inject({ method: 'GET', url: '/u/not-a-real-token-at-all' })).statusCode).toBe(404);
   });
@@ -222,13 +273,18 @@ describe('delivering a marketing mail over SMTP', () => {
     const out = await send(id, 'k-refuse');
     if (out.status !== 'queued') throw new Error(out.status);
     await deliver();
-    let m = await t.db.query<{ status: string; last_error: string | null; attempts: number }>('SELECT status, last_error, attempts FROM mail_messages WHERE id = $1', [out.messageId]);
+    let m = await t.db.query<{ status: string; last_error: string | null; attempts: number }>(
+      'SELECT status, last_error, attempts FROM mail_messages WHERE id = $1',
+      [out.messageId],
+    );
     expect(m.rows[0].status).toBe('queued');
     expect(m.rows[0].last_error).toContain('Try again later');
     await deliver(true);
     await deliver(true);
     expect(received).toHaveLength(1);
-    m = await t.db.query('SELECT status, last_error, attempts FROM mail_messages WHERE id = $1', [out.messageId]);
+    m = await t.db.query('SELECT status, last_error, attempts FROM mail_messages WHERE id = $1', [
+      out.messageId,
+    ]);
     expect(m.rows[0]).toMatchObject({ status: 'sent', last_error: null, attempts: 3 });
     await deliver(true);
     expect(received).toHaveLength(1);
@@ -240,7 +296,10 @@ describe('delivering a marketing mail over SMTP', () => {
     const out = await send(id, 'k-drop');
     if (out.status !== 'queued') throw new Error(out.status);
     await deliver();
-    let m = await t.db.query<{ status: string; last_error: string | null }>('SELECT status, last_error FROM mail_messages WHERE id = $1', [out.messageId]);
+    let m = await t.db.query<{ status: string; last_error: string | null }>(
+      'SELECT status, last_error FROM mail_messages WHERE id = $1',
+      [out.messageId],
+    );
     expect(m.rows[0].status).toBe('queued');
     expect(m.rows[0].last_error).toBeTruthy();
     expect(received).toHaveLength(0);
@@ -256,7 +315,10 @@ describe('delivering a marketing mail over SMTP', () => {
     const out = await send(id, 'k-fail');
     if (out.status !== 'queued') throw new Error(out.status);
     for (let i = 0; i < 10; i++) await deliver(true);
-    const m = await t.db.query<{ status: string; last_error: string }>('SELECT status, last_error FROM mail_messages WHERE id = $1', [out.messageId]);
+    const m = await t.db.query<{ status: string; last_error: string }>(
+      'SELECT status, last_error FROM mail_messages WHERE id = $1',
+      [out.messageId],
+    );
     expect(m.rows[0].status).toBe('failed');
     expect(m.rows[0].last_error).toContain('Try again later');
     refuseNext = 0;
@@ -269,9 +331,13 @@ describe('delivering a marketing mail over SMTP', () => {
   it('people without consent or a usable address get no mail, and say why', async () => {
     const noConsent = await person({ consent: false });
     expect(await send(noConsent, 'k-nc')).toEqual({ status: 'suppressed', reason: 'no_consent' });
-    const r = await t.db.query<{ id: string }>(`INSERT INTO people (workspace_id, email, consent) VALUES (1, 'not-an-address', true) RETURNING id`);
+    const r = await t.db.query<{ id: string }>(
+      `INSERT INTO people (workspace_id, email, consent) VALUES (1, 'not-an-address', true) RETURNING id`,
+    );
     expect(await send(r.rows[0].id, 'k-ne')).toEqual({ status: 'no_email' });
-    const count = await t.db.query<{ n: number }>(`SELECT count(*) AS n FROM mail_messages WHERE idempotency_key IN ('k-nc', 'k-ne')`);
+    const count = await t.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM mail_messages WHERE idempotency_key IN ('k-nc', 'k-ne')`,
+    );
     expect(count.rows[0].n).toBe(0);
   });
 
@@ -279,35 +345,69 @@ describe('delivering a marketing mail over SMTP', () => {
     const bounced = await person();
     const out = await send(bounced, 'k-b1');
     if (out.status !== 'queued') throw new Error(out.status);
-    const soft = await t.call({ method: 'POST', url: '/api/v1/email-events', payload: { type: 'bounce', bounceType: 'soft', messageId: out.messageId } });
+    const soft = await t.call({
+      method: 'POST',
+      url: '/api/v1/email-events',
+      payload: { type: 'bounce', bounceType: 'soft', messageId: out.messageId },
+    });
     expect(soft.json().items[0].suppressed).toBe(false);
     expect((await send(bounced, 'k-b2')).status).toBe('queued');
-    const hard = await t.call({ method: 'POST', url: '/api/v1/email-events', payload: { type: 'bounce', messageId: out.messageId, detail: '550 5.1.1 user unknown' } });
+    const hard = await t.call({
+      method: 'POST',
+      url: '/api/v1/email-events',
+      payload: { type: 'bounce', messageId: out.messageId, detail: '550 5.1.1 user unknown' },
+    });
     expect(hard.statusCode).toBe(200);
     expect(hard.json().items[0]).toMatchObject({ suppressed: true, personId: bounced });
     expect(await send(bounced, 'k-b3')).toEqual({ status: 'suppressed', reason: 'bounced' });
 
     const complainer = await person();
     const email = (await t.call({ method: 'GET', url: `/api/v1/people/${complainer}` })).json().email;
-    await t.call({ method: 'POST', url: '/api/v1/email-events', payload: { items: [{ type: 'complaint', email }] } });
+    await t.call({
+      method: 'POST',
+      url: '/api/v1/email-events',
+      payload: { items: [{ type: 'complaint', email }] },
+    });
     expect(await send(complainer, 'k-c1')).toEqual({ status: 'suppressed', reason: 'complained' });
-    const acts = await t.db.query<{ type: string }>(`SELECT type FROM activities WHERE person_id = $1 ORDER BY id`, [complainer]);
+    const acts = await t.db.query<{ type: string }>(
+      `SELECT type FROM activities WHERE person_id = $1 ORDER BY id`,
+      [complainer],
+    );
     expect(acts.rows.map((a) => a.type)).toEqual(expect.arrayContaining(['email_complaint', 'unsubscribe']));
     const bad = await t.call({ method: 'POST', url: '/api/v1/email-events', payload: { type: 'bounce' } });
     expect(bad.statusCode).toBe(400);
-    expect((await t.call({ method: 'POST', url: '/api/v1/email-events', payload: { type: 'bounce', email }, as: 'viewer' })).statusCode).toBe(403);
+    expect(
+      (
+        await t.call({
+          method: 'POST',
+          url: '/api/v1/email-events',
+          payload: { type: 'bounce', email },
+          as: 'viewer',
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 
   it('keeps to the configured rate across the shared counter', async () => {
-    await t.call({ method: 'PUT', url: '/api/v1/mail/settings', payload: { senderName: '株式会社リードフロー', ratePerSecond: 2 } });
+    await t.call({
+      method: 'PUT',
+      url: '/api/v1/mail/settings',
+      payload: { senderName: '株式会社リードフロー', ratePerSecond: 2 },
+    });
     await t.db.query('DELETE FROM mail_rate_slots');
     const ids = await Promise.all([1, 2, 3, 4, 5].map(() => person()));
     for (const [i, id] of ids.entries()) await send(id, `k-rate-${i}`);
     await deliver();
     expect(received).toHaveLength(5);
-    const slots = await t.db.query<{ max: number; seconds: number }>('SELECT max(sent) AS max, count(*) AS seconds FROM mail_rate_slots');
+    const slots = await t.db.query<{ max: number; seconds: number }>(
+      'SELECT max(sent) AS max, count(*) AS seconds FROM mail_rate_slots',
+    );
     expect(slots.rows[0].max).toBeLessThanOrEqual(2);
     expect(slots.rows[0].seconds).toBeGreaterThanOrEqual(3);
-    await t.call({ method: 'PUT', url: '/api/v1/mail/settings', payload: { senderName: '株式会社リードフロー', ratePerSecond: 50 } });
+    await t.call({
+      method: 'PUT',
+      url: '/api/v1/mail/settings',
+      payload: { senderName: '株式会社リードフロー', ratePerSecond: 50 },
+    });
   });
 });

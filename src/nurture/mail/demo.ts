@@ -21,9 +21,13 @@ export async function seedMailDemo(ctx: SeedContext): Promise<void> {
       ratePerSecond: 10,
       requireConsent: true,
     });
-    const exists = await tx.query(`SELECT 1 FROM segments WHERE workspace_id = 1 AND name = $1`, ['料金ページを2回以上見た未参加者']);
+    const exists = await tx.query(`SELECT 1 FROM segments WHERE workspace_id = 1 AND name = $1`, [
+      '料金ページを2回以上見た未参加者',
+    ]);
     if (exists.rows.length) return;
-    const seminar = await tx.query<{ id: string }>(`SELECT id FROM campaigns WHERE workspace_id = 1 AND channel = 'seminar' ORDER BY created_at LIMIT 1`);
+    const seminar = await tx.query<{ id: string }>(
+      `SELECT id FROM campaigns WHERE workspace_id = 1 AND channel = 'seminar' ORDER BY created_at LIMIT 1`,
+    );
     await createSegment(tx, actor, {
       name: '料金ページを2回以上見た未参加者',
       description: '過去30日に料金ページを2回以上閲覧し、セミナーには参加していない人',
@@ -31,7 +35,9 @@ export async function seedMailDemo(ctx: SeedContext): Promise<void> {
       filter: {
         and: [
           { activity: { type: 'page_view', urlContains: '/pricing', withinDays: 30, min: 2 } },
-          seminar.rows[0] ? { not: { campaign: { id: seminar.rows[0].id, status: ['attended'] } } } : { not: { activity: { type: 'event_attended' } } },
+          seminar.rows[0]
+            ? { not: { campaign: { id: seminar.rows[0].id, status: ['attended'] } } }
+            : { not: { activity: { type: 'event_attended' } } },
         ],
       },
     });
@@ -54,12 +60,33 @@ export async function seedMailDemo(ctx: SeedContext): Promise<void> {
       filter: {
         and: [
           { field: 'stage', op: 'in', value: ['inquiry', 'mql', 'recycled'] },
-          { not: { activity: { type: ['page_view', 'email_open', 'email_click', 'form_submit'], withinDays: 90 } } },
+          {
+            not: {
+              activity: { type: ['page_view', 'email_open', 'email_click', 'form_submit'], withinDays: 90 },
+            },
+          },
         ],
       },
     });
-    const list = await createSegment(tx, actor, { name: '展示会VIPリスト', description: '展示会で名刺交換した重点顧客', kind: 'static' });
-    await addMembers(tx, actor, list.id, { filter: { and: [{ field: 'fitGrade', op: 'eq', value: 'A' }, { field: 'engagementScore', op: 'gte', value: 40 }] } }, ctx.clock.now());
+    const list = await createSegment(tx, actor, {
+      name: '展示会VIPリスト',
+      description: '展示会で名刺交換した重点顧客',
+      kind: 'static',
+    });
+    await addMembers(
+      tx,
+      actor,
+      list.id,
+      {
+        filter: {
+          and: [
+            { field: 'fitGrade', op: 'eq', value: 'A' },
+            { field: 'engagementScore', op: 'gte', value: 40 },
+          ],
+        },
+      },
+      ctx.clock.now(),
+    );
     await createTemplate(tx, actor, {
       name: '月次ニュースレター',
       subject: '【{{ sender.name }}】今月のDXニュース',

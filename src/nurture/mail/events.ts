@@ -1,7 +1,7 @@
+import { normalizeEmail } from '../../people/normalize.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { emitEvent } from '../../platform/events.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import { normalizeEmail } from '../../people/normalize.ts';
 import { recordAudit, systemActor } from '../../team/audit.ts';
 
 /**
@@ -21,7 +21,13 @@ interface MessageRef {
   first_open: boolean;
 }
 
-async function insertActivity(q: Queryable, m: MessageRef, type: string, at: Date, properties: Record<string, unknown>): Promise<void> {
+async function insertActivity(
+  q: Queryable,
+  m: MessageRef,
+  type: string,
+  at: Date,
+  properties: Record<string, unknown>,
+): Promise<void> {
   if (!m.person_id) return;
   await q.query(
     `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties, campaign_id) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -30,7 +36,12 @@ async function insertActivity(q: Queryable, m: MessageRef, type: string, at: Dat
       m.person_id,
       type,
       at,
-      JSON.stringify({ messageId: m.id, templateId: m.template_id, scenarioId: m.meta?.scenarioId ?? null, ...properties }),
+      JSON.stringify({
+        messageId: m.id,
+        templateId: m.template_id,
+        scenarioId: m.meta?.scenarioId ?? null,
+        ...properties,
+      }),
       m.meta?.campaignId ?? null,
     ],
   );
@@ -53,7 +64,13 @@ export async function recordOpen(q: Queryable, messageId: string, at: Date): Pro
   if (m.first_open) {
     await insertActivity(q, m, 'email_open', at, {});
     if (m.person_id) {
-      await emitEvent(q, m.workspace_id, 'email.opened', { messageId: m.id, templateId: m.template_id }, m.person_id);
+      await emitEvent(
+        q,
+        m.workspace_id,
+        'email.opened',
+        { messageId: m.id, templateId: m.template_id },
+        m.person_id,
+      );
       await enqueue(q, SCORING_REFRESH_QUEUE, { personIds: [m.person_id], workspaceId: m.workspace_id });
     }
   }
@@ -61,7 +78,12 @@ export async function recordOpen(q: Queryable, messageId: string, at: Date): Pro
 }
 
 /** Records a click on a tracked link (a click implies an open) and returns the person it identifies. */
-export async function recordClick(q: Queryable, messageId: string, url: string, at: Date): Promise<{ workspaceId: number; personId: string | null } | null> {
+export async function recordClick(
+  q: Queryable,
+  messageId: string,
+  url: string,
+  at: Date,
+): Promise<{ workspaceId: number; personId: string | null } | null> {
   const r = await q.query<MessageRef>(
     `UPDATE mail_messages m SET click_count = click_count + 1, clicked_at = coalesce(clicked_at, $2),
             open_count = CASE WHEN m.opened_at IS NULL THEN open_count + 1 ELSE open_count END, opened_at = coalesce(opened_at, $2)
@@ -75,7 +97,13 @@ export async function recordClick(q: Queryable, messageId: string, url: string, 
   if (m.first_open) await insertActivity(q, m, 'email_open', at, {});
   await insertActivity(q, m, 'email_click', at, { url });
   if (m.person_id) {
-    await emitEvent(q, m.workspace_id, 'email.clicked', { messageId: m.id, templateId: m.template_id, url }, m.person_id);
+    await emitEvent(
+      q,
+      m.workspace_id,
+      'email.clicked',
+      { messageId: m.id, templateId: m.template_id, url },
+      m.person_id,
+    );
     await enqueue(q, SCORING_REFRESH_QUEUE, { personIds: [m.person_id], workspaceId: m.workspace_id });
   }
   return { workspaceId: m.workspace_id, personId: m.person_id };
@@ -111,7 +139,13 @@ export async function unsubscribePerson(
     changes: { consent: [null, false] },
     meta: { messageId: opts.messageId ?? null, via: opts.via },
   });
-  await emitEvent(q, workspaceId, 'person.unsubscribed', { via: opts.via, messageId: opts.messageId ?? null }, personId);
+  await emitEvent(
+    q,
+    workspaceId,
+    'person.unsubscribed',
+    { via: opts.via, messageId: opts.messageId ?? null },
+    personId,
+  );
   return 'unsubscribed';
 }
 
@@ -149,17 +183,31 @@ export async function recordDeliveryEvent(
     email ??= message?.to_address ?? null;
   }
   if (!email) return { suppressed: false, personId: null, email: null };
-  const person = await q.query<{ id: string }>('SELECT id FROM people WHERE workspace_id = $1 AND email = $2', [workspaceId, email]);
+  const person = await q.query<{ id: string }>(
+    'SELECT id FROM people WHERE workspace_id = $1 AND email = $2',
+    [workspaceId, email],
+  );
   const personId = message?.person_id ?? person.rows[0]?.id ?? null;
   const hard = e.type === 'complaint' || (e.bounceType ?? 'hard') === 'hard';
   const activity = e.type === 'bounce' ? 'email_bounce' : 'email_complaint';
-  const ref: MessageRef = message ?? { id: '', workspace_id: workspaceId, person_id: personId, template_id: null, meta: {}, first_open: false };
+  const ref: MessageRef = message ?? {
+    id: '',
+    workspace_id: workspaceId,
+    person_id: personId,
+    template_id: null,
+    meta: {},
+    first_open: false,
+  };
   await insertActivity(q, { ...ref, person_id: personId }, activity, at, {
     messageId: message?.id ?? null,
     bounceType: e.type === 'bounce' ? (e.bounceType ?? 'hard') : undefined,
     detail: e.detail?.slice(0, 500) ?? null,
   });
-  if (message) await q.query('UPDATE mail_messages SET bounced_at = coalesce(bounced_at, $2) WHERE id = $1', [message.id, at]);
+  if (message)
+    await q.query('UPDATE mail_messages SET bounced_at = coalesce(bounced_at, $2) WHERE id = $1', [
+      message.id,
+      at,
+    ]);
   if (!hard) return { suppressed: false, personId, email };
   await q.query(
     `INSERT INTO mail_suppressions (workspace_id, email, reason, detail) VALUES ($1, $2, $3, $4)
@@ -167,8 +215,12 @@ export async function recordDeliveryEvent(
     [workspaceId, email, e.type === 'bounce' ? 'bounced' : 'complained', e.detail?.slice(0, 500) ?? null],
   );
   if (personId && e.type === 'bounce') {
-    await q.query('UPDATE people SET bounced_at = coalesce(bounced_at, $3), updated_at = now() WHERE workspace_id = $1 AND id = $2', [workspaceId, personId, at]);
+    await q.query(
+      'UPDATE people SET bounced_at = coalesce(bounced_at, $3), updated_at = now() WHERE workspace_id = $1 AND id = $2',
+      [workspaceId, personId, at],
+    );
   }
-  if (personId && e.type === 'complaint') await unsubscribePerson(q, workspaceId, personId, { via: 'complaint', messageId: message?.id, at });
+  if (personId && e.type === 'complaint')
+    await unsubscribePerson(q, workspaceId, personId, { via: 'complaint', messageId: message?.id, at });
   return { suppressed: true, personId, email };
 }

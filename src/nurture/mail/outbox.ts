@@ -1,9 +1,9 @@
+import { normalizeEmail } from '../../people/normalize.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { invalid } from '../../platform/errors.ts';
 import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { MAIL_QUEUE } from '../../platform/mail.ts';
-import { normalizeEmail } from '../../people/normalize.ts';
 
 export interface OutboxItem {
   id: string;
@@ -99,12 +99,21 @@ export async function listOutbox(
 }
 
 export async function getOutboxMessage(q: Queryable, workspaceId: number, id: string) {
-  const r = await q.query<OutboxRow & { html: string | null; text: string | null; headers: Record<string, string>; meta: Record<string, unknown> }>(
-    `SELECT ${COLUMNS}, html, text, headers, meta FROM mail_messages WHERE workspace_id = $1 AND id = $2`,
-    [workspaceId, id],
-  );
+  const r = await q.query<
+    OutboxRow & {
+      html: string | null;
+      text: string | null;
+      headers: Record<string, string>;
+      meta: Record<string, unknown>;
+    }
+  >(`SELECT ${COLUMNS}, html, text, headers, meta FROM mail_messages WHERE workspace_id = $1 AND id = $2`, [
+    workspaceId,
+    id,
+  ]);
   const row = r.rows[0];
-  return row ? { ...toItem(row), html: row.html, text: row.text, headers: row.headers, meta: row.meta } : undefined;
+  return row
+    ? { ...toItem(row), html: row.html, text: row.text, headers: row.headers, meta: row.meta }
+    : undefined;
 }
 
 /** Puts a failed message back in the queue (a new delivery job; the message keeps its id). */
@@ -115,13 +124,28 @@ export async function retryMessage(q: Queryable, workspaceId: number, id: string
     [workspaceId, id],
   );
   if (!r.rows[0]) return false;
-  await enqueue(q, MAIL_QUEUE, { messageId: id }, { key: `mail:${id}:retry:${r.rows[0].attempts}`, maxAttempts: 8 });
+  await enqueue(
+    q,
+    MAIL_QUEUE,
+    { messageId: id },
+    { key: `mail:${id}:retry:${r.rows[0].attempts}`, maxAttempts: 8 },
+  );
   return true;
 }
 
-export async function listSuppressions(q: Queryable, workspaceId: number, opts: { limit: number; cursor?: string }) {
+export async function listSuppressions(
+  q: Queryable,
+  workspaceId: number,
+  opts: { limit: number; cursor?: string },
+) {
   const after = decodeCursor(opts.cursor, 2);
-  const r = await q.query<{ email: string; reason: string; detail: string | null; created_at: Date; cursor_at: string }>(
+  const r = await q.query<{
+    email: string;
+    reason: string;
+    detail: string | null;
+    created_at: Date;
+    cursor_at: string;
+  }>(
     `SELECT email, reason, detail, created_at, created_at::text AS cursor_at FROM mail_suppressions WHERE workspace_id = $1
        AND ($2::timestamptz IS NULL OR (created_at, email) < ($2, $3))
      ORDER BY created_at DESC, email DESC LIMIT $4`,
@@ -129,7 +153,12 @@ export async function listSuppressions(q: Queryable, workspaceId: number, opts: 
   );
   const page = toPage(r.rows, opts.limit, (last) => [last.cursor_at, last.email]);
   return {
-    items: page.items.map((s) => ({ email: s.email, reason: s.reason, detail: s.detail, createdAt: s.created_at })),
+    items: page.items.map((s) => ({
+      email: s.email,
+      reason: s.reason,
+      detail: s.detail,
+      createdAt: s.created_at,
+    })),
     nextCursor: page.nextCursor,
   };
 }
@@ -140,7 +169,12 @@ function cleanEmail(raw: string): string {
   return e;
 }
 
-export async function addSuppression(q: Queryable, workspaceId: number, email: string, detail?: string): Promise<void> {
+export async function addSuppression(
+  q: Queryable,
+  workspaceId: number,
+  email: string,
+  detail?: string,
+): Promise<void> {
   await q.query(
     `INSERT INTO mail_suppressions (workspace_id, email, reason, detail) VALUES ($1, $2, 'manual', $3) ON CONFLICT (workspace_id, email) DO NOTHING`,
     [workspaceId, cleanEmail(email), detail ?? null],
@@ -148,6 +182,9 @@ export async function addSuppression(q: Queryable, workspaceId: number, email: s
 }
 
 export async function removeSuppression(q: Queryable, workspaceId: number, email: string): Promise<number> {
-  const r = await q.query('DELETE FROM mail_suppressions WHERE workspace_id = $1 AND email = $2', [workspaceId, cleanEmail(email)]);
+  const r = await q.query('DELETE FROM mail_suppressions WHERE workspace_id = $1 AND email = $2', [
+    workspaceId,
+    cleanEmail(email),
+  ]);
   return r.affectedRows;
 }

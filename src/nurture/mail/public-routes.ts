@@ -1,6 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { identifyVisitor, signIdentityToken, VISITOR_ID_RE, withIdentityToken } from '../../capture/identify.ts';
+import {
+  identifyVisitor,
+  signIdentityToken,
+  VISITOR_ID_RE,
+  withIdentityToken,
+} from '../../capture/identify.ts';
 import type { App, AppContext } from '../../platform/http/context.ts';
 import { escapeHtml, type Locale, pickLocale } from '../../platform/i18n.ts';
 import { recordClick, recordOpen, unsubscribePerson } from './events.ts';
@@ -49,7 +54,13 @@ h1{font-size:20px;margin:0 0 16px}button{background:#2563eb;color:#fff;border:0;
 }
 
 const html = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY').header('referrer-policy', 'no-referrer').send(body);
+  reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'no-referrer')
+    .send(body);
 
 const localeOf = (request: FastifyRequest): Locale => pickLocale(request.headers['accept-language']);
 
@@ -67,10 +78,16 @@ function maskEmail(email: string): string {
 }
 
 /** The person an unsubscribe token speaks for: the recipient of the message it was made for. */
-async function recipientOf(ctx: AppContext, token: string): Promise<{ workspaceId: number; personId: string; messageId: string } | undefined> {
+async function recipientOf(
+  ctx: AppContext,
+  token: string,
+): Promise<{ workspaceId: number; personId: string; messageId: string } | undefined> {
   const messageId = readUnsubscribeToken(ctx, token);
   if (!messageId) return undefined;
-  const r = await ctx.db.query<{ workspace_id: number; person_id: string | null }>('SELECT workspace_id, person_id FROM mail_messages WHERE id = $1', [messageId]);
+  const r = await ctx.db.query<{ workspace_id: number; person_id: string | null }>(
+    'SELECT workspace_id, person_id FROM mail_messages WHERE id = $1',
+    [messageId],
+  );
   const row = r.rows[0];
   return row?.person_id ? { workspaceId: row.workspace_id, personId: row.person_id, messageId } : undefined;
 }
@@ -79,7 +96,10 @@ async function recipientOf(ctx: AppContext, token: string): Promise<{ workspaceI
 export async function mailPublicRoutes(app: App, ctx: AppContext) {
   app.get(
     '/e/o/:token',
-    { config: { public: true }, schema: { tags: ['emails'], summary: 'E-mail open pixel (a 1×1 GIF)', params } },
+    {
+      config: { public: true },
+      schema: { tags: ['emails'], summary: 'E-mail open pixel (a 1×1 GIF)', params },
+    },
     async (request, reply) => {
       const messageId = readOpenToken(ctx, request.params.token);
       if (messageId) await ctx.db.transaction((tx) => recordOpen(tx, messageId, ctx.clock.now()));
@@ -89,48 +109,82 @@ export async function mailPublicRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/e/c/:token',
-    { config: { public: true }, schema: { tags: ['emails'], summary: 'Tracked e-mail link: records the click and redirects to the link in the mail', params } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ['emails'],
+        summary: 'Tracked e-mail link: records the click and redirects to the link in the mail',
+        params,
+      },
+    },
     async (request, reply) => {
       const t = readClickToken(ctx, request.params.token);
       const link = t
-        ? await ctx.db.query<{ url: string | null }>(`SELECT meta->'links'->>($2::int) AS url FROM mail_messages WHERE id = $1`, [t.messageId, t.link])
+        ? await ctx.db.query<{ url: string | null }>(
+            `SELECT meta->'links'->>($2::int) AS url FROM mail_messages WHERE id = $1`,
+            [t.messageId, t.link],
+          )
         : undefined;
       const url = link?.rows[0]?.url;
       if (!t || !url || !/^https?:\/\//i.test(url)) {
         const locale = localeOf(request);
-        return html(reply, 404, page(locale, M[locale].invalid, `<h1>${escapeHtml(M[locale].invalid)}</h1><p>${escapeHtml(M[locale].invalidBody)}</p>`));
+        return html(
+          reply,
+          404,
+          page(
+            locale,
+            M[locale].invalid,
+            `<h1>${escapeHtml(M[locale].invalid)}</h1><p>${escapeHtml(M[locale].invalidBody)}</p>`,
+          ),
+        );
       }
       const now = ctx.clock.now();
       const visitor = request.cookies?._lfvid;
       const who = await ctx.db.transaction(async (tx) => {
         const r = await recordClick(tx, t.messageId, url, now);
-        if (r?.personId && visitor && VISITOR_ID_RE.test(visitor)) await identifyVisitor(tx, r.workspaceId, visitor, r.personId);
+        if (r?.personId && visitor && VISITOR_ID_RE.test(visitor))
+          await identifyVisitor(tx, r.workspaceId, visitor, r.personId);
         return r;
       });
       // The destination is exactly the link from the mail, with the tracker's identity token added.
-      const target = who?.personId ? withIdentityToken(url, signIdentityToken(ctx.secret, who.workspaceId, who.personId, now)) : url;
-      return reply.code(302).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(target);
+      const target = who?.personId
+        ? withIdentityToken(url, signIdentityToken(ctx.secret, who.workspaceId, who.personId, now))
+        : url;
+      return reply
+        .code(302)
+        .header('cache-control', 'no-store')
+        .header('referrer-policy', 'no-referrer')
+        .redirect(target);
     },
   );
 
   app.get(
     '/u/:token',
-    { config: { public: true }, schema: { tags: ['emails'], summary: 'Unsubscribe page (one button, no login)', params } },
+    {
+      config: { public: true },
+      schema: { tags: ['emails'], summary: 'Unsubscribe page (one button, no login)', params },
+    },
     async (request, reply) => {
       const locale = localeOf(request);
       const m = M[locale];
       const t = await recipientOf(ctx, request.params.token);
       const person = t
-        ? await ctx.db.query<{ email: string; unsubscribed_at: Date | null }>('SELECT email, unsubscribed_at FROM people WHERE workspace_id = $1 AND id = $2', [
-            t.workspaceId,
-            t.personId,
-          ])
+        ? await ctx.db.query<{ email: string; unsubscribed_at: Date | null }>(
+            'SELECT email, unsubscribed_at FROM people WHERE workspace_id = $1 AND id = $2',
+            [t.workspaceId, t.personId],
+          )
         : undefined;
       const p = person?.rows[0];
-      if (!t || !p) return html(reply, 404, page(locale, m.invalid, `<h1>${escapeHtml(m.invalid)}</h1><p>${escapeHtml(m.invalidBody)}</p>`));
+      if (!t || !p)
+        return html(
+          reply,
+          404,
+          page(locale, m.invalid, `<h1>${escapeHtml(m.invalid)}</h1><p>${escapeHtml(m.invalidBody)}</p>`),
+        );
       const footer = await senderLines(ctx, t.workspaceId, locale);
       const email = maskEmail(p.email);
-      if (p.unsubscribed_at) return html(reply, 200, page(locale, m.title, `<h1>${escapeHtml(m.already)}</h1>${footer}`));
+      if (p.unsubscribed_at)
+        return html(reply, 200, page(locale, m.title, `<h1>${escapeHtml(m.already)}</h1>${footer}`));
       return html(
         reply,
         200,
@@ -146,22 +200,43 @@ export async function mailPublicRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/u/:token',
-    { config: { public: true }, schema: { tags: ['emails'], summary: 'RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click): unsubscribes at once', params } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ['emails'],
+        summary: 'RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click): unsubscribes at once',
+        params,
+      },
+    },
     async (request, reply) => {
       const locale = localeOf(request);
       const m = M[locale];
       const t = await recipientOf(ctx, request.params.token);
       if (!t) return html(reply, 404, page(locale, m.invalid, `<h1>${escapeHtml(m.invalid)}</h1>`));
       const body = request.body as Record<string, unknown> | undefined;
-      const via = body && body['List-Unsubscribe'] === 'One-Click' && !request.headers['accept']?.includes('text/html') ? 'one-click' : 'page';
-      const r = await ctx.db.transaction((tx) => unsubscribePerson(tx, t.workspaceId, t.personId, { messageId: t.messageId, via, at: ctx.clock.now() }));
-      if (r === 'unknown') return html(reply, 404, page(locale, m.invalid, `<h1>${escapeHtml(m.invalid)}</h1>`));
+      const via =
+        body && body['List-Unsubscribe'] === 'One-Click' && !request.headers.accept?.includes('text/html')
+          ? 'one-click'
+          : 'page';
+      const r = await ctx.db.transaction((tx) =>
+        unsubscribePerson(tx, t.workspaceId, t.personId, {
+          messageId: t.messageId,
+          via,
+          at: ctx.clock.now(),
+        }),
+      );
+      if (r === 'unknown')
+        return html(reply, 404, page(locale, m.invalid, `<h1>${escapeHtml(m.invalid)}</h1>`));
       const p = await ctx.db.query<{ email: string }>('SELECT email FROM people WHERE id = $1', [t.personId]);
       const footer = await senderLines(ctx, t.workspaceId, locale);
       return html(
         reply,
         200,
-        page(locale, m.done, `<h1>${escapeHtml(m.done)}</h1><p>${escapeHtml(m.doneBody.replace('{email}', maskEmail(p.rows[0]?.email ?? '')))}</p>${footer}`),
+        page(
+          locale,
+          m.done,
+          `<h1>${escapeHtml(m.done)}</h1><p>${escapeHtml(m.doneBody.replace('{email}', maskEmail(p.rows[0]?.email ?? '')))}</p>${footer}`,
+        ),
       );
     },
   );

@@ -9,7 +9,12 @@ import { escapeHtml, type Locale } from '../../platform/i18n.ts';
  * `<script>` in a company name arrives as text; the subject and the text part render
  * without HTML escaping (they are not HTML). Only the variables below exist.
  */
-const htmlEngine = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, cache: 200 });
+const htmlEngine = new Liquid({
+  outputEscape: 'escape',
+  strictFilters: true,
+  ownPropertyOnly: true,
+  cache: 200,
+});
 const textEngine = new Liquid({ strictFilters: true, ownPropertyOnly: true, cache: 200 });
 
 export const TEMPLATE_VARIABLES: Record<string, readonly string[]> = {
@@ -54,7 +59,12 @@ export interface RenderVars {
   unsubscribeUrl: string;
 }
 
-const PART_ENGINES: Record<keyof TemplateParts, Liquid> = { subject: textEngine, preheader: htmlEngine, html: htmlEngine, text: textEngine };
+const PART_ENGINES: Record<keyof TemplateParts, Liquid> = {
+  subject: textEngine,
+  preheader: htmlEngine,
+  html: htmlEngine,
+  text: textEngine,
+};
 
 function checkVariables(engine: Liquid, tpl: Template[], field: string, errors: FieldError[]): void {
   for (const segs of engine.globalVariableSegmentsSync(tpl)) {
@@ -62,8 +72,10 @@ function checkVariables(engine: Liquid, tpl: Template[], field: string, errors: 
     const allowed = TEMPLATE_VARIABLES[root];
     const name = segs.map(String).join('.');
     if (!allowed) errors.push({ path: field, message: `unknown variable "${name}"` });
-    else if (prop !== undefined && allowed.length && !allowed.includes(prop)) errors.push({ path: field, message: `unknown variable "${name}"` });
-    else if (prop !== undefined && !allowed.length) errors.push({ path: field, message: `"${root}" has no property "${prop}"` });
+    else if (prop !== undefined && allowed.length && !allowed.includes(prop))
+      errors.push({ path: field, message: `unknown variable "${name}"` });
+    else if (prop !== undefined && !allowed.length)
+      errors.push({ path: field, message: `"${root}" has no property "${prop}"` });
   }
 }
 
@@ -84,11 +96,21 @@ export function validateTemplateParts(parts: TemplateParts): void {
     try {
       checkVariables(engine, engine.parse(source), field, errors);
     } catch (err) {
-      errors.push({ path: field, message: `Liquid syntax error: ${err instanceof Error ? err.message : String(err)}` });
+      errors.push({
+        path: field,
+        message: `Liquid syntax error: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
   if (parts.subject.includes('\n')) errors.push({ path: 'subject', message: 'must be one line' });
-  if (errors.length) throw new AppError(422, 'validation', 'Invalid request', `${errors[0].path}: ${errors[0].message}`, errors);
+  if (errors.length)
+    throw new AppError(
+      422,
+      'validation',
+      'Invalid request',
+      `${errors[0].path}: ${errors[0].message}`,
+      errors,
+    );
 }
 
 const FOOTER = {
@@ -113,7 +135,9 @@ const FOOTER = {
 /** The sender identity and unsubscribe link appended to every marketing mail (HTML and text). */
 export function footer(locale: Locale, vars: RenderVars): { html: string; text: string } {
   const m = FOOTER[locale];
-  const intro = m.intro.replace('{sender}', vars.sender.name).replace('{email}', String(vars.person.email ?? ''));
+  const intro = m.intro
+    .replace('{sender}', vars.sender.name)
+    .replace('{email}', String(vars.person.email ?? ''));
   const lines: [string, string][] = [[m.sender, vars.sender.name]];
   if (vars.sender.postalAddress) lines.push([m.address, vars.sender.postalAddress]);
   if (vars.sender.contact) lines.push([m.contact, vars.sender.contact]);
@@ -122,7 +146,13 @@ export function footer(locale: Locale, vars: RenderVars): { html: string; text: 
     `<p style="margin:0 0 8px">${escapeHtml(intro)}<br>${escapeHtml(m.unsubscribe)}: ` +
     `<a href="${escapeHtml(vars.unsubscribeUrl)}" data-lf-unsubscribe="1" style="color:#666">${escapeHtml(m.unsubscribeLink)}</a></p>` +
     `<p style="margin:0">${lines.map(([k, v]) => `${escapeHtml(k)}: ${escapeHtml(v)}`).join('<br>')}</p></div>`;
-  const text = ['', '--', intro, `${m.unsubscribe}: ${vars.unsubscribeUrl}`, ...lines.map(([k, v]) => `${k}: ${v}`)].join('\n');
+  const text = [
+    '',
+    '--',
+    intro,
+    `${m.unsubscribe}: ${vars.unsubscribeUrl}`,
+    ...lines.map(([k, v]) => `${k}: ${v}`),
+  ].join('\n');
   return { html, text };
 }
 
@@ -172,7 +202,13 @@ export async function renderTemplate(
 /** Sample values for previews and save-time checks when no person is chosen. */
 export function sampleVars(sender: RenderVars['sender'], unsubscribeUrl: string): RenderVars {
   return {
-    person: { email: 'taro.yamada@example.co.jp', lastName: '山田', firstName: '太郎', company: '株式会社サンプル', customFields: {} },
+    person: {
+      email: 'taro.yamada@example.co.jp',
+      lastName: '山田',
+      firstName: '太郎',
+      company: '株式会社サンプル',
+      customFields: {},
+    },
     account: { name: '株式会社サンプル' },
     owner: null,
     sender,

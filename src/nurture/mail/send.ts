@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { PERSON_COLUMNS, type PersonRow, toPerson } from '../../people/person.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { invalid, notFound } from '../../platform/errors.ts';
 import type { AppContext } from '../../platform/http/context.ts';
 import type { Locale } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { queueMail } from '../../platform/mail.ts';
-import { PERSON_COLUMNS, type PersonRow, toPerson } from '../../people/person.ts';
 import { type RenderVars, renderTemplate, sampleVars } from './render.ts';
 import { fromHeader, getMailSettings, type MailSettings } from './settings.ts';
-import { getTemplate, type EmailTemplate } from './templates.ts';
+import { type EmailTemplate, getTemplate } from './templates.ts';
 import { clickUrl, openPixelUrl, unsubscribeMailto, unsubscribeUrl } from './tokens.ts';
 
 export type SuppressionReason = 'unsubscribed' | 'bounced' | 'complained' | 'suppressed' | 'no_consent';
@@ -40,10 +40,10 @@ export async function suppressionOf(
   kind: 'marketing' | 'transactional',
 ): Promise<SuppressionReason | undefined> {
   if (person.bouncedAt) return 'bounced';
-  const s = await q.query<{ reason: string }>('SELECT reason FROM mail_suppressions WHERE workspace_id = $1 AND email = $2', [
-    workspaceId,
-    person.email,
-  ]);
+  const s = await q.query<{ reason: string }>(
+    'SELECT reason FROM mail_suppressions WHERE workspace_id = $1 AND email = $2',
+    [workspaceId, person.email],
+  );
   const listed = s.rows[0]?.reason;
   if (listed === 'bounced' || listed === 'complained') return listed;
   if (kind === 'transactional') return undefined;
@@ -66,7 +66,16 @@ export async function varsForPerson(
   ctx: Pick<AppContext, 'config'>,
   unsubscribe: string,
 ): Promise<RenderVars> {
-  const extra = await q.query<{ a_name: string | null; a_domain: string | null; a_industry: string | null; a_prefecture: string | null; a_employee_count: number | null; o_name: string | null; o_email: string | null; has_account: boolean }>(
+  const extra = await q.query<{
+    a_name: string | null;
+    a_domain: string | null;
+    a_industry: string | null;
+    a_prefecture: string | null;
+    a_employee_count: number | null;
+    o_name: string | null;
+    o_email: string | null;
+    has_account: boolean;
+  }>(
     `SELECT a.name AS a_name, a.domain AS a_domain, a.industry AS a_industry, a.prefecture AS a_prefecture,
             a.employee_count AS a_employee_count, a.id IS NOT NULL AS has_account, u.name AS o_name, u.email AS o_email
      FROM (SELECT $2::uuid AS account_id, $3::uuid AS owner_id) x
@@ -79,21 +88,38 @@ export async function varsForPerson(
   return {
     person: { ...person, customFields: person.customFields ?? {} },
     account: e?.has_account
-      ? { name: e.a_name, domain: e.a_domain, industry: e.a_industry, prefecture: e.a_prefecture, employeeCount: e.a_employee_count }
+      ? {
+          name: e.a_name,
+          domain: e.a_domain,
+          industry: e.a_industry,
+          prefecture: e.a_prefecture,
+          employeeCount: e.a_employee_count,
+        }
       : null,
     owner: e?.o_email ? { name: e.o_name, email: e.o_email } : null,
-    sender: { name: settings.senderName, email: from.address, postalAddress: settings.postalAddress, contact: settings.contact },
+    sender: {
+      name: settings.senderName,
+      email: from.address,
+      postalAddress: settings.postalAddress,
+      contact: settings.contact,
+    },
     unsubscribeUrl: unsubscribe,
   };
 }
 
 /** Rewrites http(s) links of the HTML to tracked redirects; the unsubscribe link and mailto: stay as they are. */
 export function trackLinks(html: string, link: (url: string) => string, skip: string): string {
-  return html.replace(/<a\b([^>]*?)\bhref\s*=\s*("([^"]*)"|'([^']*)')/gi, (whole, attrs: string, _q, dq?: string, sq?: string) => {
-    const raw = (dq ?? sq ?? '').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
-    if (!/^https?:\/\//i.test(raw) || raw === skip || /data-lf-unsubscribe/.test(attrs)) return whole;
-    return `<a${attrs}href="${link(raw).replace(/&/g, '&amp;')}"`;
-  });
+  return html.replace(
+    /<a\b([^>]*?)\bhref\s*=\s*("([^"]*)"|'([^']*)')/gi,
+    (whole, attrs: string, _q, dq?: string, sq?: string) => {
+      const raw = (dq ?? sq ?? '')
+        .replace(/&amp;/g, '&')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'");
+      if (!/^https?:\/\//i.test(raw) || raw === skip || /data-lf-unsubscribe/.test(attrs)) return whole;
+      return `<a${attrs}href="${link(raw).replace(/&/g, '&amp;')}"`;
+    },
+  );
 }
 
 export function formatFrom(name: string, address: string): string {
@@ -104,10 +130,10 @@ export function formatFrom(name: string, address: string): string {
 async function lockedPerson(q: Queryable, workspaceId: number, personId: string) {
   // FOR SHARE: an unsubscribe (an UPDATE of this row) waits for this transaction, so the
   // check below and the queued message can never straddle it.
-  const r = await q.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = $2 FOR SHARE`, [
-    workspaceId,
-    personId,
-  ]);
+  const r = await q.query<PersonRow>(
+    `SELECT ${PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = $2 FOR SHARE`,
+    [workspaceId, personId],
+  );
   if (!r.rows[0]) throw notFound('Person', personId);
   return toPerson(r.rows[0]);
 }
@@ -118,10 +144,17 @@ async function lockedPerson(q: Queryable, workspaceId: number, personId: string)
  * List-Unsubscribe headers, the sender identity, open and click tracking, and the
  * `email_sent` activity. The same idempotency key never produces a second message.
  */
-export async function sendTemplateMail(tx: Queryable, ctx: AppContext, input: SendTemplateInput): Promise<SendOutcome> {
+export async function sendTemplateMail(
+  tx: Queryable,
+  ctx: AppContext,
+  input: SendTemplateInput,
+): Promise<SendOutcome> {
   const ws = input.workspaceId;
   const key = input.idempotencyKey;
-  const existing = await tx.query<{ id: string }>('SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2', [ws, key]);
+  const existing = await tx.query<{ id: string }>(
+    'SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2',
+    [ws, key],
+  );
   if (existing.rows[0]) return { status: 'duplicate', messageId: existing.rows[0].id };
 
   const template = await getTemplate(tx, ws, input.templateId);
@@ -142,14 +175,20 @@ export async function sendTemplateMail(tx: Queryable, ctx: AppContext, input: Se
     locale: template.locale as Locale,
     marketing,
     rewriteLinks: (html) =>
-      trackLinks(html, (url) => {
-        let i = links.indexOf(url);
-        if (i < 0) i = links.push(url) - 1;
-        return clickUrl(ctx, messageId, i);
-      }, unsub),
+      trackLinks(
+        html,
+        (url) => {
+          let i = links.indexOf(url);
+          if (i < 0) i = links.push(url) - 1;
+          return clickUrl(ctx, messageId, i);
+        },
+        unsub,
+      ),
   });
   const img = pixel(ctx, messageId);
-  const html = /<\/body>/i.test(rendered.html) ? rendered.html.replace(/<\/body>/i, `${img}</body>`) : rendered.html + img;
+  const html = /<\/body>/i.test(rendered.html)
+    ? rendered.html.replace(/<\/body>/i, `${img}</body>`)
+    : rendered.html + img;
   const headers: Record<string, string> = {};
   if (marketing) {
     // RFC 2369 + RFC 8058: one List-Unsubscribe header with both URIs, and one-click POST.
@@ -170,10 +209,19 @@ export async function sendTemplateMail(tx: Queryable, ctx: AppContext, input: Se
     kind: marketing ? 'marketing' : 'transactional',
     headers,
     templateId: template.id,
-    meta: { templateId: template.id, templateVersion: template.version, campaignId: input.campaignId, scenarioId: input.scenarioId, links },
+    meta: {
+      templateId: template.id,
+      templateVersion: template.version,
+      campaignId: input.campaignId,
+      scenarioId: input.scenarioId,
+      links,
+    },
   });
   if (!id) {
-    const again = await tx.query<{ id: string }>('SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2', [ws, key]);
+    const again = await tx.query<{ id: string }>(
+      'SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2',
+      [ws, key],
+    );
     return { status: 'duplicate', messageId: again.rows[0].id };
   }
   await tx.query(
@@ -183,7 +231,12 @@ export async function sendTemplateMail(tx: Queryable, ctx: AppContext, input: Se
       ws,
       person.id,
       ctx.clock.now(),
-      JSON.stringify({ messageId: id, templateId: template.id, subject: rendered.subject, scenarioId: input.scenarioId ?? null }),
+      JSON.stringify({
+        messageId: id,
+        templateId: template.id,
+        subject: rendered.subject,
+        scenarioId: input.scenarioId ?? null,
+      }),
       input.campaignId ?? null,
     ],
   );
@@ -206,22 +259,46 @@ export async function previewTemplate(
   const inert = `${ctx.config.publicUrl}/u/preview`;
   let vars: RenderVars;
   if (personId) {
-    const r = await q.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = $2`, [workspaceId, personId]);
+    const r = await q.query<PersonRow>(
+      `SELECT ${PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, personId],
+    );
     if (!r.rows[0]) throw invalid('personId', 'no such person');
     vars = await varsForPerson(q, workspaceId, toPerson(r.rows[0]), settings, ctx, inert);
   } else {
     const from = fromHeader(settings, ctx.config);
-    vars = sampleVars({ name: settings.senderName, email: from.address, postalAddress: settings.postalAddress, contact: settings.contact }, inert);
+    vars = sampleVars(
+      {
+        name: settings.senderName,
+        email: from.address,
+        postalAddress: settings.postalAddress,
+        contact: settings.contact,
+      },
+      inert,
+    );
   }
-  const rendered = await renderTemplate(template, vars, { locale: template.locale as Locale, marketing: template.kind === 'marketing' });
-  return { ...rendered, to: String(vars.person.email ?? ''), from: formatFrom(settings.senderName, fromHeader(settings, ctx.config).address) };
+  const rendered = await renderTemplate(template, vars, {
+    locale: template.locale as Locale,
+    marketing: template.kind === 'marketing',
+  });
+  return {
+    ...rendered,
+    to: String(vars.person.email ?? ''),
+    from: formatFrom(settings.senderName, fromHeader(settings, ctx.config).address),
+  };
 }
 
 /** Queues a test of a template to any address: marked [TEST], no tracking, no activity, no suppression check. */
 export async function sendTestMail(
   tx: Queryable,
   ctx: AppContext,
-  input: { workspaceId: number; template: EmailTemplate; to: string; personId?: string; idempotencyKey: string },
+  input: {
+    workspaceId: number;
+    template: EmailTemplate;
+    to: string;
+    personId?: string;
+    idempotencyKey: string;
+  },
 ): Promise<{ messageId: string; duplicate: boolean }> {
   const preview = await previewTemplate(tx, ctx, input.workspaceId, input.template, input.personId);
   const id = await queueMail(tx, ctx, input.workspaceId, {
@@ -237,10 +314,10 @@ export async function sendTestMail(
     meta: { templateId: input.template.id, templateVersion: input.template.version, test: true },
   });
   if (id) return { messageId: id, duplicate: false };
-  const r = await tx.query<{ id: string }>('SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2', [
-    input.workspaceId,
-    `test:${input.idempotencyKey}`,
-  ]);
+  const r = await tx.query<{ id: string }>(
+    'SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2',
+    [input.workspaceId, `test:${input.idempotencyKey}`],
+  );
   return { messageId: r.rows[0].id, duplicate: true };
 }
 

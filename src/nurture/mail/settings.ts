@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Queryable } from '../../platform/db/client.ts';
 import type { Config } from '../../platform/config.ts';
+import type { Queryable } from '../../platform/db/client.ts';
 
 /**
  * The sender identity every marketing mail shows (特定電子メール法: the sender's name, a postal
@@ -44,15 +44,26 @@ export function defaultMailSettings(config: Pick<Config, 'mailFrom'>): MailSetti
   };
 }
 
-export async function getMailSettings(q: Queryable, workspaceId: number, config: Pick<Config, 'mailFrom'>): Promise<MailSettings> {
-  const r = await q.query<{ value: unknown }>(`SELECT value FROM settings WHERE workspace_id = $1 AND key = 'mail'`, [workspaceId]);
+export async function getMailSettings(
+  q: Queryable,
+  workspaceId: number,
+  config: Pick<Config, 'mailFrom'>,
+): Promise<MailSettings> {
+  const r = await q.query<{ value: unknown }>(
+    `SELECT value FROM settings WHERE workspace_id = $1 AND key = 'mail'`,
+    [workspaceId],
+  );
   const defaults = defaultMailSettings(config);
   if (!r.rows[0]) return defaults;
   const parsed = mailSettingsSchema.safeParse({ ...defaults, ...(r.rows[0].value as object) });
   return parsed.success ? parsed.data : defaults;
 }
 
-export async function saveMailSettings(q: Queryable, workspaceId: number, value: MailSettings): Promise<void> {
+export async function saveMailSettings(
+  q: Queryable,
+  workspaceId: number,
+  value: MailSettings,
+): Promise<void> {
   await q.query(
     `INSERT INTO settings (workspace_id, key, value) VALUES ($1, 'mail', $2)
      ON CONFLICT (workspace_id, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
@@ -61,7 +72,10 @@ export async function saveMailSettings(q: Queryable, workspaceId: number, value:
 }
 
 /** The From header: the sender name with the configured (or default) address. */
-export function fromHeader(settings: MailSettings, config: Pick<Config, 'mailFrom'>): { name: string; address: string } {
+export function fromHeader(
+  settings: MailSettings,
+  config: Pick<Config, 'mailFrom'>,
+): { name: string; address: string } {
   const fallback = parseMailbox(config.mailFrom);
   return { name: settings.senderName, address: settings.fromEmail || fallback.address };
 }

@@ -54,13 +54,24 @@ describe('saving a template', () => {
     expect(r.json()).toMatchObject({ version: 1, kind: 'marketing', text: null });
     const dup = await create({ name: 'newsletter' });
     expect(dup.statusCode).toBe(409);
-    const p = await t.call({ method: 'PATCH', url: `/api/v1/email-templates/${r.json().id}`, payload: { subject: '{{ person.company }} ご担当者様' } });
+    const p = await t.call({
+      method: 'PATCH',
+      url: `/api/v1/email-templates/${r.json().id}`,
+      payload: { subject: '{{ person.company }} ご担当者様' },
+    });
     expect(p.json().version).toBe(2);
-    const bad = await t.call({ method: 'PATCH', url: `/api/v1/email-templates/${r.json().id}`, payload: { html: '{{' } });
+    const bad = await t.call({
+      method: 'PATCH',
+      url: `/api/v1/email-templates/${r.json().id}`,
+      payload: { html: '{{' },
+    });
     expect(bad.statusCode).toBe(422);
     const still = await t.call({ method: 'GET', url: `/api/v1/email-templates/${r.json().id}` });
     expect(still.json().version).toBe(2);
-    expect((await t.call({ method: 'POST', url: '/api/v1/email-templates', payload: base, as: 'sales' })).statusCode).toBe(403);
+    expect(
+      (await t.call({ method: 'POST', url: '/api/v1/email-templates', payload: base, as: 'sales' }))
+        .statusCode,
+    ).toBe(403);
   });
 });
 
@@ -85,7 +96,11 @@ describe('previewing and sending without SMTP', () => {
   });
 
   it('renders for a chosen person with lead values escaped, defaults for missing values, CSS inlined and a text part', async () => {
-    const r = await t.call({ method: 'POST', url: `/api/v1/email-templates/${templateId}/preview`, payload: { personId } });
+    const r = await t.call({
+      method: 'POST',
+      url: `/api/v1/email-templates/${templateId}/preview`,
+      payload: { personId },
+    });
     expect(r.statusCode).toBe(200);
     const out = r.json();
     expect(out.subject).toBe('ご担当者 様：資料のご案内');
@@ -95,28 +110,53 @@ describe('previewing and sending without SMTP', () => {
     expect(out.text).toContain('<img src=x onerror=alert(1)>商事');
     expect(out.text).toContain('資料 [https://example.jp/doc]');
     expect(out.text).toContain('配信停止');
-    const sample = await t.call({ method: 'POST', url: `/api/v1/email-templates/${templateId}/preview`, payload: {} });
+    const sample = await t.call({
+      method: 'POST',
+      url: `/api/v1/email-templates/${templateId}/preview`,
+      payload: {},
+    });
     expect(sample.json().subject).toBe('山田 様：資料のご案内');
-    const unknown = await t.call({ method: 'POST', url: `/api/v1/email-templates/${templateId}/preview`, payload: { personId: '00000000-0000-4000-8000-000000000000' } });
+    const unknown = await t.call({
+      method: 'POST',
+      url: `/api/v1/email-templates/${templateId}/preview`,
+      payload: { personId: '00000000-0000-4000-8000-000000000000' },
+    });
     expect(unknown.statusCode).toBe(422);
   });
 
   it('previews an unsaved draft and reports its errors by part', async () => {
-    const ok = await t.call({ method: 'POST', url: '/api/v1/email-templates/preview', payload: { subject: 'Hi {{ person.email }}', html: '<p>x</p>', personId } });
+    const ok = await t.call({
+      method: 'POST',
+      url: '/api/v1/email-templates/preview',
+      payload: { subject: 'Hi {{ person.email }}', html: '<p>x</p>', personId },
+    });
     expect(ok.json().subject).toBe('Hi x@evil.example.jp');
-    const bad = await t.call({ method: 'POST', url: '/api/v1/email-templates/preview', payload: { subject: 'Hi', html: '{% for %}' } });
+    const bad = await t.call({
+      method: 'POST',
+      url: '/api/v1/email-templates/preview',
+      payload: { subject: 'Hi', html: '{% for %}' },
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('html');
   });
 
   it('puts a sent mail in the outbox, where it can be listed and read with its headers', async () => {
-    const out = await t.db.transaction((tx) => sendTemplateMail(tx, t.ctx, { workspaceId: 1, personId, templateId, idempotencyKey: 'outbox-1' }));
+    const out = await t.db.transaction((tx) =>
+      sendTemplateMail(tx, t.ctx, { workspaceId: 1, personId, templateId, idempotencyKey: 'outbox-1' }),
+    );
     expect(out.status).toBe('queued');
     await t.worker.drain();
     const list = await t.call({ method: 'GET', url: '/api/v1/outbox?status=outbox' });
     expect(list.json().smtp).toBe(false);
-    const item = list.json().items.find((m: { id: string }) => out.status === 'queued' && m.id === out.messageId);
-    expect(item).toMatchObject({ to: 'x@evil.example.jp', subject: 'ご担当者 様：資料のご案内', status: 'outbox', kind: 'marketing' });
+    const item = list
+      .json()
+      .items.find((m: { id: string }) => out.status === 'queued' && m.id === out.messageId);
+    expect(item).toMatchObject({
+      to: 'x@evil.example.jp',
+      subject: 'ご担当者 様：資料のご案内',
+      status: 'outbox',
+      kind: 'marketing',
+    });
     const one = await t.call({ method: 'GET', url: `/api/v1/outbox/${item.id}` });
     expect(one.json().headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     expect(one.json().html).toContain('/e/c/');
@@ -126,16 +166,26 @@ describe('previewing and sending without SMTP', () => {
   });
 
   it('sends a test to any address, marked [TEST], without tracking or an activity', async () => {
-    const r = await t.call({ method: 'POST', url: `/api/v1/email-templates/${templateId}/test`, payload: { to: 'me@leadflow.test', personId } });
+    const r = await t.call({
+      method: 'POST',
+      url: `/api/v1/email-templates/${templateId}/test`,
+      payload: { to: 'me@leadflow.test', personId },
+    });
     expect(r.statusCode).toBe(202);
     await t.worker.drain();
     const m = await t.call({ method: 'GET', url: `/api/v1/outbox/${r.json().messageId}` });
     expect(m.json()).toMatchObject({ to: 'me@leadflow.test', kind: 'test', status: 'outbox' });
     expect(m.json().subject).toMatch(/^\[TEST\] /);
     expect(m.json().html).not.toContain('/e/o/');
-    const acts = await t.db.query(`SELECT 1 FROM activities WHERE person_id = $1 AND type = 'email_sent'`, [personId]);
+    const acts = await t.db.query(`SELECT 1 FROM activities WHERE person_id = $1 AND type = 'email_sent'`, [
+      personId,
+    ]);
     expect(acts.rows).toHaveLength(1);
-    const bad = await t.call({ method: 'POST', url: `/api/v1/email-templates/${templateId}/test`, payload: { to: 'not an address' } });
+    const bad = await t.call({
+      method: 'POST',
+      url: `/api/v1/email-templates/${templateId}/test`,
+      payload: { to: 'not an address' },
+    });
     expect(bad.statusCode).toBe(400);
   });
 });

@@ -34,7 +34,8 @@ interface TemplateRow {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, name, kind, subject, preheader, html, text, locale, version, created_by, created_at, updated_at';
+const COLUMNS =
+  'id, name, kind, subject, preheader, html, text, locale, version, created_by, created_at, updated_at';
 
 function toTemplate(r: TemplateRow): EmailTemplate {
   return {
@@ -64,7 +65,10 @@ export interface TemplateInput {
 }
 
 export async function getTemplate(q: Queryable, workspaceId: number, id: string): Promise<EmailTemplate> {
-  const r = await q.query<TemplateRow>(`SELECT ${COLUMNS} FROM email_templates WHERE workspace_id = $1 AND id = $2`, [workspaceId, id]);
+  const r = await q.query<TemplateRow>(
+    `SELECT ${COLUMNS} FROM email_templates WHERE workspace_id = $1 AND id = $2`,
+    [workspaceId, id],
+  );
   if (!r.rows[0]) throw notFound('E-mail template', id);
   return toTemplate(r.rows[0]);
 }
@@ -87,29 +91,59 @@ export async function listTemplates(
 }
 
 function nameTaken(err: unknown): never {
-  if (isUniqueViolation(err, 'email_templates_name_uq')) throw conflict('duplicate-name', 'A template with this name already exists');
+  if (isUniqueViolation(err, 'email_templates_name_uq'))
+    throw conflict('duplicate-name', 'A template with this name already exists');
   throw err;
 }
 
 /** Empty text means "generate the text part from the HTML". */
 const blankToNull = (v: string | null | undefined) => (v == null || v.trim() === '' ? null : v);
 
-export async function createTemplate(q: Queryable, actor: Actor, input: TemplateInput): Promise<EmailTemplate> {
-  const parts = { subject: input.subject, preheader: blankToNull(input.preheader), html: input.html, text: blankToNull(input.text) };
+export async function createTemplate(
+  q: Queryable,
+  actor: Actor,
+  input: TemplateInput,
+): Promise<EmailTemplate> {
+  const parts = {
+    subject: input.subject,
+    preheader: blankToNull(input.preheader),
+    html: input.html,
+    text: blankToNull(input.text),
+  };
   validateTemplateParts(parts);
   const r = await q
     .query<TemplateRow>(
       `INSERT INTO email_templates (workspace_id, name, kind, subject, preheader, html, text, locale, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-      [actor.workspaceId, input.name.trim(), input.kind ?? 'marketing', parts.subject, parts.preheader, parts.html, parts.text, input.locale ?? 'ja', actor.label],
+      [
+        actor.workspaceId,
+        input.name.trim(),
+        input.kind ?? 'marketing',
+        parts.subject,
+        parts.preheader,
+        parts.html,
+        parts.text,
+        input.locale ?? 'ja',
+        actor.label,
+      ],
     )
     .catch(nameTaken);
   const t = toTemplate(r.rows[0]);
-  await recordAudit(q, actor, { action: 'email_template.created', entityType: 'email_template', entityId: t.id, meta: { name: t.name } });
+  await recordAudit(q, actor, {
+    action: 'email_template.created',
+    entityType: 'email_template',
+    entityId: t.id,
+    meta: { name: t.name },
+  });
   return t;
 }
 
-export async function updateTemplate(q: Queryable, actor: Actor, id: string, patch: Partial<TemplateInput>): Promise<EmailTemplate> {
+export async function updateTemplate(
+  q: Queryable,
+  actor: Actor,
+  id: string,
+  patch: Partial<TemplateInput>,
+): Promise<EmailTemplate> {
   const before = await getTemplate(q, actor.workspaceId, id);
   const next = {
     name: patch.name?.trim() ?? before.name,
@@ -126,24 +160,53 @@ export async function updateTemplate(q: Queryable, actor: Actor, id: string, pat
       `UPDATE email_templates SET name = $3, kind = $4, subject = $5, preheader = $6, html = $7, text = $8, locale = $9,
               version = version + 1, updated_at = now()
        WHERE workspace_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [actor.workspaceId, id, next.name, next.kind, next.subject, next.preheader, next.html, next.text, next.locale],
+      [
+        actor.workspaceId,
+        id,
+        next.name,
+        next.kind,
+        next.subject,
+        next.preheader,
+        next.html,
+        next.text,
+        next.locale,
+      ],
     )
     .catch(nameTaken);
   const changes: Record<string, [unknown, unknown]> = {};
-  for (const k of Object.keys(next) as (keyof typeof next)[]) if (next[k] !== before[k]) changes[k] = [before[k], next[k]];
-  await recordAudit(q, actor, { action: 'email_template.updated', entityType: 'email_template', entityId: id, changes });
+  for (const k of Object.keys(next) as (keyof typeof next)[])
+    if (next[k] !== before[k]) changes[k] = [before[k], next[k]];
+  await recordAudit(q, actor, {
+    action: 'email_template.updated',
+    entityType: 'email_template',
+    entityId: id,
+    changes,
+  });
   return toTemplate(r.rows[0]);
 }
 
 export async function deleteTemplate(q: Queryable, actor: Actor, id: string): Promise<void> {
   const t = await getTemplate(q, actor.workspaceId, id);
   await q.query('DELETE FROM email_templates WHERE workspace_id = $1 AND id = $2', [actor.workspaceId, id]);
-  await recordAudit(q, actor, { action: 'email_template.deleted', entityType: 'email_template', entityId: id, meta: { name: t.name } });
+  await recordAudit(q, actor, {
+    action: 'email_template.deleted',
+    entityType: 'email_template',
+    entityId: id,
+    meta: { name: t.name },
+  });
 }
 
 /** Delivery and engagement of a template's messages (mail_messages_template_idx). */
 export async function templateStats(q: Queryable, workspaceId: number, id: string) {
-  const r = await q.query<{ queued: number; sent: number; failed: number; suppressed: number; opened: number; clicked: number; bounced: number }>(
+  const r = await q.query<{
+    queued: number;
+    sent: number;
+    failed: number;
+    suppressed: number;
+    opened: number;
+    clicked: number;
+    bounced: number;
+  }>(
     `SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
             count(*) FILTER (WHERE status IN ('sent', 'outbox')) AS sent,
             count(*) FILTER (WHERE status = 'failed') AS failed,

@@ -61,7 +61,10 @@ export function readUnsubscribeToken(ctx: TokenCtx, token: string): string | und
   return v ? unpackId(v) : undefined;
 }
 
-export function readClickToken(ctx: TokenCtx, token: string): { messageId: string; link: number } | undefined {
+export function readClickToken(
+  ctx: TokenCtx,
+  token: string,
+): { messageId: string; link: number } | undefined {
   const v = read(ctx, CLICK, token);
   const m = v ? /^([A-Za-z0-9_-]{22})~(\d{1,4})$/.exec(v) : null;
   const messageId = m ? unpackId(m[1]) : undefined;

@@ -19,7 +19,12 @@ function errorsOf(input: unknown): { path: string; message: string }[] {
 
 describe('filter validation', () => {
   it('names the path of an unknown field', () => {
-    const errors = errorsOf({ and: [{ field: 'stage', op: 'eq', value: 'mql' }, { field: 'shoeSize', op: 'eq', value: 3 }] });
+    const errors = errorsOf({
+      and: [
+        { field: 'stage', op: 'eq', value: 'mql' },
+        { field: 'shoeSize', op: 'eq', value: 3 },
+      ],
+    });
     expect(errors[0]).toMatchObject({ path: 'filter.and.1.field' });
     expect(errors[0].message).toContain('shoeSize');
   });
@@ -28,14 +33,18 @@ describe('filter validation', () => {
     expect(errorsOf({ field: 'engagementScore', op: 'contains', value: 'x' })[0].path).toBe('filter.op');
     expect(errorsOf({ field: 'engagementScore', op: 'gte', value: 'sixty' })[0].path).toBe('filter.value');
     expect(errorsOf({ field: 'stage', op: 'eq', value: 'hot' })[0].path).toBe('filter.value');
-    expect(errorsOf({ not: { activity: { type: 'page_view', withinDays: -3 } } })[0].path).toBe('filter.not.activity.withinDays');
+    expect(errorsOf({ not: { activity: { type: 'page_view', withinDays: -3 } } })[0].path).toBe(
+      'filter.not.activity.withinDays',
+    );
     expect(errorsOf({ activity: { type: 'teleport' } })[0].path).toBe('filter.activity.type');
   });
 
   it('rejects empty groups, unknown condition shapes and SQL in field names', () => {
     expect(errorsOf({ and: [] })[0].path).toBe('filter.and');
     expect(errorsOf({ drop: 'table' })[0].path).toBe('filter');
-    expect(errorsOf({ field: 'email; DROP TABLE people', op: 'eq', value: 'x' })[0].path).toBe('filter.field');
+    expect(errorsOf({ field: 'email; DROP TABLE people', op: 'eq', value: 'x' })[0].path).toBe(
+      'filter.field',
+    );
   });
 
   it('accepts custom fields, account fields and nested groups', () => {
@@ -52,7 +61,12 @@ describe('filter validation', () => {
 
 describe('compileFilter', () => {
   it('puts every value in a parameter, numbered from firstParam', () => {
-    const f: Filter = { and: [{ field: 'company', op: 'contains', value: "x' OR 1=1 --" }, { field: 'stage', op: 'in', value: ['mql', 'sal'] }] };
+    const f: Filter = {
+      and: [
+        { field: 'company', op: 'contains', value: "x' OR 1=1 --" },
+        { field: 'stage', op: 'in', value: ['mql', 'sal'] },
+      ],
+    };
     const c = compileFilter(f, { ...opts, firstParam: 4 });
     expect(c.sql).not.toContain('OR 1=1');
     expect(c.sql).toContain('$4');
@@ -61,7 +75,10 @@ describe('compileFilter', () => {
   });
 
   it('computes "within N days" from the given clock', () => {
-    const c = compileFilter({ activity: { type: 'page_view', urlContains: '/pricing', withinDays: 30, min: 2 } }, opts);
+    const c = compileFilter(
+      { activity: { type: 'page_view', urlContains: '/pricing', withinDays: 30, min: 2 } },
+      opts,
+    );
     expect(c.params).toContain('2026-05-02T00:00:00.000Z');
     expect(c.sql).toContain('HAVING count(*) >= 2');
   });
@@ -69,7 +86,9 @@ describe('compileFilter', () => {
   it('uses uncorrelated sets by default and correlated probes for one person', () => {
     const f: Filter = { activity: { type: 'event_attended' } };
     expect(compileFilter(f, opts).sql).toMatch(/^p\.id IN \(SELECT a\.person_id FROM activities a/);
-    expect(compileFilter(f, { ...opts, strategy: 'person' }).sql).toMatch(/^EXISTS \(SELECT 1 FROM activities a WHERE a\.person_id = p\.id/);
+    expect(compileFilter(f, { ...opts, strategy: 'person' }).sql).toMatch(
+      /^EXISTS \(SELECT 1 FROM activities a WHERE a\.person_id = p\.id/,
+    );
   });
 
   it('escapes LIKE wildcards in text conditions', () => {

@@ -92,7 +92,8 @@ function node(b: SqlBuilder, f: Filter, seen: Set<string>): string {
 
 /** `p.id IN (set)` or a correlated EXISTS, per strategy; never NULL (two-valued logic under NOT). */
 function memberOf(b: SqlBuilder, table: string, personColumn: string, where: string): string {
-  if (b.opts.strategy === 'person') return `EXISTS (SELECT 1 FROM ${table} WHERE ${personColumn} = p.id AND ${where})`;
+  if (b.opts.strategy === 'person')
+    return `EXISTS (SELECT 1 FROM ${table} WHERE ${personColumn} = p.id AND ${where})`;
   return `p.id IN (SELECT ${personColumn} FROM ${table} WHERE ${personColumn} IS NOT NULL AND ${where})`;
 }
 
@@ -103,7 +104,8 @@ function field(b: SqlBuilder, f: FieldCondition): string {
   if (!def) throw invalid('filter.field', `unknown field "${f.field}"`);
   if (def.kind === 'custom') {
     const key = b.p(def.key);
-    const numeric = ['gt', 'gte', 'lt', 'lte'].includes(f.op) || (f.op === 'eq' && typeof f.value === 'number');
+    const numeric =
+      ['gt', 'gte', 'lt', 'lte'].includes(f.op) || (f.op === 'eq' && typeof f.value === 'number');
     const col = numeric
       ? `(CASE WHEN (p.custom_fields->>${key}) ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (p.custom_fields->>${key})::numeric END)`
       : `(p.custom_fields->>${key})`;
@@ -112,14 +114,23 @@ function field(b: SqlBuilder, f: FieldCondition): string {
   const pred = predicate(b, def.kind, def.sql, f.op, f.value, def.kind === 'number');
   if (def.table === 'person') return `coalesce(${pred}, false)`;
   // Account fields: the set of matching accounts, hashed once (or probed by primary key).
-  if (b.opts.strategy === 'person') return `EXISTS (SELECT 1 FROM accounts a WHERE a.id = p.account_id AND ${pred})`;
+  if (b.opts.strategy === 'person')
+    return `EXISTS (SELECT 1 FROM accounts a WHERE a.id = p.account_id AND ${pred})`;
   return `coalesce(p.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = ${b.ws} AND ${pred}), false)`;
 }
 
-function predicate(b: SqlBuilder, kind: string, col: string, op: string, value: unknown, numeric: boolean): string {
+function predicate(
+  b: SqlBuilder,
+  kind: string,
+  col: string,
+  op: string,
+  value: unknown,
+  numeric: boolean,
+): string {
   const textual = kind === 'text' && !numeric;
   const lhs = textual ? `lower(${col})` : col;
-  const val = (v: unknown) => (numeric ? b.p(Number(v), 'numeric') : textual ? b.p(normText(v).toLowerCase()) : b.p(v));
+  const val = (v: unknown) =>
+    numeric ? b.p(Number(v), 'numeric') : textual ? b.p(normText(v).toLowerCase()) : b.p(v);
   switch (op) {
     case 'eq':
       return `${lhs} = ${val(value)}`;
@@ -171,7 +182,8 @@ function activityWhere(b: SqlBuilder, c: ActivityCondition): string[] {
     w.push(types.length === 1 ? `a.type = ${b.p(types[0])}` : `a.type = ANY(${b.p(types, 'text[]')})`);
   }
   if (c.withinDays !== undefined) w.push(`a.occurred_at >= ${b.daysAgo(c.withinDays)}`);
-  if (c.urlContains !== undefined) w.push(`(a.properties->>'url') LIKE ${b.p(`%${likeEscape(c.urlContains.trim())}%`)}`);
+  if (c.urlContains !== undefined)
+    w.push(`(a.properties->>'url') LIKE ${b.p(`%${likeEscape(c.urlContains.trim())}%`)}`);
   if (c.campaignId !== undefined) w.push(`a.campaign_id = ${b.p(c.campaignId, 'uuid')}`);
   if (c.templateId !== undefined) w.push(`(a.properties->>'templateId') = ${b.p(c.templateId)}`);
   return w;
@@ -195,7 +207,9 @@ function activity(b: SqlBuilder, c: ActivityCondition): string {
   const where = [`a.workspace_id = ${b.ws}`, 'a.person_id IS NOT NULL', ...activityWhere(b, c)].join(' AND ');
   const base = `SELECT a.person_id FROM activities a WHERE ${where}`;
   if (max === undefined) {
-    return min === 1 ? `p.id IN (${base})` : `p.id IN (${base} GROUP BY a.person_id HAVING count(*) >= ${min})`;
+    return min === 1
+      ? `p.id IN (${base})`
+      : `p.id IN (${base} GROUP BY a.person_id HAVING count(*) >= ${min})`;
   }
   if (min <= 0) return `(NOT p.id IN (${base} GROUP BY a.person_id HAVING count(*) > ${max}))`;
   return `p.id IN (${base} GROUP BY a.person_id HAVING count(*) BETWEEN ${min} AND ${max})`;

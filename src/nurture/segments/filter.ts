@@ -55,8 +55,16 @@ export interface FieldDef {
   table: 'person' | 'account';
 }
 
-const text = (sql: string, table: 'person' | 'account' = 'person'): FieldDef => ({ kind: 'text', sql, table });
-const num = (sql: string, table: 'person' | 'account' = 'person'): FieldDef => ({ kind: 'number', sql, table });
+const text = (sql: string, table: 'person' | 'account' = 'person'): FieldDef => ({
+  kind: 'text',
+  sql,
+  table,
+});
+const num = (sql: string, table: 'person' | 'account' = 'person'): FieldDef => ({
+  kind: 'number',
+  sql,
+  table,
+});
 const date = (sql: string): FieldDef => ({ kind: 'date', sql, table: 'person' });
 
 /** The fields a filter may name (API.md person field names, plus `account.*` and `customFields.*`). */
@@ -100,18 +108,49 @@ export const FIELDS: Record<string, FieldDef> = {
 export const CUSTOM_FIELD = /^customFields\.([A-Za-z0-9_\-\u3040-\u30ff\u4e00-\u9fff]{1,64})$/;
 
 export const OPS_BY_KIND: Record<FieldKind | 'custom', readonly string[]> = {
-  text: ['eq', 'neq', 'in', 'notIn', 'contains', 'notContains', 'startsWith', 'endsWith', 'isEmpty', 'isNotEmpty'],
+  text: [
+    'eq',
+    'neq',
+    'in',
+    'notIn',
+    'contains',
+    'notContains',
+    'startsWith',
+    'endsWith',
+    'isEmpty',
+    'isNotEmpty',
+  ],
   number: ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between', 'isEmpty', 'isNotEmpty'],
   date: ['before', 'after', 'withinDays', 'olderThanDays', 'isEmpty', 'isNotEmpty'],
   bool: ['eq'],
   stage: ['eq', 'neq', 'in', 'notIn'],
   uuid: ['eq', 'neq', 'in', 'notIn', 'isEmpty', 'isNotEmpty'],
   grade: ['eq', 'neq', 'in', 'notIn', 'gte', 'lte', 'isEmpty', 'isNotEmpty'],
-  custom: ['eq', 'neq', 'in', 'notIn', 'contains', 'notContains', 'startsWith', 'endsWith', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
+  custom: [
+    'eq',
+    'neq',
+    'in',
+    'notIn',
+    'contains',
+    'notContains',
+    'startsWith',
+    'endsWith',
+    'gt',
+    'gte',
+    'lt',
+    'lte',
+    'isEmpty',
+    'isNotEmpty',
+  ],
 };
 
 /** Operators that are the negation of another (blank values match them: "company is not X" includes blanks). */
-export const NEGATIONS: Record<string, string> = { neq: 'eq', notIn: 'in', notContains: 'contains', isEmpty: 'isNotEmpty' };
+export const NEGATIONS: Record<string, string> = {
+  neq: 'eq',
+  notIn: 'in',
+  notContains: 'contains',
+  isEmpty: 'isNotEmpty',
+};
 
 export const CAMPAIGN_STATUSES = ['member', 'invited', 'registered', 'attended', 'no_show'] as const;
 export const GRADES = ['A', 'B', 'C', 'D'] as const;
@@ -146,7 +185,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** The field definition for a name (including `customFields.*`), or undefined. */
-export function fieldDef(name: string): FieldDef | { kind: 'custom'; key: string; table: 'person' } | undefined {
+export function fieldDef(
+  name: string,
+): FieldDef | { kind: 'custom'; key: string; table: 'person' } | undefined {
   if (Object.hasOwn(FIELDS, name)) return FIELDS[name];
   const m = CUSTOM_FIELD.exec(name);
   return m ? { kind: 'custom', key: m[1], table: 'person' } : undefined;
@@ -155,7 +196,14 @@ export function fieldDef(name: string): FieldDef | { kind: 'custom'; key: string
 function valueSchema(kind: FieldKind | 'custom', op: string): z.ZodType<unknown> | null {
   if (op === 'isEmpty' || op === 'isNotEmpty') return null;
   if (op === 'in' || op === 'notIn') {
-    const item = kind === 'stage' ? z.enum(STAGES) : kind === 'grade' ? z.enum(GRADES) : kind === 'uuid' ? uuid : shortText;
+    const item =
+      kind === 'stage'
+        ? z.enum(STAGES)
+        : kind === 'grade'
+          ? z.enum(GRADES)
+          : kind === 'uuid'
+            ? uuid
+            : shortText;
     return z.array(item).min(1).max(1000);
   }
   if (op === 'between') return z.tuple([z.number(), z.number()]);
@@ -214,7 +262,10 @@ function validateNode(c: Collector, input: unknown, path: string, depth: number)
     const v = check(
       c,
       z.strictObject({
-        type: z.enum(ACTIVITY_TYPES).or(z.array(z.enum(ACTIVITY_TYPES)).min(1).max(20)).optional(),
+        type: z
+          .enum(ACTIVITY_TYPES)
+          .or(z.array(z.enum(ACTIVITY_TYPES)).min(1).max(20))
+          .optional(),
         urlContains: shortText.optional(),
         campaignId: uuid.optional(),
         templateId: uuid.optional(),
@@ -225,15 +276,26 @@ function validateNode(c: Collector, input: unknown, path: string, depth: number)
       input.activity,
       `${path}.activity`,
     );
-    if (v && v.max !== undefined && v.max < (v.min ?? 1) && v.min !== undefined) c.add(`${path}.activity.max`, 'must be at least min');
+    if (v && v.max !== undefined && v.max < (v.min ?? 1) && v.min !== undefined)
+      c.add(`${path}.activity.max`, 'must be at least min');
     return v && { activity: v };
   }
   if ('campaign' in input) {
-    const v = check(c, z.strictObject({ id: uuid, status: z.array(z.enum(CAMPAIGN_STATUSES)).min(1).optional() }), input.campaign, `${path}.campaign`);
+    const v = check(
+      c,
+      z.strictObject({ id: uuid, status: z.array(z.enum(CAMPAIGN_STATUSES)).min(1).optional() }),
+      input.campaign,
+      `${path}.campaign`,
+    );
     return v && { campaign: v };
   }
   if ('stageChange' in input) {
-    const v = check(c, z.strictObject({ to: z.enum(STAGES), withinDays: days.optional() }), input.stageChange, `${path}.stageChange`);
+    const v = check(
+      c,
+      z.strictObject({ to: z.enum(STAGES), withinDays: days.optional() }),
+      input.stageChange,
+      `${path}.stageChange`,
+    );
     return v && { stageChange: v };
   }
   if ('segment' in input) {
@@ -249,7 +311,8 @@ function validateNode(c: Collector, input: unknown, path: string, depth: number)
 }
 
 function validateField(c: Collector, input: Record<string, unknown>, path: string): Filter | undefined {
-  for (const k of Object.keys(input)) if (!['field', 'op', 'value'].includes(k)) c.add(`${path}.${k}`, 'unknown key');
+  for (const k of Object.keys(input))
+    if (!['field', 'op', 'value'].includes(k)) c.add(`${path}.${k}`, 'unknown key');
   if (typeof input.field !== 'string') {
     c.add(`${path}.field`, 'expected a field name');
     return undefined;
@@ -268,7 +331,8 @@ function validateField(c: Collector, input: Record<string, unknown>, path: strin
   if (!schema) return { field: input.field, op: input.op };
   const value = check(c, schema, input.value, `${path}.value`);
   if (value === undefined) return undefined;
-  if (input.op === 'between' && Array.isArray(value) && value[0] > value[1]) c.add(`${path}.value`, 'the lower bound must not exceed the upper bound');
+  if (input.op === 'between' && Array.isArray(value) && value[0] > value[1])
+    c.add(`${path}.value`, 'the lower bound must not exceed the upper bound');
   return { field: input.field, op: input.op, value };
 }
 
@@ -278,7 +342,13 @@ export function parseFilter(input: unknown, path = 'filter'): Filter {
   const f = validateNode(c, input, path, 0);
   if (c.errors.length || !f) {
     const errors = c.errors.length ? c.errors : [{ path, message: 'invalid filter' }];
-    throw new AppError(422, 'validation', 'Invalid request', `${errors[0].path}: ${errors[0].message}`, errors);
+    throw new AppError(
+      422,
+      'validation',
+      'Invalid request',
+      `${errors[0].path}: ${errors[0].message}`,
+      errors,
+    );
   }
   return f;
 }

@@ -46,7 +46,9 @@ beforeAll(async () => {
   const acc = await t.db.query<{ id: string; industry: string }>(
     `INSERT INTO accounts (workspace_id, name, name_normalized, industry) VALUES (1, '甲', '甲', '製造業'), (1, '乙', '乙', 'IT') RETURNING id, industry`,
   );
-  const camp = await t.db.query<{ id: string }>(`INSERT INTO campaigns (workspace_id, name, channel) VALUES (1, 'Seminar', 'seminar') RETURNING id`);
+  const camp = await t.db.query<{ id: string }>(
+    `INSERT INTO campaigns (workspace_id, name, channel) VALUES (1, 'Seminar', 'seminar') RETURNING id`,
+  );
   campaignId = camp.rows[0].id;
   const n = 240;
   const rows = Array.from({ length: n }, (_, i) => {
@@ -83,16 +85,49 @@ beforeAll(async () => {
   people = rows.map((r) => ({ ...r, id: idOf.get(r.email) as string }));
   const acts: { person: string; type: string; at: Date; url: string | null; campaign: string | null }[] = [];
   for (const p of people) {
-    for (let k = 0; k < p.pricingViews30d; k++) acts.push({ person: p.id, type: 'page_view', at: new Date(now.getTime() - (k + 1) * 5 * day), url: 'https://example.jp/pricing?x=1', campaign: null });
-    for (let k = 0; k < p.pricingViewsOld; k++) acts.push({ person: p.id, type: 'page_view', at: new Date(now.getTime() - 60 * day), url: 'https://example.jp/pricing', campaign: null });
-    acts.push({ person: p.id, type: 'page_view', at: new Date(now.getTime() - day), url: 'https://example.jp/blog', campaign: null });
-    if (p.attended) acts.push({ person: p.id, type: 'event_attended', at: new Date(now.getTime() - 3 * day), url: null, campaign: campaignId });
+    for (let k = 0; k < p.pricingViews30d; k++)
+      acts.push({
+        person: p.id,
+        type: 'page_view',
+        at: new Date(now.getTime() - (k + 1) * 5 * day),
+        url: 'https://example.jp/pricing?x=1',
+        campaign: null,
+      });
+    for (let k = 0; k < p.pricingViewsOld; k++)
+      acts.push({
+        person: p.id,
+        type: 'page_view',
+        at: new Date(now.getTime() - 60 * day),
+        url: 'https://example.jp/pricing',
+        campaign: null,
+      });
+    acts.push({
+      person: p.id,
+      type: 'page_view',
+      at: new Date(now.getTime() - day),
+      url: 'https://example.jp/blog',
+      campaign: null,
+    });
+    if (p.attended)
+      acts.push({
+        person: p.id,
+        type: 'event_attended',
+        at: new Date(now.getTime() - 3 * day),
+        url: null,
+        campaign: campaignId,
+      });
   }
   await t.db.query(
     `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties, campaign_id)
      SELECT 1, p, ty, at, CASE WHEN u IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('url', u) END, c
      FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::uuid[]) AS x(p, ty, at, u, c)`,
-    [acts.map((a) => a.person), acts.map((a) => a.type), acts.map((a) => a.at), acts.map((a) => a.url), acts.map((a) => a.campaign)],
+    [
+      acts.map((a) => a.person),
+      acts.map((a) => a.type),
+      acts.map((a) => a.at),
+      acts.map((a) => a.url),
+      acts.map((a) => a.campaign),
+    ],
   );
   const invited = people.filter((p) => p.invited || p.attended);
   await t.db.query(
@@ -113,14 +148,42 @@ const gradeRank = (g: string | null) => (g ? 'ABCD'.indexOf(g) : 99);
 
 describe('segment filters over a known population', () => {
   const cases: [string, () => Filter, (p: Fixture) => boolean][] = [
-    ['stage in', () => ({ field: 'stage', op: 'in', value: ['mql', 'sal'] }), (p) => ['mql', 'sal'].includes(p.stage)],
-    ['fit grade at least B', () => ({ field: 'fitGrade', op: 'gte', value: 'B' }), (p) => gradeRank(p.fitGrade) <= 1],
-    ['engagement between', () => ({ field: 'engagementScore', op: 'between', value: [20, 60] }), (p) => p.engagement >= 20 && p.engagement <= 60],
-    ['company is not (blanks included)', () => ({ field: 'company', op: 'neq', value: 'ベータ工業' }), (p) => p.company !== 'ベータ工業'],
-    ['company contains', () => ({ field: 'company', op: 'contains', value: 'アルファ' }), (p) => !!p.company?.includes('アルファ')],
+    [
+      'stage in',
+      () => ({ field: 'stage', op: 'in', value: ['mql', 'sal'] }),
+      (p) => ['mql', 'sal'].includes(p.stage),
+    ],
+    [
+      'fit grade at least B',
+      () => ({ field: 'fitGrade', op: 'gte', value: 'B' }),
+      (p) => gradeRank(p.fitGrade) <= 1,
+    ],
+    [
+      'engagement between',
+      () => ({ field: 'engagementScore', op: 'between', value: [20, 60] }),
+      (p) => p.engagement >= 20 && p.engagement <= 60,
+    ],
+    [
+      'company is not (blanks included)',
+      () => ({ field: 'company', op: 'neq', value: 'ベータ工業' }),
+      (p) => p.company !== 'ベータ工業',
+    ],
+    [
+      'company contains',
+      () => ({ field: 'company', op: 'contains', value: 'アルファ' }),
+      (p) => !!p.company?.includes('アルファ'),
+    ],
     ['company is empty', () => ({ field: 'company', op: 'isEmpty' }), (p) => p.company === null],
-    ['account industry', () => ({ field: 'account.industry', op: 'eq', value: '製造業' }), (p) => p.accountIndustry === '製造業'],
-    ['not account industry', () => ({ not: { field: 'account.industry', op: 'eq', value: '製造業' } }), (p) => p.accountIndustry !== '製造業'],
+    [
+      'account industry',
+      () => ({ field: 'account.industry', op: 'eq', value: '製造業' }),
+      (p) => p.accountIndustry === '製造業',
+    ],
+    [
+      'not account industry',
+      () => ({ not: { field: 'account.industry', op: 'eq', value: '製造業' } }),
+      (p) => p.accountIndustry !== '製造業',
+    ],
     [
       'viewed pricing at least twice in 30 days and did not attend the seminar',
       () => ({
@@ -136,11 +199,24 @@ describe('segment filters over a known population', () => {
       () => ({ activity: { type: 'page_view', urlContains: 'pricing', max: 1, min: 0 } }),
       (p) => p.pricingViews30d + p.pricingViewsOld <= 1,
     ],
-    ['pricing exactly 1-2 times in 30 days', () => ({ activity: { type: 'page_view', urlContains: 'pricing', withinDays: 30, min: 1, max: 2 } }), (p) => p.pricingViews30d >= 1 && p.pricingViews30d <= 2],
-    ['campaign invited only', () => ({ campaign: { id: campaignId, status: ['invited'] } }), (p) => p.invited && !p.attended],
+    [
+      'pricing exactly 1-2 times in 30 days',
+      () => ({ activity: { type: 'page_view', urlContains: 'pricing', withinDays: 30, min: 1, max: 2 } }),
+      (p) => p.pricingViews30d >= 1 && p.pricingViews30d <= 2,
+    ],
+    [
+      'campaign invited only',
+      () => ({ campaign: { id: campaignId, status: ['invited'] } }),
+      (p) => p.invited && !p.attended,
+    ],
     [
       'or of mixed leaves',
-      () => ({ or: [{ field: 'stage', op: 'eq', value: 'recycled' }, { campaign: { id: campaignId, status: ['attended'] } }] }),
+      () => ({
+        or: [
+          { field: 'stage', op: 'eq', value: 'recycled' },
+          { campaign: { id: campaignId, status: ['attended'] } },
+        ],
+      }),
       (p) => p.stage === 'recycled' || p.attended,
     ],
   ];
@@ -151,17 +227,28 @@ describe('segment filters over a known population', () => {
       expect(await count(filter())).toBe(want);
       // The per-person strategy agrees with the set strategy.
       const sample = people.slice(0, 8);
-      for (const p of sample) expect(await personMatches(t.db, 1, filter(), p.id, now), `${name} for ${p.id}`).toBe(expected(p));
+      for (const p of sample)
+        expect(await personMatches(t.db, 1, filter(), p.id, now), `${name} for ${p.id}`).toBe(expected(p));
     });
   }
 
   it('nests saved segments and static lists', async () => {
-    const res = await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'MQL+SAL', filter: { field: 'stage', op: 'in', value: ['mql', 'sal'] } } });
+    const res = await t.call({
+      method: 'POST',
+      url: '/api/v1/segments',
+      payload: { name: 'MQL+SAL', filter: { field: 'stage', op: 'in', value: ['mql', 'sal'] } },
+    });
     expect(res.statusCode).toBe(201);
     const inner = res.json();
-    const list = (await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'VIP list', kind: 'static' } })).json();
+    const list = (
+      await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'VIP list', kind: 'static' } })
+    ).json();
     const chosen = people.slice(0, 5).map((p) => p.id);
-    const add = await t.call({ method: 'POST', url: `/api/v1/segments/${list.id}/members`, payload: { personIds: chosen } });
+    const add = await t.call({
+      method: 'POST',
+      url: `/api/v1/segments/${list.id}/members`,
+      payload: { personIds: chosen },
+    });
     expect(add.json()).toEqual({ added: 5 });
     const f: Filter = { or: [{ segment: inner.id }, { segment: list.id }] };
     const want = people.filter((p) => ['mql', 'sal'].includes(p.stage) || chosen.includes(p.id)).length;
@@ -175,28 +262,73 @@ describe('segment filters over a known population', () => {
     const r = await t.call({
       method: 'POST',
       url: '/api/v1/segments',
-      payload: { name: 'Bad', filter: { and: [{ field: 'stage', op: 'eq', value: 'mql' }, { or: [{ field: 'favouriteColour', op: 'eq', value: 'red' }] }] } },
+      payload: {
+        name: 'Bad',
+        filter: {
+          and: [
+            { field: 'stage', op: 'eq', value: 'mql' },
+            { or: [{ field: 'favouriteColour', op: 'eq', value: 'red' }] },
+          ],
+        },
+      },
     });
     expect(r.statusCode).toBe(422);
     expect(r.headers['content-type']).toContain('application/problem+json');
     expect(r.json().errors[0].path).toBe('filter.and.1.or.0.field');
-    const preview = await t.call({ method: 'POST', url: '/api/v1/segments/preview', payload: { filter: { activity: { type: 'page_view', withinDays: 0 } } } });
+    const preview = await t.call({
+      method: 'POST',
+      url: '/api/v1/segments/preview',
+      payload: { filter: { activity: { type: 'page_view', withinDays: 0 } } },
+    });
     expect(preview.statusCode).toBe(422);
     expect(preview.json().errors[0].path).toBe('filter.activity.withinDays');
-    const ghost = await t.call({ method: 'POST', url: '/api/v1/segments/preview', payload: { filter: { segment: '00000000-0000-4000-8000-000000000009' } } });
+    const ghost = await t.call({
+      method: 'POST',
+      url: '/api/v1/segments/preview',
+      payload: { filter: { segment: '00000000-0000-4000-8000-000000000009' } },
+    });
     expect(ghost.statusCode).toBe(422);
     const none = await t.call({ method: 'GET', url: '/api/v1/segments?q=Bad' });
     expect(none.json().items).toHaveLength(0);
-    expect((await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'x', filter: { field: 'stage', op: 'eq', value: 'mql' } }, as: 'sales' })).statusCode).toBe(403);
+    expect(
+      (
+        await t.call({
+          method: 'POST',
+          url: '/api/v1/segments',
+          payload: { name: 'x', filter: { field: 'stage', op: 'eq', value: 'mql' } },
+          as: 'sales',
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 
   it('refuses cycles between segments and deleting a segment another one uses', async () => {
-    const a = (await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'A', filter: { field: 'stage', op: 'eq', value: 'mql' } } })).json();
-    const b = (await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'B', filter: { not: { segment: a.id } } } })).json();
-    const cycle = await t.call({ method: 'PATCH', url: `/api/v1/segments/${a.id}`, payload: { filter: { or: [{ segment: b.id }] } } });
+    const a = (
+      await t.call({
+        method: 'POST',
+        url: '/api/v1/segments',
+        payload: { name: 'A', filter: { field: 'stage', op: 'eq', value: 'mql' } },
+      })
+    ).json();
+    const b = (
+      await t.call({
+        method: 'POST',
+        url: '/api/v1/segments',
+        payload: { name: 'B', filter: { not: { segment: a.id } } },
+      })
+    ).json();
+    const cycle = await t.call({
+      method: 'PATCH',
+      url: `/api/v1/segments/${a.id}`,
+      payload: { filter: { or: [{ segment: b.id }] } },
+    });
     expect(cycle.statusCode).toBe(422);
     expect(cycle.json().errors[0].path).toBe('filter.segment');
-    expect((await t.call({ method: 'GET', url: `/api/v1/segments/${a.id}` })).json().filter).toEqual({ field: 'stage', op: 'eq', value: 'mql' });
+    expect((await t.call({ method: 'GET', url: `/api/v1/segments/${a.id}` })).json().filter).toEqual({
+      field: 'stage',
+      op: 'eq',
+      value: 'mql',
+    });
     const del = await t.call({ method: 'DELETE', url: `/api/v1/segments/${a.id}` });
     expect(del.statusCode).toBe(409);
     expect((await t.call({ method: 'DELETE', url: `/api/v1/segments/${b.id}` })).statusCode).toBe(204);
@@ -204,29 +336,75 @@ describe('segment filters over a known population', () => {
   });
 
   it('lists a segment with a cursor, and static lists add and remove by e-mail', async () => {
-    const seg = (await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'Recycled', filter: { field: 'stage', op: 'eq', value: 'recycled' } } })).json();
-    const want = people.filter((p) => p.stage === 'recycled').map((p) => p.id).sort();
+    const seg = (
+      await t.call({
+        method: 'POST',
+        url: '/api/v1/segments',
+        payload: { name: 'Recycled', filter: { field: 'stage', op: 'eq', value: 'recycled' } },
+      })
+    ).json();
+    const want = people
+      .filter((p) => p.stage === 'recycled')
+      .map((p) => p.id)
+      .sort();
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { id: string }[]; nextCursor: string | null } = (await t.call({ method: "GET", url: `/api/v1/segments/${seg.id}/people?limit=7${cursor ? `&cursor=${cursor}` : ""}` })).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = (
+        await t.call({
+          method: 'GET',
+          url: `/api/v1/segments/${seg.id}/people?limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+        })
+      ).json();
       seen.push(...page.items.map((p: { id: string }) => p.id));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen.sort()).toEqual(want);
-    expect((await t.call({ method: 'GET', url: `/api/v1/segments/${seg.id}/count` })).json()).toEqual({ count: want.length });
-    const q = await t.call({ method: 'POST', url: '/api/v1/people/query', payload: { filter: { segment: seg.id }, limit: 500 } });
+    expect((await t.call({ method: 'GET', url: `/api/v1/segments/${seg.id}/count` })).json()).toEqual({
+      count: want.length,
+    });
+    const q = await t.call({
+      method: 'POST',
+      url: '/api/v1/people/query',
+      payload: { filter: { segment: seg.id }, limit: 500 },
+    });
     expect(q.json().items).toHaveLength(want.length);
 
-    const list = (await t.call({ method: 'POST', url: '/api/v1/segments', payload: { name: 'Seminar guests', kind: 'static' } })).json();
-    const add = await t.call({ method: 'POST', url: `/api/v1/segments/${list.id}/members`, payload: { emails: ['P1@example.jp', 'p2@example.jp', 'nobody@example.jp'] } });
+    const list = (
+      await t.call({
+        method: 'POST',
+        url: '/api/v1/segments',
+        payload: { name: 'Seminar guests', kind: 'static' },
+      })
+    ).json();
+    const add = await t.call({
+      method: 'POST',
+      url: `/api/v1/segments/${list.id}/members`,
+      payload: { emails: ['P1@example.jp', 'p2@example.jp', 'nobody@example.jp'] },
+    });
     expect(add.json()).toEqual({ added: 2 });
-    expect((await t.call({ method: 'POST', url: `/api/v1/segments/${list.id}/members`, payload: { emails: ['p1@example.jp'] } })).json()).toEqual({ added: 0 });
-    const rm = await t.call({ method: 'POST', url: `/api/v1/segments/${list.id}/members/remove`, payload: { emails: ['p1@example.jp'] } });
+    expect(
+      (
+        await t.call({
+          method: 'POST',
+          url: `/api/v1/segments/${list.id}/members`,
+          payload: { emails: ['p1@example.jp'] },
+        })
+      ).json(),
+    ).toEqual({ added: 0 });
+    const rm = await t.call({
+      method: 'POST',
+      url: `/api/v1/segments/${list.id}/members/remove`,
+      payload: { emails: ['p1@example.jp'] },
+    });
     expect(rm.json()).toEqual({ removed: 1 });
     const members = (await t.call({ method: 'GET', url: `/api/v1/segments/${list.id}/people` })).json();
     expect(members.items.map((p: { email: string }) => p.email)).toEqual(['p2@example.jp']);
-    const notList = await t.call({ method: 'POST', url: `/api/v1/segments/${seg.id}/members`, payload: { emails: ['p3@example.jp'] } });
+    const notList = await t.call({
+      method: 'POST',
+      url: `/api/v1/segments/${seg.id}/members`,
+      payload: { emails: ['p3@example.jp'] },
+    });
     expect(notList.statusCode).toBe(409);
   });
 });

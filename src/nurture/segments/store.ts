@@ -1,8 +1,8 @@
+import { normalizeEmail } from '../../people/normalize.ts';
+import { PERSON_COLUMNS, type Person, type PersonRow, toPerson } from '../../people/person.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { conflict, invalid, isUniqueViolation, notFound } from '../../platform/errors.ts';
 import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
-import { normalizeEmail } from '../../people/normalize.ts';
-import { PERSON_COLUMNS, type Person, type PersonRow, toPerson } from '../../people/person.ts';
 import { type Actor, recordAudit } from '../../team/audit.ts';
 import { compileFilter } from './compile.ts';
 import { type Filter, parseFilter, segmentRefs } from './filter.ts';
@@ -46,7 +46,10 @@ function toSegment(r: SegmentRow): Segment {
 }
 
 export async function getSegment(q: Queryable, workspaceId: number, id: string): Promise<Segment> {
-  const r = await q.query<SegmentRow>(`SELECT ${COLUMNS} FROM segments WHERE workspace_id = $1 AND id = $2`, [workspaceId, id]);
+  const r = await q.query<SegmentRow>(`SELECT ${COLUMNS} FROM segments WHERE workspace_id = $1 AND id = $2`, [
+    workspaceId,
+    id,
+  ]);
   if (!r.rows[0]) throw notFound('Segment', id);
   return toSegment(r.rows[0]);
 }
@@ -68,18 +71,27 @@ export async function listSegments(
   );
   // The cursor keeps the timestamp as PostgreSQL prints it (microseconds), not as a JS Date (milliseconds).
   const page = toPage(r.rows, opts.limit, (last) => [last.cursor_at, last.id]);
-  return { items: page.items.map((row) => ({ ...toSegment(row), memberCount: row.member_count })), nextCursor: page.nextCursor };
+  return {
+    items: page.items.map((row) => ({ ...toSegment(row), memberCount: row.member_count })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /**
  * Replaces every `segment` reference by that segment's filter (a static list by its
  * membership), recursively. Throws a 422 for an unknown segment or a cycle.
  */
-export async function resolveFilter(q: Queryable, workspaceId: number, filter: Filter, path = 'filter'): Promise<Filter> {
+export async function resolveFilter(
+  q: Queryable,
+  workspaceId: number,
+  filter: Filter,
+  path = 'filter',
+): Promise<Filter> {
   const known = new Map<string, Filter>();
   let pending = [...new Set(segmentRefs(filter))];
   while (pending.length) {
-    if (known.size + pending.length > MAX_SEGMENT_REFS) throw invalid(path, `a filter may refer to at most ${MAX_SEGMENT_REFS} segments`);
+    if (known.size + pending.length > MAX_SEGMENT_REFS)
+      throw invalid(path, `a filter may refer to at most ${MAX_SEGMENT_REFS} segments`);
     const r = await q.query<{ id: string; kind: string; filter: unknown }>(
       'SELECT id, kind, filter FROM segments WHERE workspace_id = $1 AND id = ANY($2::uuid[])',
       [workspaceId, pending],
@@ -99,7 +111,8 @@ export async function resolveFilter(q: Queryable, workspaceId: number, filter: F
     if ('or' in f) return { or: f.or.map((x) => inline(x, stack)) };
     if ('not' in f) return { not: inline(f.not, stack) };
     if ('segment' in f) {
-      if (stack.includes(f.segment)) throw invalid(`${path}.segment`, 'segments refer to each other in a cycle');
+      if (stack.includes(f.segment))
+        throw invalid(`${path}.segment`, 'segments refer to each other in a cycle');
       return inline(known.get(f.segment) as Filter, [...stack, f.segment]);
     }
     return f;
@@ -115,7 +128,13 @@ export async function segmentFilter(q: Queryable, workspaceId: number, segmentId
 }
 
 /** Whether one person matches a filter now (correlated probes on the per-person indexes). */
-export async function personMatches(q: Queryable, workspaceId: number, filter: Filter, personId: string, now: Date): Promise<boolean> {
+export async function personMatches(
+  q: Queryable,
+  workspaceId: number,
+  filter: Filter,
+  personId: string,
+  now: Date,
+): Promise<boolean> {
   const resolved = await resolveFilter(q, workspaceId, filter);
   const c = compileFilter(resolved, { workspaceId, now, firstParam: 3, strategy: 'person' });
   const r = await q.query<{ ok: boolean }>(
@@ -135,10 +154,10 @@ export async function countAndSample(
 ): Promise<{ count: number; sample: Person[] }> {
   const resolved = await resolveFilter(q, workspaceId, filter);
   const c = compileFilter(resolved, { workspaceId, now, firstParam: 2 });
-  const count = await q.query<{ n: number }>(`SELECT count(*) AS n FROM people p WHERE p.workspace_id = $1 AND ${c.sql}`, [
-    workspaceId,
-    ...c.params,
-  ]);
+  const count = await q.query<{ n: number }>(
+    `SELECT count(*) AS n FROM people p WHERE p.workspace_id = $1 AND ${c.sql}`,
+    [workspaceId, ...c.params],
+  );
   const sample =
     sampleSize > 0
       ? await q.query<PersonRow>(
@@ -178,9 +197,15 @@ export interface SegmentInput {
   filter?: unknown;
 }
 
-async function checkedFilter(q: Queryable, workspaceId: number, raw: unknown, selfId?: string): Promise<Filter> {
+async function checkedFilter(
+  q: Queryable,
+  workspaceId: number,
+  raw: unknown,
+  selfId?: string,
+): Promise<Filter> {
   const f = parseFilter(raw, 'filter');
-  if (selfId && segmentRefs(f).includes(selfId)) throw invalid('filter.segment', 'a segment cannot contain itself');
+  if (selfId && segmentRefs(f).includes(selfId))
+    throw invalid('filter.segment', 'a segment cannot contain itself');
   const resolved = await resolveFilter(q, workspaceId, f);
   // Compiling catches what validation cannot see, e.g. a cycle through this segment.
   compileFilter(resolved, { workspaceId, now: new Date() });
@@ -188,24 +213,39 @@ async function checkedFilter(q: Queryable, workspaceId: number, raw: unknown, se
 }
 
 function nameTaken(err: unknown): never {
-  if (isUniqueViolation(err, 'segments_name_uq')) throw conflict('duplicate-name', 'A segment with this name already exists');
+  if (isUniqueViolation(err, 'segments_name_uq'))
+    throw conflict('duplicate-name', 'A segment with this name already exists');
   throw err;
 }
 
 export async function createSegment(q: Queryable, actor: Actor, input: SegmentInput): Promise<Segment> {
   const ws = actor.workspaceId;
-  if (input.kind === 'static' && input.filter !== undefined) throw invalid('filter', 'a static list has members, not a filter');
-  if (input.kind === 'dynamic' && input.filter === undefined) throw invalid('filter', 'a dynamic segment needs a filter');
+  if (input.kind === 'static' && input.filter !== undefined)
+    throw invalid('filter', 'a static list has members, not a filter');
+  if (input.kind === 'dynamic' && input.filter === undefined)
+    throw invalid('filter', 'a dynamic segment needs a filter');
   const filter = input.kind === 'dynamic' ? await checkedFilter(q, ws, input.filter) : null;
   const r = await q
     .query<SegmentRow>(
       `INSERT INTO segments (workspace_id, name, description, kind, filter, created_by)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [ws, input.name.trim(), input.description ?? null, input.kind, filter ? JSON.stringify(filter) : null, actor.label],
+      [
+        ws,
+        input.name.trim(),
+        input.description ?? null,
+        input.kind,
+        filter ? JSON.stringify(filter) : null,
+        actor.label,
+      ],
     )
     .catch(nameTaken);
   const s = toSegment(r.rows[0]);
-  await recordAudit(q, actor, { action: 'segment.created', entityType: 'segment', entityId: s.id, meta: { name: s.name, kind: s.kind } });
+  await recordAudit(q, actor, {
+    action: 'segment.created',
+    entityType: 'segment',
+    entityId: s.id,
+    meta: { name: s.name, kind: s.kind },
+  });
   return s;
 }
 
@@ -217,7 +257,8 @@ export async function updateSegment(
 ): Promise<Segment> {
   const ws = actor.workspaceId;
   const before = await getSegment(q, ws, id);
-  if (patch.filter !== undefined && before.kind === 'static') throw invalid('filter', 'a static list has members, not a filter');
+  if (patch.filter !== undefined && before.kind === 'static')
+    throw invalid('filter', 'a static list has members, not a filter');
   const filter = patch.filter !== undefined ? await checkedFilter(q, ws, patch.filter, id) : before.filter;
   const r = await q
     .query<SegmentRow>(
@@ -240,12 +281,17 @@ export async function updateSegment(
   const changes: Record<string, [unknown, unknown]> = {};
   if (before.name !== after.name) changes.name = [before.name, after.name];
   if (before.description !== after.description) changes.description = [before.description, after.description];
-  if (JSON.stringify(before.filter) !== JSON.stringify(after.filter)) changes.filter = [before.filter, after.filter];
+  if (JSON.stringify(before.filter) !== JSON.stringify(after.filter))
+    changes.filter = [before.filter, after.filter];
   await recordAudit(q, actor, { action: 'segment.updated', entityType: 'segment', entityId: id, changes });
   return after;
 }
 
-async function segmentsReferring(q: Queryable, workspaceId: number, id: string): Promise<{ id: string; name: string }[]> {
+async function segmentsReferring(
+  q: Queryable,
+  workspaceId: number,
+  id: string,
+): Promise<{ id: string; name: string }[]> {
   // Segment filters are small JSON documents; a text search is enough to find references.
   const r = await q.query<{ id: string; name: string }>(
     `SELECT id, name FROM segments WHERE workspace_id = $1 AND id <> $2 AND filter::text LIKE '%' || $2 || '%'`,
@@ -260,7 +306,12 @@ export async function deleteSegment(q: Queryable, actor: Actor, id: string): Pro
   const users = await segmentsReferring(q, ws, id);
   if (users.length) throw conflict('segment-in-use', `Segment is used by segment "${users[0].name}"`);
   await q.query('DELETE FROM segments WHERE workspace_id = $1 AND id = $2', [ws, id]);
-  await recordAudit(q, actor, { action: 'segment.deleted', entityType: 'segment', entityId: id, meta: { name: s.name } });
+  await recordAudit(q, actor, {
+    action: 'segment.deleted',
+    entityType: 'segment',
+    entityId: id,
+    meta: { name: s.name },
+  });
 }
 
 export interface MembersInput {
@@ -271,7 +322,12 @@ export interface MembersInput {
 }
 
 /** The person ids named by a members request (ids, e-mails, an import, or everyone matching a filter now). */
-async function selectPeopleSql(q: Queryable, ws: number, input: MembersInput, now: Date): Promise<{ sql: string; params: unknown[] }> {
+async function selectPeopleSql(
+  q: Queryable,
+  ws: number,
+  input: MembersInput,
+  now: Date,
+): Promise<{ sql: string; params: unknown[] }> {
   const parts: string[] = [];
   const params: unknown[] = [ws];
   if (input.personIds?.length) {
@@ -300,12 +356,19 @@ async function selectPeopleSql(q: Queryable, ws: number, input: MembersInput, no
 
 async function staticSegment(q: Queryable, ws: number, id: string): Promise<Segment> {
   const s = await getSegment(q, ws, id);
-  if (s.kind !== 'static') throw conflict('not-a-list', 'Only a static list has members to add or remove; edit the filter instead');
+  if (s.kind !== 'static')
+    throw conflict('not-a-list', 'Only a static list has members to add or remove; edit the filter instead');
   return s;
 }
 
 /** Adds people to a static list in one statement; returns how many were new. */
-export async function addMembers(q: Queryable, actor: Actor, id: string, input: MembersInput, now: Date): Promise<number> {
+export async function addMembers(
+  q: Queryable,
+  actor: Actor,
+  id: string,
+  input: MembersInput,
+  now: Date,
+): Promise<number> {
   const ws = actor.workspaceId;
   await staticSegment(q, ws, id);
   const sel = await selectPeopleSql(q, ws, input, now);
@@ -316,18 +379,34 @@ export async function addMembers(q: Queryable, actor: Actor, id: string, input: 
      ON CONFLICT (segment_id, person_id) DO NOTHING`,
     [...sel.params, id, actor.label],
   );
-  await recordAudit(q, actor, { action: 'segment.members_added', entityType: 'segment', entityId: id, meta: { added: r.affectedRows } });
+  await recordAudit(q, actor, {
+    action: 'segment.members_added',
+    entityType: 'segment',
+    entityId: id,
+    meta: { added: r.affectedRows },
+  });
   return r.affectedRows;
 }
 
-export async function removeMembers(q: Queryable, actor: Actor, id: string, input: MembersInput, now: Date): Promise<number> {
+export async function removeMembers(
+  q: Queryable,
+  actor: Actor,
+  id: string,
+  input: MembersInput,
+  now: Date,
+): Promise<number> {
   const ws = actor.workspaceId;
   await staticSegment(q, ws, id);
   const sel = await selectPeopleSql(q, ws, input, now);
-  const r = await q.query(`DELETE FROM segment_members WHERE segment_id = $${sel.params.length + 1}::uuid AND person_id IN (${sel.sql})`, [
-    ...sel.params,
-    id,
-  ]);
-  await recordAudit(q, actor, { action: 'segment.members_removed', entityType: 'segment', entityId: id, meta: { removed: r.affectedRows } });
+  const r = await q.query(
+    `DELETE FROM segment_members WHERE segment_id = $${sel.params.length + 1}::uuid AND person_id IN (${sel.sql})`,
+    [...sel.params, id],
+  );
+  await recordAudit(q, actor, {
+    action: 'segment.members_removed',
+    entityType: 'segment',
+    entityId: id,
+    meta: { removed: r.affectedRows },
+  });
   return r.affectedRows;
 }

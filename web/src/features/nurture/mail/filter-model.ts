@@ -43,10 +43,28 @@ export function newLeaf(kind: LeafNode['kind'], fields: FieldInfo[]): LeafNode {
   switch (kind) {
     case 'field': {
       const f = fields.find((x) => x.name === 'stage') ?? fields[0];
-      return { id, not: false, kind, field: f?.name ?? 'stage', op: f?.ops[0] ?? 'eq', value: '', values: [] };
+      return {
+        id,
+        not: false,
+        kind,
+        field: f?.name ?? 'stage',
+        op: f?.ops[0] ?? 'eq',
+        value: '',
+        values: [],
+      };
     }
     case 'activity':
-      return { id, not: false, kind, type: 'page_view', urlContains: '', campaignId: '', withinDays: '30', min: '1', max: '' };
+      return {
+        id,
+        not: false,
+        kind,
+        type: 'page_view',
+        urlContains: '',
+        campaignId: '',
+        withinDays: '30',
+        min: '1',
+        max: '',
+      };
     case 'campaign':
       return { id, not: false, kind, campaignId: '', status: [] };
     case 'stageChange':
@@ -104,7 +122,10 @@ function leafFilter(n: LeafNode, fields: FieldInfo[]): Filter {
     case 'campaign':
       return { campaign: n.status.length ? { id: n.campaignId, status: n.status } : { id: n.campaignId } };
     case 'stageChange':
-      return { stageChange: num(n.withinDays) !== undefined ? { to: n.to, withinDays: num(n.withinDays) } : { to: n.to } };
+      return {
+        stageChange:
+          num(n.withinDays) !== undefined ? { to: n.to, withinDays: num(n.withinDays) } : { to: n.to },
+      };
     case 'segment':
       return { segment: n.segmentId };
   }
@@ -115,7 +136,14 @@ export function toFilter(n: Node, fields: FieldInfo[]): Filter {
   let f: Filter;
   if (n.kind === 'group') {
     const children = n.children.map((c) => toFilter(c, fields));
-    f = children.length === 0 ? { field: 'email', op: 'isNotEmpty' } : children.length === 1 && !n.not ? children[0] : n.op === 'and' ? { and: children } : { or: children };
+    f =
+      children.length === 0
+        ? { field: 'email', op: 'isNotEmpty' }
+        : children.length === 1 && !n.not
+          ? children[0]
+          : n.op === 'and'
+            ? { and: children }
+            : { or: children };
   } else f = leafFilter(n, fields);
   return n.not ? { not: f } : f;
 }
@@ -167,8 +195,22 @@ function parse(f: Filter): Node {
       max: str(a.max),
     };
   }
-  if ('campaign' in f) return { id: newId(), not: false, kind: 'campaign', campaignId: f.campaign.id, status: f.campaign.status ?? [] };
-  if ('stageChange' in f) return { id: newId(), not: false, kind: 'stageChange', to: f.stageChange.to, withinDays: str(f.stageChange.withinDays) };
+  if ('campaign' in f)
+    return {
+      id: newId(),
+      not: false,
+      kind: 'campaign',
+      campaignId: f.campaign.id,
+      status: f.campaign.status ?? [],
+    };
+  if ('stageChange' in f)
+    return {
+      id: newId(),
+      not: false,
+      kind: 'stageChange',
+      to: f.stageChange.to,
+      withinDays: str(f.stageChange.withinDays),
+    };
   return { id: newId(), not: false, kind: 'segment', segmentId: (f as { segment: string }).segment };
 }
 

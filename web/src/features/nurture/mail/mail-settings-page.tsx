@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../app/api.ts';
 import { useCan } from '../../../app/session.tsx';
-import { FieldError, ProblemAlert, formatDateTime } from '../../../app/ui.tsx';
+import { FieldError, formatDateTime, ProblemAlert } from '../../../app/ui.tsx';
 import type { MailSettings, Page } from './types.ts';
 
 /** /mail-settings: the sender identity (特定電子メール法), rate limit, consent policy and the suppression list. */
@@ -11,7 +11,10 @@ export function MailSettingsPage() {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const canWrite = useCan('emails:write');
-  const settings = useQuery({ queryKey: ['mail-settings'], queryFn: () => api<MailSettings>('/api/v1/mail/settings') });
+  const settings = useQuery({
+    queryKey: ['mail-settings'],
+    queryFn: () => api<MailSettings>('/api/v1/mail/settings'),
+  });
   const [draft, setDraft] = useState<MailSettings | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
@@ -32,7 +35,12 @@ export function MailSettingsPage() {
   const text = (key: 'senderName' | 'fromEmail' | 'replyTo' | 'postalAddress' | 'contact', label: string) => (
     <label className="form-row">
       {label}
-      <input value={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} disabled={!canWrite} data-testid={`ms-${key}`} />
+      <input
+        value={draft[key]}
+        onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
+        disabled={!canWrite}
+        data-testid={`ms-${key}`}
+      />
       <FieldError error={save.error} path={key} />
     </label>
   );
@@ -70,7 +78,12 @@ export function MailSettingsPage() {
           />
         </label>
         <label className="row">
-          <input type="checkbox" checked={draft.requireConsent} onChange={(e) => setDraft({ ...draft, requireConsent: e.target.checked })} disabled={!canWrite} />
+          <input
+            type="checkbox"
+            checked={draft.requireConsent}
+            onChange={(e) => setDraft({ ...draft, requireConsent: e.target.checked })}
+            disabled={!canWrite}
+          />
           {t('mailSettings.requireConsent')}
         </label>
         {canWrite && (
@@ -91,7 +104,10 @@ function Suppressions({ canWrite }: { canWrite: boolean }) {
   const qc = useQueryClient();
   const list = useQuery({
     queryKey: ['suppressions'],
-    queryFn: () => api<Page<{ email: string; reason: string; detail: string | null; createdAt: string }>>('/api/v1/mail/suppressions?limit=200'),
+    queryFn: () =>
+      api<Page<{ email: string; reason: string; detail: string | null; createdAt: string }>>(
+        '/api/v1/mail/suppressions?limit=200',
+      ),
   });
   const [email, setEmail] = useState('');
   const add = useMutation({
@@ -102,7 +118,8 @@ function Suppressions({ canWrite }: { canWrite: boolean }) {
     },
   });
   const lift = useMutation({
-    mutationFn: (e: string) => api(`/api/v1/mail/suppressions/${encodeURIComponent(e)}`, { method: 'DELETE' }),
+    mutationFn: (e: string) =>
+      api(`/api/v1/mail/suppressions/${encodeURIComponent(e)}`, { method: 'DELETE' }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['suppressions'] }),
   });
   return (
@@ -116,7 +133,13 @@ function Suppressions({ canWrite }: { canWrite: boolean }) {
             add.mutate();
           }}
         >
-          <input type="email" placeholder={t('mailSettings.suppressEmail')} value={email} onChange={(e) => setEmail(e.target.value)} required />
+          <input
+            type="email"
+            placeholder={t('mailSettings.suppressEmail')}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+          />
           <button type="submit" className="btn-sm" disabled={add.isPending}>
             {t('mailSettings.suppress')}
           </button>

@@ -210,7 +210,8 @@ const ja: Record<string, string> = {
   'outbox.kind.test': 'テスト',
 
   'mailSettings.title': '送信者設定',
-  'mailSettings.subtitle': '特定電子メール法に基づき、送信者の名称・住所・問い合わせ先をすべてのマーケティングメールに表示します',
+  'mailSettings.subtitle':
+    '特定電子メール法に基づき、送信者の名称・住所・問い合わせ先をすべてのマーケティングメールに表示します',
   'mailSettings.senderName': '送信者名（会社名）',
   'mailSettings.fromEmail': '送信元アドレス（空欄なら {{default}}）',
   'mailSettings.replyTo': '返信先アドレス',
@@ -439,7 +440,8 @@ const en: Record<string, string> = {
   'outbox.kind.test': 'Test',
 
   'mailSettings.title': 'Sender settings',
-  'mailSettings.subtitle': 'The sender’s name, postal address and contact appear in every marketing e-mail (as Japanese law on commercial e-mail requires)',
+  'mailSettings.subtitle':
+    'The sender’s name, postal address and contact appear in every marketing e-mail (as Japanese law on commercial e-mail requires)',
   'mailSettings.senderName': 'Sender name (organisation)',
   'mailSettings.fromEmail': 'From address (empty: {{default}})',
   'mailSettings.replyTo': 'Reply-To address',

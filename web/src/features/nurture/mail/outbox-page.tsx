@@ -4,15 +4,23 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, qs } from '../../../app/api.ts';
 import { useCan } from '../../../app/session.tsx';
-import { AppLink, Pager, ProblemAlert, formatDateTime } from '../../../app/ui.tsx';
+import { AppLink, formatDateTime, Pager, ProblemAlert } from '../../../app/ui.tsx';
 import type { OutboxItem, OutboxMessage, Page } from './types.ts';
 
 const STATUSES = ['queued', 'sent', 'outbox', 'failed', 'suppressed'];
-const STATUS_BADGE: Record<string, string> = { sent: 'badge-success', outbox: 'badge-success', failed: 'badge-danger', suppressed: 'badge-warn', queued: 'badge-muted' };
+const STATUS_BADGE: Record<string, string> = {
+  sent: 'badge-success',
+  outbox: 'badge-success',
+  failed: 'badge-danger',
+  suppressed: 'badge-warn',
+  queued: 'badge-muted',
+};
 
 function StatusBadge({ status }: { status: string }) {
   const { t } = useTranslation();
-  return <span className={`badge ${STATUS_BADGE[status] ?? 'badge-muted'}`}>{t(`outbox.status.${status}`)}</span>;
+  return (
+    <span className={`badge ${STATUS_BADGE[status] ?? 'badge-muted'}`}>{t(`outbox.status.${status}`)}</span>
+  );
 }
 
 /** /outbox: what was (or, without SMTP, would have been) sent. */
@@ -24,7 +32,8 @@ export function OutboxPage() {
   const cursor = cursors[cursors.length - 1];
   const list = useQuery({
     queryKey: ['outbox', status, q, cursor],
-    queryFn: () => api<Page<OutboxItem> & { smtp: boolean }>(`/api/v1/outbox${qs({ status, q, cursor, limit: 50 })}`),
+    queryFn: () =>
+      api<Page<OutboxItem> & { smtp: boolean }>(`/api/v1/outbox${qs({ status, q, cursor, limit: 50 })}`),
     refetchInterval: 5000,
   });
   return (
@@ -32,11 +41,20 @@ export function OutboxPage() {
       <div className="page-header">
         <div>
           <h1>{t('outbox.title')}</h1>
-          <p className="subtitle">{list.data && (list.data.smtp ? t('outbox.subtitleSmtp') : t('outbox.subtitleOutbox'))}</p>
+          <p className="subtitle">
+            {list.data && (list.data.smtp ? t('outbox.subtitleSmtp') : t('outbox.subtitleOutbox'))}
+          </p>
         </div>
       </div>
       <div className="toolbar">
-        <select value={status} onChange={(e) => (setStatus(e.target.value), setCursors([]))} aria-label={t('outbox.status')}>
+        <select
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value);
+            setCursors([]);
+          }}
+          aria-label={t('outbox.status')}
+        >
           <option value="">{t('common.all')}</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
@@ -44,7 +62,15 @@ export function OutboxPage() {
             </option>
           ))}
         </select>
-        <input type="search" placeholder={t('common.search')} value={q} onChange={(e) => (setQ(e.target.value), setCursors([]))} />
+        <input
+          type="search"
+          placeholder={t('common.search')}
+          value={q}
+          onChange={(e) => {
+            setQ(e.target.value);
+            setCursors([]);
+          }}
+        />
       </div>
       <ProblemAlert error={list.error} />
       <div className="card flush">
@@ -98,12 +124,16 @@ export function OutboxMessagePage() {
   const qc = useQueryClient();
   const canSend = useCan('emails:send');
   const [view, setView] = useState<'html' | 'text' | 'headers'>('html');
-  const msg = useQuery({ queryKey: ['outbox-message', id], queryFn: () => api<OutboxMessage>(`/api/v1/outbox/${id}`) });
+  const msg = useQuery({
+    queryKey: ['outbox-message', id],
+    queryFn: () => api<OutboxMessage>(`/api/v1/outbox/${id}`),
+  });
   const retry = useMutation({
     mutationFn: () => api(`/api/v1/outbox/${id}/retry`, { method: 'POST' }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['outbox-message', id] }),
   });
-  if (msg.error instanceof ApiError && msg.error.status === 404) return <p className="empty">{t('common.notFound')}</p>;
+  if (msg.error instanceof ApiError && msg.error.status === 404)
+    return <p className="empty">{t('common.notFound')}</p>;
   if (!msg.data) return <p className="loading">{t('common.loading')}</p>;
   const m = msg.data;
   return (
@@ -162,12 +192,25 @@ export function OutboxMessagePage() {
       <section className="card">
         <div className="tabs">
           {(['html', 'text', 'headers'] as const).map((v) => (
-            <button key={v} type="button" className={`tab${view === v ? ' active' : ''}`} onClick={() => setView(v)}>
+            <button
+              key={v}
+              type="button"
+              className={`tab${view === v ? ' active' : ''}`}
+              onClick={() => setView(v)}
+            >
               {v === 'headers' ? t('outbox.headers') : t(`emails.${v}View`)}
             </button>
           ))}
         </div>
-        {view === 'html' && <iframe className="mail-frame" title={m.subject} sandbox="" srcDoc={m.html ?? ''} data-testid="message-frame" />}
+        {view === 'html' && (
+          <iframe
+            className="mail-frame"
+            title={m.subject}
+            sandbox=""
+            srcDoc={m.html ?? ''}
+            data-testid="message-frame"
+          />
+        )}
         {view === 'text' && <pre className="mail-text">{m.text}</pre>}
         {view === 'headers' && (
           <pre className="mail-text" data-testid="message-headers">

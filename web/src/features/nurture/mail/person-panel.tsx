@@ -15,7 +15,10 @@ interface PersonMailState {
 export function MailPanel({ personId }: { personId: string }) {
   const { t, i18n } = useTranslation();
   const canRead = useCan('outbox:read');
-  const person = useQuery({ queryKey: ['person', personId, 'mail-state'], queryFn: () => api<PersonMailState>(`/api/v1/people/${personId}`) });
+  const person = useQuery({
+    queryKey: ['person', personId, 'mail-state'],
+    queryFn: () => api<PersonMailState>(`/api/v1/people/${personId}`),
+  });
   const mails = useQuery({
     queryKey: ['outbox', 'person', personId],
     queryFn: () => api<Page<OutboxItem>>(`/api/v1/outbox${qs({ personId, limit: 10 })}`),
@@ -28,9 +31,13 @@ export function MailPanel({ personId }: { personId: string }) {
       {p && (
         <p>
           {p.bouncedAt ? (
-            <span className="badge badge-danger">{t('mail.panel.bounced', { at: formatDateTime(p.bouncedAt, i18n.language) })}</span>
+            <span className="badge badge-danger">
+              {t('mail.panel.bounced', { at: formatDateTime(p.bouncedAt, i18n.language) })}
+            </span>
           ) : p.unsubscribedAt ? (
-            <span className="badge badge-warn">{t('mail.panel.unsubscribed', { at: formatDateTime(p.unsubscribedAt, i18n.language) })}</span>
+            <span className="badge badge-warn">
+              {t('mail.panel.unsubscribed', { at: formatDateTime(p.unsubscribedAt, i18n.language) })}
+            </span>
           ) : p.consent ? (
             <span className="badge badge-success">{t('mail.panel.consent')}</span>
           ) : (

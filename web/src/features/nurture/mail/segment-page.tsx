@@ -4,9 +4,17 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, qs } from '../../../app/api.ts';
 import { useCan } from '../../../app/session.tsx';
-import { AppLink, Pager, PersonName, ProblemAlert, StageBadge, formatNumber, useAppNavigate } from '../../../app/ui.tsx';
+import {
+  AppLink,
+  formatNumber,
+  Pager,
+  PersonName,
+  ProblemAlert,
+  StageBadge,
+  useAppNavigate,
+} from '../../../app/ui.tsx';
 import { FilterBuilder, useFilterOptions } from './filter-builder.tsx';
-import { type GroupNode, fromFilter, toFilter } from './filter-model.ts';
+import { fromFilter, type GroupNode, toFilter } from './filter-model.ts';
 import type { Filter, Page, PersonLite, Segment } from './types.ts';
 
 /** /segments/{id}: the condition builder with a live count and sample, or a static list's members. */
@@ -16,7 +24,10 @@ export function SegmentPage() {
   const qc = useQueryClient();
   const navigate = useAppNavigate();
   const canWrite = useCan('segments:write');
-  const segment = useQuery({ queryKey: ['segment', id], queryFn: () => api<Segment>(`/api/v1/segments/${id}`) });
+  const segment = useQuery({
+    queryKey: ['segment', id],
+    queryFn: () => api<Segment>(`/api/v1/segments/${id}`),
+  });
   const options = useFilterOptions(id);
   const [tree, setTree] = useState<GroupNode | null>(null);
   const [name, setName] = useState('');
@@ -36,7 +47,10 @@ export function SegmentPage() {
     mutationFn: () =>
       api<Segment>(`/api/v1/segments/${id}`, {
         method: 'PATCH',
-        body: segment.data?.kind === 'dynamic' ? { name, description: description || null, filter } : { name, description: description || null },
+        body:
+          segment.data?.kind === 'dynamic'
+            ? { name, description: description || null, filter }
+            : { name, description: description || null },
       }),
     onSuccess: (s) => {
       qc.setQueryData(['segment', id], s);
@@ -54,7 +68,8 @@ export function SegmentPage() {
     },
   });
 
-  if (segment.error instanceof ApiError && segment.error.status === 404) return <p className="empty">{t('common.notFound')}</p>;
+  if (segment.error instanceof ApiError && segment.error.status === 404)
+    return <p className="empty">{t('common.notFound')}</p>;
   if (!segment.data || !tree || !options) return <p className="loading">{t('common.loading')}</p>;
   const s = segment.data;
 
@@ -70,7 +85,12 @@ export function SegmentPage() {
         </div>
         {canWrite && (
           <div className="page-actions">
-            <button type="button" onClick={() => save.mutate()} disabled={save.isPending} data-testid="save-segment">
+            <button
+              type="button"
+              onClick={() => save.mutate()}
+              disabled={save.isPending}
+              data-testid="save-segment"
+            >
               {t('common.save')}
             </button>
             <button
@@ -91,11 +111,21 @@ export function SegmentPage() {
       <div className="form-grid card">
         <label className="form-row">
           {t('segments.name')}
-          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} disabled={!canWrite} />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            maxLength={200}
+            disabled={!canWrite}
+          />
         </label>
         <label className="form-row">
           {t('segments.description')}
-          <input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} disabled={!canWrite} />
+          <input
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            maxLength={2000}
+            disabled={!canWrite}
+          />
         </label>
       </div>
       {s.kind === 'dynamic' ? (
@@ -139,7 +169,11 @@ function LivePreview({ filter }: { filter: Filter | null }) {
   }, [filter]);
   const preview = useQuery({
     queryKey: ['segment-preview', JSON.stringify(debounced)],
-    queryFn: () => api<{ count: number; sample: PersonLite[] }>('/api/v1/segments/preview', { method: 'POST', body: { filter: debounced, sampleSize: 10 } }),
+    queryFn: () =>
+      api<{ count: number; sample: PersonLite[] }>('/api/v1/segments/preview', {
+        method: 'POST',
+        body: { filter: debounced, sampleSize: 10 },
+      }),
     enabled: debounced !== null,
     placeholderData: (prev) => prev,
     retry: false,
@@ -157,7 +191,9 @@ function LivePreview({ filter }: { filter: Filter | null }) {
           <span className="stat-value" data-testid="live-count">
             {preview.data ? formatNumber(preview.data.count, i18n.language) : '…'}
           </span>{' '}
-          <span className="stat-label">{preview.isFetching ? t('segments.counting') : t('segments.matchLabel')}</span>
+          <span className="stat-label">
+            {preview.isFetching ? t('segments.counting') : t('segments.matchLabel')}
+          </span>
         </p>
       )}
       <h3>{t('segments.sample')}</h3>
@@ -176,7 +212,15 @@ function LivePreview({ filter }: { filter: Filter | null }) {
   );
 }
 
-function PeopleTable({ people, selected, onSelect }: { people: PersonLite[]; selected?: Set<string>; onSelect?: (id: string, on: boolean) => void }) {
+function PeopleTable({
+  people,
+  selected,
+  onSelect,
+}: {
+  people: PersonLite[];
+  selected?: Set<string>;
+  onSelect?: (id: string, on: boolean) => void;
+}) {
   const { t, i18n } = useTranslation();
   return (
     <table className="table">
@@ -196,7 +240,12 @@ function PeopleTable({ people, selected, onSelect }: { people: PersonLite[]; sel
           <tr key={p.id}>
             {onSelect && (
               <td>
-                <input type="checkbox" checked={selected?.has(p.id) ?? false} onChange={(e) => onSelect(p.id, e.target.checked)} aria-label={p.email} />
+                <input
+                  type="checkbox"
+                  checked={selected?.has(p.id) ?? false}
+                  onChange={(e) => onSelect(p.id, e.target.checked)}
+                  aria-label={p.email}
+                />
               </td>
             )}
             <td>
@@ -270,7 +319,10 @@ function StaticMembers({ segmentId, canWrite }: { segmentId: string; canWrite: b
         .filter(Boolean);
       return api<{ added: number }>(`/api/v1/segments/${segmentId}/members`, {
         method: 'POST',
-        body: { ...(list.length ? { emails: list } : {}), ...(importId.trim() ? { importId: importId.trim() } : {}) },
+        body: {
+          ...(list.length ? { emails: list } : {}),
+          ...(importId.trim() ? { importId: importId.trim() } : {}),
+        },
       });
     },
     onSuccess: (r) => {
@@ -281,7 +333,11 @@ function StaticMembers({ segmentId, canWrite }: { segmentId: string; canWrite: b
     },
   });
   const removeSelected = useMutation({
-    mutationFn: () => api<{ removed: number }>(`/api/v1/segments/${segmentId}/members/remove`, { method: 'POST', body: { personIds: [...selected] } }),
+    mutationFn: () =>
+      api<{ removed: number }>(`/api/v1/segments/${segmentId}/members/remove`, {
+        method: 'POST',
+        body: { personIds: [...selected] },
+      }),
     onSuccess: (r) => {
       setNotice(t('segments.removed', { count: r.removed }));
       setSelected(new Set());
@@ -299,13 +355,23 @@ function StaticMembers({ segmentId, canWrite }: { segmentId: string; canWrite: b
           }}
         >
           <h2 className="card-header">{t('segments.addMembers')}</h2>
-          <textarea rows={3} placeholder={t('segments.emailsPlaceholder')} value={emails} onChange={(e) => setEmails(e.target.value)} data-testid="member-emails" />
+          <textarea
+            rows={3}
+            placeholder={t('segments.emailsPlaceholder')}
+            value={emails}
+            onChange={(e) => setEmails(e.target.value)}
+            data-testid="member-emails"
+          />
           <label className="form-row">
             {t('segments.importId')}
             <input value={importId} onChange={(e) => setImportId(e.target.value)} />
           </label>
           <div className="form-actions">
-            <button type="submit" disabled={add.isPending || (!emails.trim() && !importId.trim())} data-testid="add-members">
+            <button
+              type="submit"
+              disabled={add.isPending || (!emails.trim() && !importId.trim())}
+              data-testid="add-members"
+            >
               {t('segments.addMembers')}
             </button>
           </div>
@@ -318,7 +384,12 @@ function StaticMembers({ segmentId, canWrite }: { segmentId: string; canWrite: b
           <h2>{t('segments.people')}</h2>
           <span className="spacer" />
           {canWrite && (
-            <button type="button" className="btn btn-sm" disabled={selected.size === 0} onClick={() => removeSelected.mutate()}>
+            <button
+              type="button"
+              className="btn btn-sm"
+              disabled={selected.size === 0}
+              onClick={() => removeSelected.mutate()}
+            >
               {t('segments.removeMembers')}
             </button>
           )}

@@ -3,7 +3,15 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, qs } from '../../../app/api.ts';
 import { useCan } from '../../../app/session.tsx';
-import { AppLink, FieldError, Pager, ProblemAlert, formatDate, formatNumber, useAppNavigate } from '../../../app/ui.tsx';
+import {
+  AppLink,
+  FieldError,
+  formatDate,
+  formatNumber,
+  Pager,
+  ProblemAlert,
+  useAppNavigate,
+} from '../../../app/ui.tsx';
 import type { Page, Segment } from './types.ts';
 
 /** /segments: every segment and static list, with a live count per row. */
@@ -24,7 +32,10 @@ export function SegmentsPage() {
     mutationFn: () =>
       api<Segment>('/api/v1/segments', {
         method: 'POST',
-        body: creating === 'static' ? { name, kind: 'static' } : { name, kind: 'dynamic', filter: { field: 'stage', op: 'in', value: ['inquiry', 'mql'] } },
+        body:
+          creating === 'static'
+            ? { name, kind: 'static' }
+            : { name, kind: 'dynamic', filter: { field: 'stage', op: 'in', value: ['inquiry', 'mql'] } },
       }),
     onSuccess: (s) => navigate(`/segments/${s.id}`),
   });
@@ -57,7 +68,13 @@ export function SegmentsPage() {
         >
           <label className="form-row">
             {creating === 'static' ? t('segments.newList') : t('segments.new')} — {t('segments.name')}
-            <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} autoFocus data-testid="segment-name" />
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              required
+              maxLength={200}
+              data-testid="segment-name"
+            />
             <FieldError error={create.error} path="name" />
           </label>
           <div className="form-actions">
@@ -101,7 +118,9 @@ export function SegmentsPage() {
                   {s.description && <div className="muted">{s.description}</div>}
                 </td>
                 <td>
-                  <span className={`badge ${s.kind === 'static' ? 'badge-muted' : 'badge-success'}`}>{t(`segments.kind.${s.kind}`)}</span>
+                  <span className={`badge ${s.kind === 'static' ? 'badge-muted' : 'badge-success'}`}>
+                    {t(`segments.kind.${s.kind}`)}
+                  </span>
                 </td>
                 <td className="num">
                   <SegmentCount segment={s} lang={i18n.language} />
@@ -132,5 +151,7 @@ function SegmentCount({ segment, lang }: { segment: Segment; lang: string }) {
     staleTime: 60_000,
   });
   const n = segment.kind === 'static' ? segment.memberCount : count.data?.count;
-  return <span data-testid="segment-count">{n === undefined || n === null ? '…' : formatNumber(n, lang)}</span>;
+  return (
+    <span data-testid="segment-count">{n === undefined || n === null ? '…' : formatNumber(n, lang)}</span>
+  );
 }

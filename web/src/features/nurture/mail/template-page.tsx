@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, qs } from '../../../app/api.ts';
 import { useCan, useSession } from '../../../app/session.tsx';
-import { AppLink, FieldError, ProblemAlert, formatNumber, useAppNavigate } from '../../../app/ui.tsx';
+import { AppLink, FieldError, formatNumber, ProblemAlert, useAppNavigate } from '../../../app/ui.tsx';
 import type { EmailTemplate, Page, PersonLite, Rendered } from './types.ts';
 
 type Draft = Pick<EmailTemplate, 'name' | 'kind' | 'subject' | 'preheader' | 'html' | 'text' | 'locale'>;
@@ -26,14 +26,18 @@ export function TemplatePage() {
   const qc = useQueryClient();
   const navigate = useAppNavigate();
   const canWrite = useCan('emails:write');
-  const tpl = useQuery({ queryKey: ['email-template', id], queryFn: () => api<EmailTemplate>(`/api/v1/email-templates/${id}`) });
+  const tpl = useQuery({
+    queryKey: ['email-template', id],
+    queryFn: () => api<EmailTemplate>(`/api/v1/email-templates/${id}`),
+  });
   const [draft, setDraft] = useState<Draft | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   useEffect(() => {
     if (tpl.data) setDraft(draftOf(tpl.data));
   }, [tpl.data]);
   const save = useMutation({
-    mutationFn: (d: Draft) => api<EmailTemplate>(`/api/v1/email-templates/${id}`, { method: 'PATCH', body: d }),
+    mutationFn: (d: Draft) =>
+      api<EmailTemplate>(`/api/v1/email-templates/${id}`, { method: 'PATCH', body: d }),
     onSuccess: (saved) => {
       qc.setQueryData(['email-template', id], saved);
       void qc.invalidateQueries({ queryKey: ['email-templates'] });
@@ -45,13 +49,22 @@ export function TemplatePage() {
     mutationFn: () => api(`/api/v1/email-templates/${id}`, { method: 'DELETE' }),
     onSuccess: () => navigate('/emails'),
   });
-  if (tpl.error instanceof ApiError && tpl.error.status === 404) return <p className="empty">{t('common.notFound')}</p>;
+  if (tpl.error instanceof ApiError && tpl.error.status === 404)
+    return <p className="empty">{t('common.notFound')}</p>;
   if (!tpl.data || !draft) return <p className="loading">{t('common.loading')}</p>;
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
   const input = (key: 'name' | 'subject' | 'preheader', label: string) => (
     <label className="form-row">
       {label}
-      <input value={draft[key] ?? ''} onChange={(e) => set({ [key]: e.target.value })} disabled={!canWrite} data-testid={`tpl-${key}`} aria-invalid={Boolean(save.error instanceof ApiError && save.error.errors.some((x) => x.path === key))} />
+      <input
+        value={draft[key] ?? ''}
+        onChange={(e) => set({ [key]: e.target.value })}
+        disabled={!canWrite}
+        data-testid={`tpl-${key}`}
+        aria-invalid={Boolean(
+          save.error instanceof ApiError && save.error.errors.some((x) => x.path === key),
+        )}
+      />
       <FieldError error={save.error} path={key} />
     </label>
   );
@@ -67,10 +80,19 @@ export function TemplatePage() {
         </div>
         {canWrite && (
           <div className="page-actions">
-            <button type="button" onClick={() => save.mutate(draft)} disabled={save.isPending} data-testid="save-template">
+            <button
+              type="button"
+              onClick={() => save.mutate(draft)}
+              disabled={save.isPending}
+              data-testid="save-template"
+            >
               {t('common.save')}
             </button>
-            <button type="button" className="btn btn-danger" onClick={() => window.confirm(t('emails.deleteConfirm')) && remove.mutate()}>
+            <button
+              type="button"
+              className="btn btn-danger"
+              onClick={() => window.confirm(t('emails.deleteConfirm')) && remove.mutate()}
+            >
               {t('common.delete')}
             </button>
           </div>
@@ -84,14 +106,22 @@ export function TemplatePage() {
           <div className="row">
             <label className="form-row">
               {t('emails.kind')}
-              <select value={draft.kind} onChange={(e) => set({ kind: e.target.value as Draft['kind'] })} disabled={!canWrite}>
+              <select
+                value={draft.kind}
+                onChange={(e) => set({ kind: e.target.value as Draft['kind'] })}
+                disabled={!canWrite}
+              >
                 <option value="marketing">{t('emails.kind.marketing')}</option>
                 <option value="transactional">{t('emails.kind.transactional')}</option>
               </select>
             </label>
             <label className="form-row">
               {t('emails.locale')}
-              <select value={draft.locale} onChange={(e) => set({ locale: e.target.value as Draft['locale'] })} disabled={!canWrite}>
+              <select
+                value={draft.locale}
+                onChange={(e) => set({ locale: e.target.value as Draft['locale'] })}
+                disabled={!canWrite}
+              >
                 <option value="ja">日本語</option>
                 <option value="en">English</option>
               </select>
@@ -101,12 +131,27 @@ export function TemplatePage() {
           {input('preheader', t('emails.preheader'))}
           <label className="form-row">
             {t('emails.html')}
-            <textarea className="mail-code" rows={16} value={draft.html} onChange={(e) => set({ html: e.target.value })} disabled={!canWrite} spellCheck={false} data-testid="tpl-html" />
+            <textarea
+              className="mail-code"
+              rows={16}
+              value={draft.html}
+              onChange={(e) => set({ html: e.target.value })}
+              disabled={!canWrite}
+              spellCheck={false}
+              data-testid="tpl-html"
+            />
             <FieldError error={save.error} path="html" />
           </label>
           <label className="form-row">
             {t('emails.text')}
-            <textarea className="mail-code" rows={6} value={draft.text ?? ''} onChange={(e) => set({ text: e.target.value })} disabled={!canWrite} spellCheck={false} />
+            <textarea
+              className="mail-code"
+              rows={6}
+              value={draft.text ?? ''}
+              onChange={(e) => set({ text: e.target.value })}
+              disabled={!canWrite}
+              spellCheck={false}
+            />
             <FieldError error={save.error} path="text" />
           </label>
           <Variables />
@@ -123,7 +168,10 @@ export function TemplatePage() {
 
 function Variables() {
   const { t } = useTranslation();
-  const vars = useQuery({ queryKey: ['template-variables'], queryFn: () => api<{ variables: Record<string, string[]> }>('/api/v1/email-templates/variables') });
+  const vars = useQuery({
+    queryKey: ['template-variables'],
+    queryFn: () => api<{ variables: Record<string, string[]> }>('/api/v1/email-templates/variables'),
+  });
   return (
     <details>
       <summary>{t('emails.variables')}</summary>
@@ -132,7 +180,17 @@ function Variables() {
       </p>
       <ul className="mail-vars">
         {Object.entries(vars.data?.variables ?? {}).map(([root, props]) =>
-          props.length ? props.map((p) => <li key={`${root}.${p}`}><code>{`{{ ${root}.${p} }}`}</code></li>) : <li key={root}><code>{`{{ ${root} }}`}</code></li>,
+          props.length ? (
+            props.map((p) => (
+              <li key={`${root}.${p}`}>
+                <code>{`{{ ${root}.${p} }}`}</code>
+              </li>
+            ))
+          ) : (
+            <li key={root}>
+              <code>{`{{ ${root} }}`}</code>
+            </li>
+          ),
         )}
       </ul>
     </details>
@@ -150,7 +208,15 @@ function PreviewCard({ draft, version }: { templateId: string; draft: Draft; ver
     queryFn: () => api<Page<PersonLite>>(`/api/v1/people${qs({ q: query, limit: 8 })}`),
     enabled: query.trim().length > 0,
   });
-  const body = { subject: draft.subject, preheader: draft.preheader || null, html: draft.html, text: draft.text || null, kind: draft.kind, locale: draft.locale, personId };
+  const body = {
+    subject: draft.subject,
+    preheader: draft.preheader || null,
+    html: draft.html,
+    text: draft.text || null,
+    kind: draft.kind,
+    locale: draft.locale,
+    personId,
+  };
   const preview = useQuery({
     queryKey: ['template-preview', JSON.stringify(body), version],
     queryFn: () => api<Rendered>('/api/v1/email-templates/preview', { method: 'POST', body }),
@@ -163,10 +229,18 @@ function PreviewCard({ draft, version }: { templateId: string; draft: Draft; ver
         <h2>{t('emails.preview')}</h2>
         <span className="spacer" />
         <div className="tabs">
-          <button type="button" className={`tab${view === 'html' ? ' active' : ''}`} onClick={() => setView('html')}>
+          <button
+            type="button"
+            className={`tab${view === 'html' ? ' active' : ''}`}
+            onClick={() => setView('html')}
+          >
             {t('emails.htmlView')}
           </button>
-          <button type="button" className={`tab${view === 'text' ? ' active' : ''}`} onClick={() => setView('text')}>
+          <button
+            type="button"
+            className={`tab${view === 'text' ? ' active' : ''}`}
+            onClick={() => setView('text')}
+          >
             {t('emails.textView')}
           </button>
         </div>
@@ -174,7 +248,11 @@ function PreviewCard({ draft, version }: { templateId: string; draft: Draft; ver
       <div className="row">
         <label className="form-row">
           {t('emails.previewFor')}
-          <select value={personId ?? ''} onChange={(e) => setPersonId(e.target.value || undefined)} data-testid="preview-person">
+          <select
+            value={personId ?? ''}
+            onChange={(e) => setPersonId(e.target.value || undefined)}
+            data-testid="preview-person"
+          >
             <option value="">{t('emails.samplePerson')}</option>
             {found.data?.items.map((p) => (
               <option key={p.id} value={p.id}>
@@ -185,18 +263,25 @@ function PreviewCard({ draft, version }: { templateId: string; draft: Draft; ver
         </label>
         <label className="form-row">
           {t('emails.searchPerson')}
-          <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="preview-search" />
+          <input
+            type="search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="preview-search"
+          />
         </label>
       </div>
       {preview.error ? (
         <ul className="alert alert-error" data-testid="preview-errors">
-          {preview.error instanceof ApiError && preview.error.errors.length
-            ? preview.error.errors.map((e) => (
-                <li key={`${e.path}${e.message}`}>
-                  <code>{e.path}</code> {e.message}
-                </li>
-              ))
-            : <li>{(preview.error as Error).message}</li>}
+          {preview.error instanceof ApiError && preview.error.errors.length ? (
+            preview.error.errors.map((e) => (
+              <li key={`${e.path}${e.message}`}>
+                <code>{e.path}</code> {e.message}
+              </li>
+            ))
+          ) : (
+            <li>{(preview.error as Error).message}</li>
+          )}
         </ul>
       ) : (
         preview.data && (
@@ -210,7 +295,13 @@ function PreviewCard({ draft, version }: { templateId: string; draft: Draft; ver
               <dd data-testid="preview-subject">{preview.data.subject}</dd>
             </dl>
             {view === 'html' ? (
-              <iframe className="mail-frame" title={t('emails.preview')} sandbox="" srcDoc={preview.data.html} data-testid="preview-frame" />
+              <iframe
+                className="mail-frame"
+                title={t('emails.preview')}
+                sandbox=""
+                srcDoc={preview.data.html}
+                data-testid="preview-frame"
+              />
             ) : (
               <pre className="mail-text">{preview.data.text}</pre>
             )}
@@ -229,7 +320,13 @@ function TestSend({ templateId }: { templateId: string }) {
   useEffect(() => {
     if (!to && session.data?.user?.email) setTo(session.data.user.email);
   }, [session.data, to]);
-  const send = useMutation({ mutationFn: () => api<{ messageId: string }>(`/api/v1/email-templates/${templateId}/test`, { method: 'POST', body: { to } }) });
+  const send = useMutation({
+    mutationFn: () =>
+      api<{ messageId: string }>(`/api/v1/email-templates/${templateId}/test`, {
+        method: 'POST',
+        body: { to },
+      }),
+  });
   if (!canSend) return null;
   return (
     <form
@@ -241,14 +338,21 @@ function TestSend({ templateId }: { templateId: string }) {
     >
       <label className="form-row">
         {t('emails.testTo')}
-        <input type="email" value={to} onChange={(e) => setTo(e.target.value)} required data-testid="test-to" />
+        <input
+          type="email"
+          value={to}
+          onChange={(e) => setTo(e.target.value)}
+          required
+          data-testid="test-to"
+        />
       </label>
       <button type="submit" disabled={send.isPending} data-testid="test-send">
         {t('emails.testSend')}
       </button>
       {send.isSuccess && (
         <span className="alert alert-success">
-          {t('emails.testSent')} — <AppLink to={`/outbox/${send.data.messageId}`}>{t('outbox.title')}</AppLink>
+          {t('emails.testSent')} —{' '}
+          <AppLink to={`/outbox/${send.data.messageId}`}>{t('outbox.title')}</AppLink>
         </span>
       )}
       <ProblemAlert error={send.error} />
@@ -273,7 +377,9 @@ function Stats({ templateId }: { templateId: string }) {
           <div className="stat" key={k}>
             <div className="stat-label">{t(`emails.stats.${k}`)}</div>
             <div className="stat-value">{formatNumber(stats.data[k] ?? 0, i18n.language)}</div>
-            {k !== 'sent' && sent > 0 && <div className="mail-muted">{(((stats.data[k] ?? 0) / sent) * 100).toFixed(1)}%</div>}
+            {k !== 'sent' && sent > 0 && (
+              <div className="mail-muted">{(((stats.data[k] ?? 0) / sent) * 100).toFixed(1)}%</div>
+            )}
           </div>
         ))}
       </div>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, qs } from '../../../app/api.ts';
 import { useCan } from '../../../app/session.tsx';
-import { AppLink, Pager, ProblemAlert, formatDateTime, useAppNavigate } from '../../../app/ui.tsx';
+import { AppLink, formatDateTime, Pager, ProblemAlert, useAppNavigate } from '../../../app/ui.tsx';
 import type { EmailTemplate, Page } from './types.ts';
 
 const STARTER_HTML = `<html>
@@ -23,14 +23,23 @@ export function TemplatesPage() {
   const [q, setQ] = useState('');
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
-  const list = useQuery({ queryKey: ['email-templates', q, cursor], queryFn: () => api<Page<EmailTemplate>>(`/api/v1/email-templates${qs({ q, cursor, limit: 50 })}`) });
+  const list = useQuery({
+    queryKey: ['email-templates', q, cursor],
+    queryFn: () => api<Page<EmailTemplate>>(`/api/v1/email-templates${qs({ q, cursor, limit: 50 })}`),
+  });
   const [name, setName] = useState('');
   const [creating, setCreating] = useState(false);
   const create = useMutation({
     mutationFn: () =>
       api<EmailTemplate>('/api/v1/email-templates', {
         method: 'POST',
-        body: { name, subject: "{{ person.lastName | default: 'ご担当者' }} 様へのご案内", html: STARTER_HTML, kind: 'marketing', locale: i18n.language.startsWith('ja') ? 'ja' : 'en' },
+        body: {
+          name,
+          subject: "{{ person.lastName | default: 'ご担当者' }} 様へのご案内",
+          html: STARTER_HTML,
+          kind: 'marketing',
+          locale: i18n.language.startsWith('ja') ? 'ja' : 'en',
+        },
       }),
     onSuccess: (tpl) => navigate(`/emails/${tpl.id}`),
   });
@@ -62,7 +71,13 @@ export function TemplatesPage() {
         >
           <label className="form-row">
             {t('emails.name')}
-            <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} autoFocus data-testid="template-name" />
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              required
+              maxLength={200}
+              data-testid="template-name"
+            />
           </label>
           <div className="form-actions">
             <button type="submit" disabled={!name.trim() || create.isPending}>
@@ -76,7 +91,15 @@ export function TemplatesPage() {
         </form>
       )}
       <div className="toolbar">
-        <input type="search" placeholder={t('common.search')} value={q} onChange={(e) => (setQ(e.target.value), setCursors([]))} />
+        <input
+          type="search"
+          placeholder={t('common.search')}
+          value={q}
+          onChange={(e) => {
+            setQ(e.target.value);
+            setCursors([]);
+          }}
+        />
       </div>
       <ProblemAlert error={list.error} />
       <div className="card flush">
@@ -93,7 +116,8 @@ export function TemplatesPage() {
             {list.data?.items.map((tpl) => (
               <tr key={tpl.id}>
                 <td>
-                  <AppLink to={`/emails/${tpl.id}`}>{tpl.name}</AppLink> <span className="badge badge-muted">{t('emails.version', { version: tpl.version })}</span>
+                  <AppLink to={`/emails/${tpl.id}`}>{tpl.name}</AppLink>{' '}
+                  <span className="badge badge-muted">{t('emails.version', { version: tpl.version })}</span>
                 </td>
                 <td>{tpl.subject}</td>
                 <td>{t(`outbox.kind.${tpl.kind}`)}</td>

@@ -4,7 +4,17 @@ export type Filter =
   | { or: Filter[] }
   | { not: Filter }
   | { field: string; op: string; value?: unknown }
-  | { activity: { type?: string | string[]; urlContains?: string; campaignId?: string; templateId?: string; withinDays?: number; min?: number; max?: number } }
+  | {
+      activity: {
+        type?: string | string[];
+        urlContains?: string;
+        campaignId?: string;
+        templateId?: string;
+        withinDays?: number;
+        min?: number;
+        max?: number;
+      };
+    }
   | { campaign: { id: string; status?: string[] } }
   | { stageChange: { to: string; withinDays?: number } }
   | { segment: string };
