@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, qs } from '../../app/api.ts';
+import { useSession } from '../../app/session.tsx';
 import { AppLink, formatNumber, ProblemAlert, StageBadge } from '../../app/ui.tsx';
 import { StageChart } from './stage-chart.tsx';
 import type { DashboardSummary, HandoffSummary, StageCount } from './types.ts';
@@ -144,6 +145,9 @@ export function DashboardPage() {
 /** The sales SLA from the handoff feature; shown only when that endpoint answers. */
 function SlaCard() {
   const { t, i18n } = useTranslation();
+  const role = useSession().data?.role;
+  // Sales and admins work the queue in the handoff inbox; others see the MQLs it is made of.
+  const inbox = role === 'admin' || role === 'sales' ? { to: '/handoff' } : { to: '/people', search: { stage: 'mql' } };
   const sla = useQuery({
     queryKey: ['handoff-summary'],
     queryFn: () => api<HandoffSummary>('/api/v1/handoff/summary'),
@@ -159,7 +163,7 @@ function SlaCard() {
       <div className="grid-3">
         <div className="stat">
           <span className="stat-label">{t('home.sla.awaiting')}</span>
-          <AppLink to="/people" search={{ stage: 'mql' }} className="stat-value">
+          <AppLink {...inbox} className="stat-value" data-testid="sla-awaiting">
             {formatNumber(d.awaiting, i18n.language)}
           </AppLink>
         </div>
