@@ -296,6 +296,12 @@ describe('the form builder', () => {
     expect(await page.textContent('[data-testid=submissions-table]')).toContain(
       'taro.yamada@towa-seiki.co.jp',
     );
+    // The lead page shows what they submitted and the consent text they agreed to.
+    await page.click('[data-testid=submissions-table] >> text=山田');
+    const panel = page.locator('[data-testid=form-submissions-panel]');
+    await panel.waitFor();
+    expect(await panel.textContent()).toContain('1,000〜4,999名');
+    expect(await panel.textContent()).toContain('ご案内メールの受信に同意します');
     expect((page as Page & { jsErrors: string[] }).jsErrors).toEqual([]);
   });
 

@@ -211,8 +211,17 @@ describe('POST /f/{id}', () => {
     );
     expect(a.rows[0]).toMatchObject({
       campaign_id: campaignId,
-      properties: { formId: form.id, submissionId: s.rows[0].id },
+      properties: { formId: form.id, submissionId: s.rows[0].id, answers: { interest: '導入事例' } },
     });
+    const mine = (await t.call({ method: 'GET', url: `/api/v1/people/${p.id}/form-submissions`, as: 'sales' })).json();
+    expect(mine.items).toEqual([
+      expect.objectContaining({
+        formId: form.id,
+        consent: true,
+        consentText: 'ご案内メールの受信に同意します',
+        labels: expect.objectContaining({ interest: 'ご興味のある内容' }),
+      }),
+    ]);
     const m = await t.db.query(
       'SELECT status FROM campaign_members WHERE campaign_id = $1 AND person_id = $2',
       [campaignId, p.id],

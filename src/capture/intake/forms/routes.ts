@@ -3,7 +3,15 @@ import type { App, AppContext } from '../../../platform/http/context.ts';
 import { pageQuery } from '../../../platform/http/pagination.ts';
 import { actorOf, principalOf } from '../../../team/auth.ts';
 import { createFormBody, type Form, patchFormBody } from './model.ts';
-import { archiveForm, createForm, getForm, listForms, listSubmissions, updateForm } from './store.ts';
+import {
+  archiveForm,
+  createForm,
+  getForm,
+  listForms,
+  listSubmissions,
+  submissionsOfPerson,
+  updateForm,
+} from './store.ts';
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -149,5 +157,27 @@ export async function formsRoutes(app: App, ctx: AppContext) {
         request.query.limit,
         request.query.cursor,
       ),
+  );
+
+  app.get(
+    '/api/v1/people/:id/form-submissions',
+    {
+      config: { permission: 'people:read' },
+      schema: {
+        tags: ['forms'],
+        summary:
+          'Everything a person submitted through forms, with the answers and the consent text they saw',
+        params: idParams,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      },
+    },
+    async (request) => ({
+      items: await submissionsOfPerson(
+        ctx.db,
+        principalOf(request).workspaceId,
+        request.params.id,
+        request.query.limit,
+      ),
+    }),
   );
 }

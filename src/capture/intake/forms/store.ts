@@ -236,3 +236,55 @@ export async function listSubmissions(
     nextCursor: page.nextCursor,
   };
 }
+
+export interface PersonSubmission {
+  id: string;
+  formId: string;
+  formName: string;
+  answers: Record<string, unknown>;
+  labels: Record<string, string>;
+  consent: boolean;
+  consentText: string | null;
+  pageUrl: string | null;
+  utm: Record<string, string>;
+  createdAt: Date;
+}
+
+/** Everything a person submitted, newest first, with the field labels to show the answers (form_submissions_person_idx). */
+export async function submissionsOfPerson(
+  q: Queryable,
+  workspaceId: number,
+  personId: string,
+  limit: number,
+): Promise<PersonSubmission[]> {
+  const r = await q.query<{
+    id: string;
+    form_id: string;
+    name: string;
+    fields: { key: string; label: string }[];
+    answers: Record<string, unknown>;
+    consent: boolean;
+    consent_text: string | null;
+    page_url: string | null;
+    utm: Record<string, string>;
+    created_at: Date;
+  }>(
+    `SELECT s.id, s.form_id, f.name, f.fields, s.answers, s.consent, s.consent_text, s.page_url, s.utm, s.created_at
+     FROM form_submissions s JOIN forms f ON f.id = s.form_id
+     WHERE s.person_id = $2 AND s.workspace_id = $1
+     ORDER BY s.created_at DESC LIMIT $3`,
+    [workspaceId, personId, limit],
+  );
+  return r.rows.map((s) => ({
+    id: s.id,
+    formId: s.form_id,
+    formName: s.name,
+    answers: s.answers,
+    labels: Object.fromEntries(s.fields.map((f) => [f.key, f.label])),
+    consent: s.consent,
+    consentText: s.consent_text,
+    pageUrl: s.page_url,
+    utm: s.utm,
+    createdAt: s.created_at,
+  }));
+}

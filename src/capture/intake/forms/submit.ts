@@ -138,6 +138,7 @@ export async function recordSubmission(
     return { submissionId: again.rows[0].id, personId: person.id, created: false };
   }
   const submissionId = sub.rows[0].id;
+  const freeAnswers = Object.fromEntries(Object.entries(answers).filter(([key]) => !PERSON_KEYS.has(key)));
   await q.query(
     `INSERT INTO activities (workspace_id, person_id, visitor_id, type, properties, campaign_id, client_id)
      VALUES ($1, $2, $3, 'form_submit', $4, $5, $6)`,
@@ -152,6 +153,8 @@ export async function recordSubmission(
         url: meta.pageUrl,
         referrer: meta.referrer,
         ...meta.utm,
+        // Free questions ("ご興味のある内容") travel with the activity so the timeline tells the story.
+        ...(Object.keys(freeAnswers).length ? { answers: freeAnswers } : {}),
       }),
       form.campaignId,
       `form:${submissionId}`,
