@@ -213,7 +213,9 @@ describe('POST /f/{id}', () => {
       campaign_id: campaignId,
       properties: { formId: form.id, submissionId: s.rows[0].id, answers: { interest: '導入事例' } },
     });
-    const mine = (await t.call({ method: 'GET', url: `/api/v1/people/${p.id}/form-submissions`, as: 'sales' })).json();
+    const mine = (
+      await t.call({ method: 'GET', url: `/api/v1/people/${p.id}/form-submissions`, as: 'sales' })
+    ).json();
     expect(mine.items).toEqual([
       expect.objectContaining({
         formId: form.id,
