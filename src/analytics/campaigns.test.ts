@@ -167,6 +167,28 @@ describe('ROI and attribution', () => {
       }
       expect(r.body).not.toMatch(/Infinity|NaN/);
     }
+    // The funnel's campaign breakdown groups people by their first touch (same touch definition).
+    await t.db.query(
+      `INSERT INTO stage_transitions (workspace_id, person_id, to_stage, at, actor_type) SELECT 1, id, 'inquiry', at, 'system' FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)`,
+      [people.map((p) => p.id), people.map((p) => new Date(p.created))],
+    );
+    const firstTouch = new Map<string, string>();
+    for (const p of people) {
+      const touches = [
+        ...members.filter((m) => m[1] === p.id && m[2] !== 'invited').map((m) => ({ c: m[0], at: m[3].getTime() })),
+        ...acts.filter((a) => a[1] === p.id && campaignIds.includes(a[0])).map((a) => ({ c: a[0], at: a[2].getTime() })),
+      ].sort((x, y) => x.at - y.at || x.c.localeCompare(y.c));
+      if (touches.length) firstTouch.set(p.id, touches[0].c);
+    }
+    const today = new Date(now + 9 * 3_600_000).toISOString().slice(0, 10);
+    const byCampaign = (await t.call({ method: 'GET', url: `/api/v1/funnel?from=${new Date(now - 400 * DAY).toISOString().slice(0, 10)}&to=${today}&by=campaign` })).json();
+    for (const id of campaignIds) {
+      const group = byCampaign.breakdown.find((g: { value: string }) => g.value === id);
+      const expected = people.filter((p) => firstTouch.get(p.id) === id).length;
+      expect(group?.stages[0].count ?? 0).toBe(expected);
+      if (group) expect(group.label).toMatch(/^rand-/);
+    }
+
     // First touch and last touch differ on this data; both still add up.
     const first = (await t.call({ method: 'GET', url: '/api/v1/campaigns/roi?model=first_touch' })).json();
     const last = (await t.call({ method: 'GET', url: '/api/v1/campaigns/roi?model=last_touch' })).json();
