@@ -60,16 +60,22 @@ export function ImportPage() {
     form.set('file', f.slice(0, SAMPLE_BYTES), f.name);
     return api<ImportPreview>('/api/v1/imports/preview', { method: 'POST', body: form });
   };
-  const preview = useMutation({ mutationFn: (a: { f: File; enc: string; map: string[] | null }) => previewRequest(a.f, a.enc, a.map) });
+  // The last good preview stays on screen while a changed mapping is re-checked.
+  const [p, setPreview] = useState<ImportPreview | null>(null);
+  const preview = useMutation({
+    mutationFn: (a: { f: File; enc: string; map: string[] | null }) => previewRequest(a.f, a.enc, a.map),
+    onSuccess: (data) => setPreview(data),
+  });
   const history = useQuery({ queryKey: ['imports'], queryFn: () => api<{ items: ImportRecord[] }>('/api/v1/imports?limit=15') });
 
   useEffect(() => {
-    if (preview.data && mapping === null) setMapping(preview.data.mapping);
-  }, [preview.data, mapping]);
+    if (p && mapping === null) setMapping(p.mapping);
+  }, [p, mapping]);
 
   const choose = (f: File | null) => {
     setFile(f);
     setMapping(null);
+    setPreview(null);
     preview.reset();
     if (f) preview.mutate({ f, enc: encoding, map: null });
   };
@@ -100,7 +106,6 @@ export function ImportPage() {
     onSuccess: (r) => navigate(`/imports/${r.id}`),
   });
 
-  const p = preview.data;
   const hasEmail = (mapping ?? []).includes('email');
   return (
     <div className="page imports-page">
