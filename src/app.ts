@@ -76,13 +76,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   if (hasWeb) {
     await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', wildcard: false, index: false });
   }
-  const indexHtml = hasWeb ? await readFile(`${WEB_DIR}index.html`, 'utf8') : undefined;
 
-  // Unknown /api paths are problems; every other GET is a deep link into the SPA.
-  app.setNotFoundHandler((request, reply) => {
+  // Unknown /api paths are problems; every other GET is a deep link into the SPA. index.html is
+  // read per request (it is small), so a rebuilt UI is served without a restart.
+  app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0];
-    if (request.method === 'GET' && !path.startsWith('/api/') && indexHtml) {
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
+    if (request.method === 'GET' && !path.startsWith('/api/') && hasWeb) {
+      const indexHtml = await readFile(`${WEB_DIR}index.html`, 'utf8').catch(() => undefined);
+      if (indexHtml) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
     }
     return sendProblem(reply, request, new AppError(404, 'not-found', 'Not found', `No route for ${request.method} ${path}`));
   });

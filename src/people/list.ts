@@ -51,7 +51,14 @@ export async function listPeople(
   if (f.minEngagement !== undefined) add((n) => `engagement_score >= $${n}`, f.minEngagement);
   if (f.q) {
     for (const term of f.q.normalize('NFKC').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5)) {
-      add((n) => `search_text LIKE $${n}`, `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      const like = (t: string) => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // Readings are stored in katakana: a term typed in hiragana (たなか) also finds タナカ.
+      const katakana = term.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
+      if (katakana === term) add((n) => `search_text LIKE $${n}`, like(term));
+      else {
+        params.push(like(term), like(katakana));
+        where.push(`(search_text LIKE $${params.length - 1} OR search_text LIKE $${params.length})`);
+      }
     }
   }
   const sort = SORT_SQL[f.sort ?? 'created'];

@@ -65,6 +65,9 @@ describe('people API', () => {
       cursor = r.json().nextCursor;
     } while (cursor);
     expect(seen.size).toBe(7);
+    // A reading typed in hiragana finds the katakana one.
+    const hira = await t.call({ method: 'GET', url: `/api/v1/people?q=${encodeURIComponent('さとう')}&limit=50` });
+    expect(hira.json().items.filter((p: { email: string }) => p.email.endsWith('@paging.jp'))).toHaveLength(7);
     const bad = await t.call({ method: 'GET', url: '/api/v1/people?stage=nope' });
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
