@@ -22,11 +22,13 @@ export interface PeopleFilter {
   cursor?: string;
 }
 
-const SORT_SQL: Record<PeopleSort, { expr: string; dir: 'ASC' | 'DESC' }> = {
-  created: { expr: 'created_at', dir: 'DESC' },
-  updated: { expr: 'updated_at', dir: 'DESC' },
-  score: { expr: 'engagement_score', dir: 'DESC' },
-  name: { expr: "coalesce(last_name_kana, last_name, email)", dir: 'ASC' },
+// The cursor carries the sort value as PostgreSQL's own text (timestamps keep their
+// microseconds, which a JS Date would drop) and casts it back.
+const SORT_SQL: Record<PeopleSort, { expr: string; dir: 'ASC' | 'DESC'; cast: string }> = {
+  created: { expr: 'created_at', dir: 'DESC', cast: 'timestamptz' },
+  updated: { expr: 'updated_at', dir: 'DESC', cast: 'timestamptz' },
+  score: { expr: 'engagement_score', dir: 'DESC', cast: 'integer' },
+  name: { expr: "coalesce(last_name_kana, last_name, email)", dir: 'ASC', cast: 'text' },
 };
 
 /** The people list: filters, free text over name/kana/company/e-mail, a stable keyset sort. */
@@ -66,17 +68,14 @@ export async function listPeople(
   if (cursor) {
     const op = sort.dir === 'DESC' ? '<' : '>';
     params.push(cursor[0], cursor[1]);
-    where.push(`(${sort.expr}, id) ${op} ($${params.length - 1}, $${params.length}::uuid)`);
+    where.push(`(${sort.expr}, id) ${op} ($${params.length - 1}::${sort.cast}, $${params.length}::uuid)`);
   }
   params.push(f.limit + 1);
   const r = await q.query<PersonRow & { sort_value: unknown }>(
-    `SELECT ${PERSON_COLUMNS}, ${sort.expr} AS sort_value FROM people WHERE ${where.join(' AND ')}
+    `SELECT ${PERSON_COLUMNS}, (${sort.expr})::text AS sort_value FROM people WHERE ${where.join(' AND ')}
      ORDER BY ${sort.expr} ${sort.dir}, id ${sort.dir} LIMIT $${params.length}`,
     params,
   );
-  const page = toPage(r.rows, f.limit, (last) => [
-    last.sort_value instanceof Date ? last.sort_value.toISOString() : last.sort_value,
-    last.id,
-  ]);
+  const page = toPage(r.rows, f.limit, (last) => [last.sort_value, last.id]);
   return { items: page.items.map(toPerson), nextCursor: page.nextCursor };
 }

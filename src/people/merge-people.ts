@@ -3,7 +3,14 @@ import { invalid, notFound } from '../platform/errors.ts';
 import { emitEvent } from '../platform/events.ts';
 import { enqueue } from '../platform/jobs/queue.ts';
 import { type Actor, recordAudit } from '../team/audit.ts';
-import { PERSON_COLUMNS, PROFILE_FIELDS, type Person, type PersonRow, type ProfileField, toPerson } from './person.ts';
+import {
+  PERSON_COLUMNS,
+  type Person,
+  type PersonRow,
+  PROFILE_FIELDS,
+  type ProfileField,
+  toPerson,
+} from './person.ts';
 
 /**
  * Tables whose rows follow a person when two people are merged (the timeline, the funnel
@@ -22,7 +29,8 @@ const MOVED_TABLES = [
   'handoff_assignments',
 ] as const;
 
-const STATUS_RANK = "CASE status WHEN 'member' THEN 0 WHEN 'invited' THEN 1 WHEN 'registered' THEN 2 WHEN 'no_show' THEN 3 WHEN 'attended' THEN 4 ELSE 0 END";
+const STATUS_RANK =
+  "CASE status WHEN 'member' THEN 0 WHEN 'invited' THEN 1 WHEN 'registered' THEN 2 WHEN 'no_show' THEN 3 WHEN 'attended' THEN 4 ELSE 0 END";
 
 export interface MergeResult {
   person: Person;
@@ -33,7 +41,10 @@ export interface MergeResult {
 }
 
 async function lockPerson(q: Queryable, ws: number, id: string, path: string): Promise<Person> {
-  const r = await q.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = $2 FOR UPDATE`, [ws, id]);
+  const r = await q.query<PersonRow>(
+    `SELECT ${PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = $2 FOR UPDATE`,
+    [ws, id],
+  );
   if (!r.rows[0]) throw path === 'id' ? notFound('Person', id) : invalid(path, `no person with id ${id}`);
   return toPerson(r.rows[0]);
 }
@@ -44,7 +55,12 @@ async function lockPerson(q: Queryable, ws: number, id: string, path: string): P
  * wins; consent, unsubscribe and bounce are kept from either (never lost); the other's timeline,
  * stage history, campaign memberships and deals move to the survivor; the other is deleted. Audited.
  */
-export async function mergePeople(q: Queryable, actor: Actor, survivorId: string, otherId: string): Promise<MergeResult> {
+export async function mergePeople(
+  q: Queryable,
+  actor: Actor,
+  survivorId: string,
+  otherId: string,
+): Promise<MergeResult> {
   const ws = actor.workspaceId;
   if (survivorId === otherId) throw invalid('otherId', 'a person cannot be merged with themselves');
   // Lock in id order so that two merges of the same pair cannot deadlock.
@@ -63,7 +79,11 @@ export async function mergePeople(q: Queryable, actor: Actor, survivorId: string
     filled.push(field);
   };
   for (const field of Object.keys(PROFILE_FIELDS) as ProfileField[]) {
-    if ((survivor[field] === null || survivor[field] === '') && other[field] !== null && other[field] !== '') {
+    if (
+      (survivor[field] === null || survivor[field] === '') &&
+      other[field] !== null &&
+      other[field] !== ''
+    ) {
       set(PROFILE_FIELDS[field], other[field], field);
     }
   }
@@ -74,9 +94,12 @@ export async function mergePeople(q: Queryable, actor: Actor, survivorId: string
   if (!survivor.ownerId && other.ownerId) set('owner_id', other.ownerId, 'ownerId');
   if (!survivor.accountId && other.accountId) set('account_id', other.accountId, 'accountId');
   if (other.consent && !survivor.consent) set('consent', true, 'consent');
-  if (other.unsubscribedAt && !survivor.unsubscribedAt) set('unsubscribed_at', other.unsubscribedAt, 'unsubscribedAt');
+  if (other.unsubscribedAt && !survivor.unsubscribedAt)
+    set('unsubscribed_at', other.unsubscribedAt, 'unsubscribedAt');
   if (other.bouncedAt && !survivor.bouncedAt) set('bounced_at', other.bouncedAt, 'bouncedAt');
-  const merged = Array.isArray(survivor.customFields.mergedEmails) ? (survivor.customFields.mergedEmails as string[]) : [];
+  const merged = Array.isArray(survivor.customFields.mergedEmails)
+    ? (survivor.customFields.mergedEmails as string[])
+    : [];
   const custom = { ...other.customFields, ...survivor.customFields, mergedEmails: [...merged, other.email] };
   params.push(JSON.stringify(custom));
   sets.push(`custom_fields = $${params.length}`);
@@ -87,7 +110,10 @@ export async function mergePeople(q: Queryable, actor: Actor, survivorId: string
     if (!exists.rows[0].t) continue;
     await q.query('SAVEPOINT merge_move');
     try {
-      const r = await q.query(`UPDATE ${table} SET person_id = $2 WHERE person_id = $1`, [other.id, survivor.id]);
+      const r = await q.query(`UPDATE ${table} SET person_id = $2 WHERE person_id = $1`, [
+        other.id,
+        survivor.id,
+      ]);
       await q.query('RELEASE SAVEPOINT merge_move');
       moved[table] = r.affectedRows;
     } catch {

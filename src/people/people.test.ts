@@ -74,6 +74,22 @@ describe('people API', () => {
     expect(bad.json().errors[0].path).toContain('stage');
   });
 
+  it('pages through people created within the same millisecond without skipping any', async () => {
+    await t.db.query(
+      `INSERT INTO people (workspace_id, email, created_at, updated_at)
+       SELECT 1, 'micro' || i || '@paging.jp', '2031-01-01 00:00:00.123'::timestamptz + make_interval(secs => i / 1000000.0),
+              '2031-01-01 00:00:00.123'::timestamptz FROM generate_series(1, 5) i`,
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r = await t.call({ method: 'GET', url: `/api/v1/people?q=micro&limit=1${cursor ? `&cursor=${cursor}` : ''}` });
+      seen.push(...r.json().items.map((p: { email: string }) => p.email));
+      cursor = r.json().nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([5, 4, 3, 2, 1].map((i) => `micro${i}@paging.jp`));
+  });
+
   it('rejects bad input with problem+json naming the field and changes nothing', async () => {
     const before = (await t.call({ method: 'GET', url: '/api/v1/people?limit=500' })).json().items.length;
     const badEmail = await t.call({ method: 'POST', url: '/api/v1/people', payload: { email: 'not-an-email' } });
