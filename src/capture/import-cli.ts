@@ -8,9 +8,9 @@ import { UserFacingError } from '../runtime.ts';
 import { systemActor } from '../team/audit.ts';
 import { MEMBER_STATUSES, type MemberStatus } from './imports/campaign.ts';
 import { type EncodingChoice, parseEncodingChoice, SNIFF_BYTES } from './imports/decode.ts';
-import { previewCsv } from './imports/preview.ts';
 import { hashStream, type ImportProgress, type ImportSummary, importCsv } from './imports/engine.ts';
 import { parseMappingOption } from './imports/mapping.ts';
+import { previewCsv } from './imports/preview.ts';
 import { runRemoteImport } from './imports/remote.ts';
 
 export interface ImportCommandOptions {
@@ -38,7 +38,9 @@ export async function runImportCommand(file: string, opts: ImportCommandOptions)
   try {
     mapping = opts.mapping ? parseMappingOption(opts.mapping) : undefined;
   } catch (err) {
-    throw new UserFacingError(`--mapping: ${err instanceof AppError ? err.errors?.[0]?.message : String(err)}`);
+    throw new UserFacingError(
+      `--mapping: ${err instanceof AppError ? err.errors?.[0]?.message : String(err)}`,
+    );
   }
   const path = resolve(file);
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
@@ -50,13 +52,23 @@ export async function runImportCommand(file: string, opts: ImportCommandOptions)
   const tty = Boolean(process.stderr.isTTY) && Boolean(process.stdout.isTTY);
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: '{bar} {percentage}% | {rows} rows | {created} new, {updated} updated, {invalid} invalid | ETA {eta_formatted}', hideCursor: true, stream: process.stderr },
+        {
+          format:
+            '{bar} {percentage}% | {rows} rows | {created} new, {updated} updated, {invalid} invalid | ETA {eta_formatted}',
+          hideCursor: true,
+          stream: process.stderr,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
   bar?.start(info.size, 0, { rows: 0, created: 0, updated: 0, invalid: 0 });
   const onProgress = (p: ImportProgress) =>
-    bar?.update(Math.min(p.bytes, info.size), { rows: p.rows, created: p.counts.created, updated: p.counts.updated, invalid: p.counts.invalid });
+    bar?.update(Math.min(p.bytes, info.size), {
+      rows: p.rows,
+      created: p.counts.created,
+      updated: p.counts.updated,
+      invalid: p.counts.invalid,
+    });
 
   const options = {
     fileName: basename(path),
@@ -79,7 +91,11 @@ export async function runImportCommand(file: string, opts: ImportCommandOptions)
     } else {
       summary = await withLocalDb(opts.dataDir, async (ctx) => {
         const fileHash = await hashStream(createReadStream(path));
-        return importCsv(ctx, createReadStream(path, { highWaterMark: 256 * 1024 }), { ...options, fileHash, actor: systemActor('cli import') });
+        return importCsv(ctx, createReadStream(path, { highWaterMark: 256 * 1024 }), {
+          ...options,
+          fileHash,
+          actor: systemActor('cli import'),
+        });
       });
     }
   } finally {
@@ -90,7 +106,12 @@ export async function runImportCommand(file: string, opts: ImportCommandOptions)
 }
 
 /** A binary file or a file without an e-mail column is refused before the database is even opened. */
-async function checkFile(path: string, size: number, encoding: EncodingChoice, mapping: Record<string, string> | undefined) {
+async function checkFile(
+  path: string,
+  size: number,
+  encoding: EncodingChoice,
+  mapping: Record<string, string> | undefined,
+) {
   const fd = await open(path, 'r');
   try {
     const head = Buffer.alloc(Math.min(size, SNIFF_BYTES));
@@ -98,14 +119,19 @@ async function checkFile(path: string, size: number, encoding: EncodingChoice, m
     const preview = previewCsv(head, { encoding, mapping, partial: size > head.length, rows: 1 });
     if (!preview.hasEmailColumn) {
       const names = preview.headers.map((h) => `"${h}"`).join(', ');
-      throw new UserFacingError(`no column is mapped to email (the columns are: ${names}); map one with --mapping "COLUMN=email"`);
+      throw new UserFacingError(
+        `no column is mapped to email (the columns are: ${names}); map one with --mapping "COLUMN=email"`,
+      );
     }
   } finally {
     await fd.close();
   }
 }
 
-async function withLocalDb<T>(dataDir: string | undefined, fn: Parameters<typeof withContext<T>>[1]): Promise<T> {
+async function withLocalDb<T>(
+  dataDir: string | undefined,
+  fn: Parameters<typeof withContext<T>>[1],
+): Promise<T> {
   try {
     return await withContext({ dataDir }, fn);
   } catch (err) {
@@ -125,8 +151,13 @@ function humanSummary(s: ImportSummary): string {
     `${s.dryRun ? 'Dry run (nothing written)' : 'Imported'}: ${c.rows} rows in ${s.encoding}`,
     `  new ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, duplicates in file ${c.duplicates}, invalid ${c.invalid}, with warnings ${c.warnings}`,
   ];
-  if (s.campaign) lines.push(`  campaign ${s.campaign.name}${s.campaign.created ? ' (new)' : ''}: ${c.campaignMembers} added as ${s.campaign.status}`);
-  for (const i of s.issues.slice(0, 20)) lines.push(`  row ${i.row}${i.column ? ` [${i.column}]` : ''}: ${i.level}: ${i.message}`);
-  if (s.issues.length > 20 || c.invalid + c.warnings > s.issues.length) lines.push(`  … all issues: GET /api/v1/imports/${s.importId}`);
+  if (s.campaign)
+    lines.push(
+      `  campaign ${s.campaign.name}${s.campaign.created ? ' (new)' : ''}: ${c.campaignMembers} added as ${s.campaign.status}`,
+    );
+  for (const i of s.issues.slice(0, 20))
+    lines.push(`  row ${i.row}${i.column ? ` [${i.column}]` : ''}: ${i.level}: ${i.message}`);
+  if (s.issues.length > 20 || c.invalid + c.warnings > s.issues.length)
+    lines.push(`  … all issues: GET /api/v1/imports/${s.importId}`);
   return `${lines.join('\n')}\n`;
 }

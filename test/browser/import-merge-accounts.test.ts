@@ -19,7 +19,12 @@ async function post(path: string, body: unknown) {
 
 beforeAll(async () => {
   server = await startServer();
-  await createUser(server.ctx.db, 1, { email: 'marketer@merge.test', password: 'merge-pass-1', role: 'marketing', name: 'マーケ' });
+  await createUser(server.ctx.db, 1, {
+    email: 'marketer@merge.test',
+    password: 'merge-pass-1',
+    role: 'marketing',
+    name: 'マーケ',
+  });
   key = (await createApiKey(server.ctx.db, 1, { name: 'browser', role: 'admin' })).key;
   browser = await launchBrowser();
 });
@@ -30,9 +35,22 @@ afterAll(async () => {
 
 describe('duplicates and accounts', () => {
   it('merges a duplicate from the lead page, and shows the account in the list with its activity', async () => {
-    const keep = await post('/api/v1/people', { email: 'hanako@merge-kk.example.jp', lastName: '佐藤', firstName: '花子', company: 'マージ株式会社' });
-    const dup = await post('/api/v1/people', { email: 'hanako.sato@gmail.com', lastName: '佐藤', firstName: '花子', phone: '090-1234-5678' });
-    await server.ctx.db.query(`INSERT INTO activities (workspace_id, person_id, type, properties) VALUES (1, $1, 'form_submit', '{}')`, [dup.id]);
+    const keep = await post('/api/v1/people', {
+      email: 'hanako@merge-kk.example.jp',
+      lastName: '佐藤',
+      firstName: '花子',
+      company: 'マージ株式会社',
+    });
+    const dup = await post('/api/v1/people', {
+      email: 'hanako.sato@gmail.com',
+      lastName: '佐藤',
+      firstName: '花子',
+      phone: '090-1234-5678',
+    });
+    await server.ctx.db.query(
+      `INSERT INTO activities (workspace_id, person_id, type, properties) VALUES (1, $1, 'form_submit', '{}')`,
+      [dup.id],
+    );
 
     const { page, context } = await newPage(browser, 'ja-JP');
     await signIn(page, server.url, 'marketer@merge.test', 'merge-pass-1');

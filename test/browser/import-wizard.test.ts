@@ -13,7 +13,12 @@ const dir = mkdtempSync(join(tmpdir(), 'leadflow-wizard-'));
 
 beforeAll(async () => {
   server = await startServer();
-  await createUser(server.ctx.db, 1, { email: 'marketer@import.test', password: 'import-pass-1', role: 'marketing', name: 'マーケ 太郎' });
+  await createUser(server.ctx.db, 1, {
+    email: 'marketer@import.test',
+    password: 'import-pass-1',
+    role: 'marketing',
+    name: 'マーケ 太郎',
+  });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -60,10 +65,16 @@ describe('the import wizard', () => {
     // The result is a deep link that survives a reload.
     await page.reload();
     await page.waitForSelector('[data-testid=import-status][data-status=completed]');
-    const person = await server.ctx.db.query<{ last_name: string; company: string; custom_fields: Record<string, string> }>(
-      `SELECT last_name, company, custom_fields FROM people WHERE email = 'ichiro@browser.example.jp'`,
-    );
-    expect(person.rows[0]).toEqual({ last_name: '髙橋', company: '株式会社ブラウザ①', custom_fields: { ブース: 'A-1' } });
+    const person = await server.ctx.db.query<{
+      last_name: string;
+      company: string;
+      custom_fields: Record<string, string>;
+    }>(`SELECT last_name, company, custom_fields FROM people WHERE email = 'ichiro@browser.example.jp'`);
+    expect(person.rows[0]).toEqual({
+      last_name: '髙橋',
+      company: '株式会社ブラウザ①',
+      custom_fields: { ブース: 'A-1' },
+    });
     expect((page as unknown as { jsErrors: string[] }).jsErrors).toEqual([]);
     await context.close();
   });

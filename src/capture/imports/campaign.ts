@@ -1,6 +1,6 @@
+import { cleanText } from '../../people/normalize.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { invalid } from '../../platform/errors.ts';
-import { cleanText } from '../../people/normalize.ts';
 
 export const MEMBER_STATUSES = ['member', 'invited', 'registered', 'attended', 'no_show'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
@@ -37,18 +37,27 @@ export async function resolveCampaign(
   const value = cleanText(ref);
   if (!value) throw invalid('campaign', 'must not be empty');
   if (UUID_RE.test(value)) {
-    const r = await q.query<CampaignRef>('SELECT id, name, channel FROM campaigns WHERE workspace_id = $1 AND id = $2', [ws, value]);
+    const r = await q.query<CampaignRef>(
+      'SELECT id, name, channel FROM campaigns WHERE workspace_id = $1 AND id = $2',
+      [ws, value],
+    );
     if (!r.rows[0]) throw invalid('campaign', `no campaign with id ${value}`);
     return r.rows[0];
   }
   if (value.length > 200) throw invalid('campaign', 'a campaign name has at most 200 characters');
-  const found = await q.query<CampaignRef>('SELECT id, name, channel FROM campaigns WHERE workspace_id = $1 AND name = $2', [ws, value]);
+  const found = await q.query<CampaignRef>(
+    'SELECT id, name, channel FROM campaigns WHERE workspace_id = $1 AND name = $2',
+    [ws, value],
+  );
   if (found.rows[0]) return found.rows[0];
   if (!opts.create) return null;
   await q.query(
     `INSERT INTO campaigns (workspace_id, name, channel) VALUES ($1, $2, $3) ON CONFLICT (workspace_id, name) DO NOTHING`,
     [ws, value, opts.channel ?? guessChannel(value)],
   );
-  const r = await q.query<CampaignRef>('SELECT id, name, channel FROM campaigns WHERE workspace_id = $1 AND name = $2', [ws, value]);
+  const r = await q.query<CampaignRef>(
+    'SELECT id, name, channel FROM campaigns WHERE workspace_id = $1 AND name = $2',
+    [ws, value],
+  );
   return r.rows[0];
 }

@@ -65,7 +65,9 @@ describe('leadflow import', () => {
       campaign: { name: '展示会 2026秋', created: true, status: 'attended' },
       issues: [{ row: 3, column: 'メールアドレス', level: 'error' }],
     });
-    const again = JSON.parse((await leadflow('import', path, '--data-dir', data, '--campaign', '展示会 2026秋')).stdout);
+    const again = JSON.parse(
+      (await leadflow('import', path, '--data-dir', data, '--campaign', '展示会 2026秋')).stdout,
+    );
     expect(again.counts).toMatchObject({ created: 0, updated: 0, unchanged: 1, campaignMembers: 0 });
   }, 400_000);
 
@@ -73,17 +75,36 @@ describe('leadflow import', () => {
     const missing = await leadflow('import', join(dir, 'nope.csv'), '--data-dir', data);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/^leadflow: cannot read .*nope\.csv: no such file\n$/);
-    const enc = await leadflow('import', file('a.csv', 'email\n'), '--encoding', 'latin1', '--data-dir', data);
+    const enc = await leadflow(
+      'import',
+      file('a.csv', 'email\n'),
+      '--encoding',
+      'latin1',
+      '--data-dir',
+      data,
+    );
     expect(enc.code).not.toBe(0);
     expect(enc.stderr).toContain('"latin1"');
-    const binary = await leadflow('import', file('b.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0])), '--data-dir', data);
+    const binary = await leadflow(
+      'import',
+      file('b.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0])),
+      '--data-dir',
+      data,
+    );
     expect(binary.code).not.toBe(0);
     expect(binary.stderr.trim().split('\n')).toHaveLength(1);
     expect(binary.stderr).toContain('xlsx');
     const noEmail = await leadflow('import', file('c.csv', '氏名,会社名\n山田,ACME\n'), '--data-dir', data);
     expect(noEmail.code).not.toBe(0);
     expect(noEmail.stderr).toContain('no column is mapped to email');
-    const mapping = await leadflow('import', file('d.csv', 'mail\nx@y.jp\n'), '--mapping', 'mail=e-mail', '--data-dir', data);
+    const mapping = await leadflow(
+      'import',
+      file('d.csv', 'mail\nx@y.jp\n'),
+      '--mapping',
+      'mail=e-mail',
+      '--data-dir',
+      data,
+    );
     expect(mapping.code).not.toBe(0);
     expect(mapping.stderr).toContain('"e-mail"');
   }, 400_000);
@@ -96,11 +117,30 @@ describe('leadflow import', () => {
     expect(held.stderr).toContain('--server http://localhost:3999');
     rmSync(join(data, 'leadflow.lock'));
 
-    const remote = await leadflow('import', file('cards.csv', CARDS), '--server', server, '--api-key', t.keys.marketing);
+    const remote = await leadflow(
+      'import',
+      file('cards.csv', CARDS),
+      '--server',
+      server,
+      '--api-key',
+      t.keys.marketing,
+    );
     expect(remote.stderr).toBe('');
-    expect(JSON.parse(remote.stdout)).toMatchObject({ encoding: 'shift_jis', counts: { created: 1, invalid: 1 } });
-    expect((await t.db.query(`SELECT last_name FROM people WHERE email = 'ichiro@cli.example.jp'`)).rows).toEqual([{ last_name: '髙橋' }]);
-    const denied = await leadflow('import', file('cards.csv', CARDS), '--server', server, '--api-key', t.keys.sales);
+    expect(JSON.parse(remote.stdout)).toMatchObject({
+      encoding: 'shift_jis',
+      counts: { created: 1, invalid: 1 },
+    });
+    expect(
+      (await t.db.query(`SELECT last_name FROM people WHERE email = 'ichiro@cli.example.jp'`)).rows,
+    ).toEqual([{ last_name: '髙橋' }]);
+    const denied = await leadflow(
+      'import',
+      file('cards.csv', CARDS),
+      '--server',
+      server,
+      '--api-key',
+      t.keys.sales,
+    );
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain('403');
   }, 400_000);

@@ -18,7 +18,8 @@ export function parseEncodingChoice(raw: string | undefined): EncodingChoice | u
   return undefined;
 }
 
-const fileProblem = (detail: string) => new AppError(422, 'import-file', 'Not a CSV file', detail, [{ path: 'file', message: detail }]);
+const fileProblem = (detail: string) =>
+  new AppError(422, 'import-file', 'Not a CSV file', detail, [{ path: 'file', message: detail }]);
 
 const MAGIC: [number[], string][] = [
   [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (an Excel .xlsx file?) — save it as CSV first'],
@@ -37,7 +38,8 @@ export const SNIFF_BYTES = 1 << 20;
  * (images, archives, Excel workbooks) before anything is written.
  */
 export function detectEncoding(sample: Buffer, choice: EncodingChoice = 'auto'): FileEncoding {
-  if (sample.length >= 3 && sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8-bom';
+  if (sample.length >= 3 && sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf)
+    return 'utf-8-bom';
   if (sample.length >= 2 && sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
   if (sample.length >= 2 && sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
   for (const [magic, what] of MAGIC) {
@@ -53,7 +55,8 @@ export function detectEncoding(sample: Buffer, choice: EncodingChoice = 'auto'):
   const end = sample.lastIndexOf(0x0a);
   const body = end > 0 ? sample.subarray(0, end) : sample;
   const found = Encoding.detect(body, ['UTF8', 'SJIS', 'EUCJP']);
-  if (found === 'UTF8' || found === false) return found === false && hasHighBytes(body) ? 'shift_jis' : 'utf-8';
+  if (found === 'UTF8' || found === false)
+    return found === false && hasHighBytes(body) ? 'shift_jis' : 'utf-8';
   if (found === 'EUCJP') throw fileProblem('the file is in EUC-JP; save it as UTF-8 or Shift_JIS');
   return 'shift_jis';
 }
@@ -97,7 +100,10 @@ export function decodeBuffer(buf: Buffer, encoding: FileEncoding): string {
  * Reads the first bytes of an async byte source for detection, then yields every chunk
  * (the sniffed ones first). Stops sniffing at the first non-ASCII byte or SNIFF_BYTES.
  */
-export type ByteSource = AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string> | Buffer;
+export type ByteSource =
+  | AsyncIterable<Buffer | Uint8Array | string>
+  | Iterable<Buffer | Uint8Array | string>
+  | Buffer;
 
 export async function sniff(input: ByteSource): Promise<{ sample: Buffer; chunks: AsyncGenerator<Buffer> }> {
   const source: AsyncIterable<Buffer | Uint8Array | string> = Buffer.isBuffer(input)

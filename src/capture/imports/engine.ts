@@ -5,7 +5,14 @@ import type { Db } from '../../platform/db/client.ts';
 import { AppError, invalid } from '../../platform/errors.ts';
 import { type Actor, recordAudit, systemActor } from '../../team/audit.ts';
 import { type CampaignRef, MEMBER_STATUSES, type MemberStatus, resolveCampaign } from './campaign.ts';
-import { type ByteSource, decoderStream, detectEncoding, type EncodingChoice, type FileEncoding, sniff } from './decode.ts';
+import {
+  type ByteSource,
+  decoderStream,
+  detectEncoding,
+  type EncodingChoice,
+  type FileEncoding,
+  sniff,
+} from './decode.ts';
 import { type ColumnTarget, resolveMapping } from './mapping.ts';
 import { type ImportRow, parseRow, type RowIssue } from './rows.ts';
 import {
@@ -95,14 +102,23 @@ function emailHash(email: string): number {
 function foldRow(earlier: ImportRow, later: ImportRow): ImportRow {
   const person = { ...earlier.person };
   for (const [k, v] of Object.entries(later.person)) {
-    if (v !== undefined && v !== null && v !== '' && k !== 'customFields') (person as Record<string, unknown>)[k] = v;
+    if (v !== undefined && v !== null && v !== '' && k !== 'customFields')
+      (person as Record<string, unknown>)[k] = v;
   }
   person.customFields = { ...earlier.person.customFields, ...later.person.customFields };
-  return { ...later, person, occurredAt: later.occurredAt ?? earlier.occurredAt, fingerprint: `${earlier.fingerprint}\u0001${later.fingerprint}` };
+  return {
+    ...later,
+    person,
+    occurredAt: later.occurredAt ?? earlier.occurredAt,
+    fingerprint: `${earlier.fingerprint}\u0001${later.fingerprint}`,
+  };
 }
 
 /** Bytes of an async source counted as they pass. */
-async function* counting(source: AsyncIterable<Buffer>, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+async function* counting(
+  source: AsyncIterable<Buffer>,
+  onBytes: (n: number) => void,
+): AsyncGenerator<Buffer> {
   for await (const chunk of source) {
     onBytes(chunk.length);
     yield chunk;
@@ -123,10 +139,10 @@ export async function importCsv(
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const actor = options.actor ?? systemActor('import');
-  const ws = actor.workspaceId;
   const dryRun = options.dryRun === true;
   const status = options.campaignStatus ?? 'attended';
-  if (!MEMBER_STATUSES.includes(status)) throw invalid('campaignStatus', `one of ${MEMBER_STATUSES.join(', ')}`);
+  if (!MEMBER_STATUSES.includes(status))
+    throw invalid('campaignStatus', `one of ${MEMBER_STATUSES.join(', ')}`);
   const importId =
     options.importId ??
     (await createImport(ctx.db, actor, {
@@ -144,7 +160,11 @@ export async function importCsv(
       },
     }));
   try {
-    const summary = await runImport(ctx.db, actor, importId, input, { ...options, campaignStatus: status, dryRun });
+    const summary = await runImport(ctx.db, actor, importId, input, {
+      ...options,
+      campaignStatus: status,
+      dryRun,
+    });
     await ctx.db.transaction(async (tx) => {
       await markFinished(tx, importId, 'completed', null);
       if (!dryRun) {
@@ -152,14 +172,19 @@ export async function importCsv(
           action: 'import.completed',
           entityType: 'import',
           entityId: importId,
-          meta: { fileName: options.fileName ?? 'import.csv', counts: summary.counts, campaignId: summary.campaign?.id ?? null },
+          meta: {
+            fileName: options.fileName ?? 'import.csv',
+            counts: summary.counts,
+            campaignId: summary.campaign?.id ?? null,
+          },
         });
       }
     });
     return summary;
   } catch (err) {
     if (options.keepRunningOnCrash && !(err instanceof AppError)) throw err;
-    const message = err instanceof AppError ? (err.detail ?? err.title) : err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof AppError ? (err.detail ?? err.title) : err instanceof Error ? err.message : String(err);
     await markFinished(ctx.db, importId, 'failed', message.slice(0, 1000)).catch(() => undefined);
     throw err;
   }
@@ -177,8 +202,18 @@ async function runImport(
   if (sample.length === 0) throw importProblem('the file is empty');
   const encoding = detectEncoding(sample, options.encoding ?? 'auto');
   let bytes = 0;
-  const parser = parse({ relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_BYTES, skip_empty_lines: false });
-  pipeline(Readable.from(counting(chunks, (n) => (bytes += n))), decoderStream(encoding), parser, () => undefined);
+  const parser = parse({
+    relax_column_count: true,
+    relax_quotes: true,
+    max_record_size: MAX_RECORD_BYTES,
+    skip_empty_lines: false,
+  });
+  pipeline(
+    Readable.from(counting(chunks, (n) => (bytes += n))),
+    decoderStream(encoding),
+    parser,
+    () => undefined,
+  );
 
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
   const first = await nextRecord(records, 0);
@@ -291,7 +326,12 @@ async function runImport(
     headers,
     mapping: targets,
     campaign: options.campaign
-      ? { id: campaign?.id ?? null, name: campaign?.name ?? options.campaign, status: options.campaignStatus, created: campaignCreated }
+      ? {
+          id: campaign?.id ?? null,
+          name: campaign?.name ?? options.campaign,
+          status: options.campaignStatus,
+          created: campaignCreated,
+        }
       : null,
     counts,
     issues: kept,

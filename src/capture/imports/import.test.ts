@@ -22,7 +22,8 @@ const person = async (email: string) => {
   const r = await t.db.query<Record<string, unknown>>('SELECT * FROM people WHERE email = $1', [email]);
   return r.rows[0];
 };
-const count = async (sql: string, params: unknown[] = []) => (await t.db.query<{ n: number }>(sql, params)).rows[0].n;
+const count = async (sql: string, params: unknown[] = []) =>
+  (await t.db.query<{ n: number }>(sql, params)).rows[0].n;
 
 const CARDS = [
   '氏名,フリガナ,会社名,部署,役職,メールアドレス,電話番号,業種,従業員数,都道府県,名刺交換日',
@@ -30,7 +31,7 @@ const CARDS = [
   '佐藤 花子,さとう はなこ,㈱サンプル,情報システム部,課長,hanako@sample.co.jp,06-1111-2222,製造,３００人,大阪府,2026-10-15',
   '鈴木次郎,,フリー,,,,03-0000-0000,,,,',
   'Taro Yamada,,Example Inc.,Sales,Manager,not-an-email,,,,,',
-  '=cmd|\' /C calc\'!A0,,悪意 株式会社,,,evil@attacker.example.com,,,,,',
+  "=cmd|' /C calc'!A0,,悪意 株式会社,,,evil@attacker.example.com,,,,,",
 ].join('\r\n');
 
 describe('CSV import engine', () => {
@@ -69,21 +70,41 @@ describe('CSV import engine', () => {
     // The business-card exchange date is when the lead entered the funnel.
     expect((p.created_at as Date).toISOString()).toBe('2026-10-14T15:00:00.000Z');
     const hanako = await person('hanako@sample.co.jp');
-    expect(hanako).toMatchObject({ last_name_kana: 'サトウ', first_name_kana: 'ハナコ', employee_count: 300 });
+    expect(hanako).toMatchObject({
+      last_name_kana: 'サトウ',
+      first_name_kana: 'ハナコ',
+      employee_count: 300,
+    });
     // Invalid rows are reported with their row number (the header is row 1) and the reason.
     expect(s.issues.filter((i) => i.level === 'error')).toEqual([
       expect.objectContaining({ row: 4, column: 'メールアドレス', message: 'no e-mail address' }),
-      expect.objectContaining({ row: 5, message: expect.stringContaining('not a valid e-mail address: "not-an-email"') }),
+      expect.objectContaining({
+        row: 5,
+        message: expect.stringContaining('not a valid e-mail address: "not-an-email"'),
+      }),
     ]);
     // A formula is kept as text, never evaluated or stripped.
-    expect(await person('evil@attacker.example.com')).toMatchObject({ last_name: "=cmd|'", first_name: "/C calc'!A0" });
-    const tr = await t.db.query('SELECT to_stage, actor_type FROM stage_transitions WHERE person_id = $1', [p.id]);
+    expect(await person('evil@attacker.example.com')).toMatchObject({
+      last_name: "=cmd|'",
+      first_name: "/C calc'!A0",
+    });
+    const tr = await t.db.query('SELECT to_stage, actor_type FROM stage_transitions WHERE person_id = $1', [
+      p.id,
+    ]);
     expect(tr.rows).toEqual([{ to_stage: 'inquiry', actor_type: 'import' }]);
-    const acts = await t.db.query<{ type: string }>('SELECT type FROM activities WHERE person_id = $1', [p.id]);
+    const acts = await t.db.query<{ type: string }>('SELECT type FROM activities WHERE person_id = $1', [
+      p.id,
+    ]);
     expect(acts.rows.map((a) => a.type)).toEqual(['import']);
-    const account = await t.db.query<{ name: string; domain: string }>('SELECT name, domain FROM accounts WHERE id = $1', [p.account_id]);
+    const account = await t.db.query<{ name: string; domain: string }>(
+      'SELECT name, domain FROM accounts WHERE id = $1',
+      [p.account_id],
+    );
     expect(account.rows[0]).toEqual({ name: '株式会社髙島屋①', domain: 'takashimaya.co.jp' });
-    const events = await count(`SELECT count(*) AS n FROM events WHERE type = 'person.created' AND person_id = $1`, [p.id]);
+    const events = await count(
+      `SELECT count(*) AS n FROM events WHERE type = 'person.created' AND person_id = $1`,
+      [p.id],
+    );
     expect(events).toBe(1);
   });
 
@@ -98,13 +119,20 @@ describe('CSV import engine', () => {
   });
 
   it('reads UTF-8 with a BOM and English headers, merges by e-mail without blanking, newer values win, audited', async () => {
-    const csv = '\uFEFFEmail,First Name,Last Name,Company,Job Title,Phone\r\nHANAKO@sample.co.jp,,Sato,,CIO,\r\nnew@example.org,Ken,Ito,Example,,\r\n';
+    const csv =
+      '\uFEFFEmail,First Name,Last Name,Company,Job Title,Phone\r\nHANAKO@sample.co.jp,,Sato,,CIO,\r\nnew@example.org,Ken,Ito,Example,,\r\n';
     const s = await importCsv(t.ctx, [Buffer.from(csv, 'utf8')], { fileName: 'en.csv' });
     expect(s.encoding).toBe('utf-8-bom');
     expect(s.headers[0]).toBe('Email');
     expect(s.counts).toMatchObject({ created: 1, updated: 1 });
     const hanako = await person('hanako@sample.co.jp');
-    expect(hanako).toMatchObject({ first_name: '花子', last_name: 'Sato', title: 'CIO', department: '情報システム部', phone: '06-1111-2222' });
+    expect(hanako).toMatchObject({
+      first_name: '花子',
+      last_name: 'Sato',
+      title: 'CIO',
+      department: '情報システム部',
+      phone: '06-1111-2222',
+    });
     const audit = await t.db.query<{ changes: Record<string, unknown> }>(
       `SELECT changes FROM audit_log WHERE entity_id = $1 AND action = 'person.updated'`,
       [hanako.id],
@@ -113,7 +141,8 @@ describe('CSV import engine', () => {
   });
 
   it('merges duplicates within one file into one person', async () => {
-    const csv = 'email,company,title\na@dup.example.com,Dup,\nA@DUP.example.com,,CTO\nb@dup.example.com,Dup,\n';
+    const csv =
+      'email,company,title\na@dup.example.com,Dup,\nA@DUP.example.com,,CTO\nb@dup.example.com,Dup,\n';
     const s = await importCsv(t.ctx, [Buffer.from(csv)], { batchSize: 1 });
     expect(s.counts).toMatchObject({ rows: 3, created: 2, duplicates: 1 });
     expect(await person('a@dup.example.com')).toMatchObject({ company: 'Dup', title: 'CTO' });
@@ -124,9 +153,13 @@ describe('CSV import engine', () => {
     const s = await importCsv(t.ctx, [Buffer.from(csv)], { campaign: '展示会 2026秋' });
     expect(s.campaign).toMatchObject({ name: '展示会 2026秋', created: true, status: 'attended' });
     expect(s.counts.campaignMembers).toBe(2);
-    const c = await t.db.query<{ id: string; channel: string }>(`SELECT id, channel FROM campaigns WHERE name = '展示会 2026秋'`);
+    const c = await t.db.query<{ id: string; channel: string }>(
+      `SELECT id, channel FROM campaigns WHERE name = '展示会 2026秋'`,
+    );
     expect(c.rows[0].channel).toBe('tradeshow');
-    const members = await t.db.query(`SELECT status FROM campaign_members WHERE campaign_id = $1`, [c.rows[0].id]);
+    const members = await t.db.query(`SELECT status FROM campaign_members WHERE campaign_id = $1`, [
+      c.rows[0].id,
+    ]);
     expect(members.rows).toEqual([{ status: 'attended' }, { status: 'attended' }]);
     const p = await person('c1@corp.example.jp');
     expect(p).toMatchObject({ source: '展示会 2026秋', channel: 'tradeshow' });
@@ -161,7 +194,9 @@ describe('CSV import engine', () => {
     await expect(importCsv(t.ctx, [png])).rejects.toThrow(/PNG image/);
     const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100)]);
     await expect(importCsv(t.ctx, [xlsx])).rejects.toThrow(/xlsx/);
-    await expect(importCsv(t.ctx, [Buffer.from([1, 2, 3, 0, 5, 6, 7, 0, 1, 2, 3])])).rejects.toThrow(/binary/);
+    await expect(importCsv(t.ctx, [Buffer.from([1, 2, 3, 0, 5, 6, 7, 0, 1, 2, 3])])).rejects.toThrow(
+      /binary/,
+    );
     const err = await importCsv(t.ctx, [Buffer.from('氏名,会社名\n山田 太郎,ACME\n')]).catch((e) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err.status).toBe(422);
@@ -189,10 +224,19 @@ describe('CSV import engine', () => {
 
   it('applies an explicit mapping, including custom fields and skipped columns', async () => {
     const csv = '連絡先,会社,ブース番号,メモ\nmap@example.co.jp,マップ株式会社,A-12,secret\n';
-    const s = await importCsv(t.ctx, [Buffer.from(csv)], { mapping: { 連絡先: 'email', 3: 'custom:booth', メモ: 'skip' } });
+    const s = await importCsv(t.ctx, [Buffer.from(csv)], {
+      mapping: { 連絡先: 'email', 3: 'custom:booth', メモ: 'skip' },
+    });
     expect(s.mapping).toEqual(['email', 'company', 'custom:booth', 'skip']);
-    expect(await person('map@example.co.jp')).toMatchObject({ company: 'マップ株式会社', custom_fields: { booth: 'A-12' } });
-    await expect(importCsv(t.ctx, [Buffer.from(csv)], { mapping: { 連絡先: 'mail' } })).rejects.toThrow(/unknown field "mail"/);
-    await expect(importCsv(t.ctx, [Buffer.from(csv)], { mapping: { nope: 'email' } })).rejects.toThrow(/no column "nope"/);
+    expect(await person('map@example.co.jp')).toMatchObject({
+      company: 'マップ株式会社',
+      custom_fields: { booth: 'A-12' },
+    });
+    await expect(importCsv(t.ctx, [Buffer.from(csv)], { mapping: { 連絡先: 'mail' } })).rejects.toThrow(
+      /unknown field "mail"/,
+    );
+    await expect(importCsv(t.ctx, [Buffer.from(csv)], { mapping: { nope: 'email' } })).rejects.toThrow(
+      /no column "nope"/,
+    );
   });
 });

@@ -12,7 +12,10 @@ export const IMPORT_QUEUE = 'imports.run';
 /** The uploaded file, read back chunk by chunk (1 MB each) so that memory stays bounded. */
 export async function* storedChunks(q: Queryable, importId: string): AsyncGenerator<Buffer> {
   for (let seq = 0; ; seq++) {
-    const r = await q.query<{ data: Uint8Array }>('SELECT data FROM import_chunks WHERE import_id = $1 AND seq = $2', [importId, seq]);
+    const r = await q.query<{ data: Uint8Array }>(
+      'SELECT data FROM import_chunks WHERE import_id = $1 AND seq = $2',
+      [importId, seq],
+    );
     if (!r.rows[0]) return;
     const d = r.rows[0].data;
     yield Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
@@ -26,7 +29,14 @@ interface StoredImport {
   file_hash: string | null;
   status: string;
   dry_run: boolean;
-  options: { encoding?: 'auto' | 'utf8' | 'sjis'; mapping?: Record<string, string>; campaign?: string; campaignStatus?: MemberStatus; source?: string; channel?: string };
+  options: {
+    encoding?: 'auto' | 'utf8' | 'sjis';
+    mapping?: Record<string, string>;
+    campaign?: string;
+    campaignStatus?: MemberStatus;
+    source?: string;
+    channel?: string;
+  };
   rows_processed: number;
   counts: Record<string, number>;
   actor_type: Actor['type'];
@@ -48,7 +58,12 @@ export const runImportJob: JobHandler = async (payload, ctx) => {
   );
   const imp = r.rows[0];
   if (!imp || imp.status === 'completed' || imp.status === 'failed') return;
-  const actor: Actor = { type: imp.actor_type, id: imp.actor_id, label: imp.actor_label ?? 'import', workspaceId: imp.workspace_id };
+  const actor: Actor = {
+    type: imp.actor_type,
+    id: imp.actor_id,
+    label: imp.actor_label ?? 'import',
+    workspaceId: imp.workspace_id,
+  };
   const o = imp.options;
   try {
     await importCsv(ctx, storedChunks(ctx.db, importId), {
@@ -64,17 +79,27 @@ export const runImportJob: JobHandler = async (payload, ctx) => {
       source: o.source,
       channel: o.channel,
       dryRun: imp.dry_run,
-      resume: imp.status === 'running' ? { rowsProcessed: imp.rows_processed, counts: { ...emptyCounts(), ...imp.counts } } : undefined,
+      resume:
+        imp.status === 'running'
+          ? { rowsProcessed: imp.rows_processed, counts: { ...emptyCounts(), ...imp.counts } }
+          : undefined,
       keepRunningOnCrash: true,
       // A long import keeps its job lease, so that no other worker starts it again meanwhile.
       onProgress: () => {
-        void ctx.db.query(`UPDATE jobs SET locked_until = now() + interval '5 minutes' WHERE id = $1`, [ctx.job.id]).catch(() => undefined);
+        void ctx.db
+          .query(`UPDATE jobs SET locked_until = now() + interval '5 minutes' WHERE id = $1`, [ctx.job.id])
+          .catch(() => undefined);
       },
     });
   } catch (err) {
     if (err instanceof AppError) return; // recorded on the import as failed, with the reason
     if (ctx.job.attempts >= ctx.job.max_attempts) {
-      await markFinished(ctx.db, importId, 'failed', err instanceof Error ? err.message.slice(0, 1000) : String(err));
+      await markFinished(
+        ctx.db,
+        importId,
+        'failed',
+        err instanceof Error ? err.message.slice(0, 1000) : String(err),
+      );
     }
     throw err;
   }

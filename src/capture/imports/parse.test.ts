@@ -59,15 +59,19 @@ describe('import parsing (pure)', () => {
   });
 
   it('turns a row into a person with warnings for values it leaves out', () => {
-    const r = parseRow(7, ['ＴＡＲＯ＠Example.JP', 'なし', 'たなか たろう', 'abc'], ['メール', '電話', 'ふりがな', '従業員数'], [
-      'email',
-      'phone',
-      'fullNameKana',
-      'employeeCount',
-    ]);
+    const r = parseRow(
+      7,
+      ['ＴＡＲＯ＠Example.JP', 'なし', 'たなか たろう', 'abc'],
+      ['メール', '電話', 'ふりがな', '従業員数'],
+      ['email', 'phone', 'fullNameKana', 'employeeCount'],
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.person).toMatchObject({ email: 'taro@example.jp', lastNameKana: 'タナカ', firstNameKana: 'タロウ' });
+    expect(r.value.person).toMatchObject({
+      email: 'taro@example.jp',
+      lastNameKana: 'タナカ',
+      firstNameKana: 'タロウ',
+    });
     expect(r.warnings.map((w) => [w.row, w.column])).toEqual([
       [7, '電話'],
       [7, '従業員数'],

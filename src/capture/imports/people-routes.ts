@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { mergePeople } from '../../people/merge-people.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { App, AppContext } from '../../platform/http/context.ts';
-import { mergePeople } from '../../people/merge-people.ts';
 import { actorOf, principalOf } from '../../team/auth.ts';
 
 const idParams = z.object({ id: z.uuid() });
@@ -28,7 +28,8 @@ export async function peopleMergeRoutes(app: App, ctx: AppContext) {
       config: { permission: 'people:merge' },
       schema: {
         tags: ['people'],
-        summary: 'Merge another person into this one: blanks filled, timeline, stage history, campaigns and deals moved, the other deleted',
+        summary:
+          'Merge another person into this one: blanks filled, timeline, stage history, campaigns and deals moved, the other deleted',
         params: idParams,
         body: z.object({ otherId: z.uuid() }),
       },
@@ -57,7 +58,10 @@ export async function peopleMergeRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const ws = principalOf(request).workspaceId;
       const { limit, cursor, type } = request.query;
-      const exists = await ctx.db.query('SELECT 1 FROM accounts WHERE workspace_id = $1 AND id = $2', [ws, request.params.id]);
+      const exists = await ctx.db.query('SELECT 1 FROM accounts WHERE workspace_id = $1 AND id = $2', [
+        ws,
+        request.params.id,
+      ]);
       if (exists.rows.length === 0) throw notFound('Account', request.params.id);
       let after: [string, number] | null = null;
       if (cursor) {
@@ -89,9 +93,18 @@ export async function peopleMergeRoutes(app: App, ctx: AppContext) {
           occurredAt: x.occurred_at,
           properties: x.properties,
           campaign: x.campaign_id ? { id: x.campaign_id, name: x.campaign_name } : null,
-          person: { id: x.person_id, email: x.email, lastName: x.last_name, firstName: x.first_name, stage: x.stage },
+          person: {
+            id: x.person_id,
+            email: x.email,
+            lastName: x.last_name,
+            firstName: x.first_name,
+            stage: x.stage,
+          },
         })),
-        nextCursor: r.rows.length > limit ? Buffer.from(JSON.stringify([last.occurred_at.toISOString(), last.id])).toString('base64url') : null,
+        nextCursor:
+          r.rows.length > limit
+            ? Buffer.from(JSON.stringify([last.occurred_at.toISOString(), last.id])).toString('base64url')
+            : null,
       };
     },
   );

@@ -1,5 +1,11 @@
 import { parse } from 'csv-parse/sync';
-import { decodeBuffer, detectEncoding, ENCODING_LABELS, type EncodingChoice, type FileEncoding } from './decode.ts';
+import {
+  decodeBuffer,
+  detectEncoding,
+  ENCODING_LABELS,
+  type EncodingChoice,
+  type FileEncoding,
+} from './decode.ts';
 import { importProblem } from './engine.ts';
 import { type ColumnTarget, IMPORT_FIELDS, resolveMapping, suggestMapping } from './mapping.ts';
 import { parseRow, type RowIssue } from './rows.ts';
@@ -26,7 +32,12 @@ export interface ImportPreview {
  */
 export function previewCsv(
   sample: Buffer,
-  opts: { encoding?: EncodingChoice; mapping?: Record<string, string>; partial?: boolean; rows?: number } = {},
+  opts: {
+    encoding?: EncodingChoice;
+    mapping?: Record<string, string>;
+    partial?: boolean;
+    rows?: number;
+  } = {},
 ): ImportPreview {
   if (sample.length === 0) throw importProblem('the file is empty');
   const encoding = detectEncoding(sample, opts.encoding ?? 'auto');
@@ -37,10 +48,18 @@ export function previewCsv(
   }
   let records: string[][];
   try {
-    records = parse(text, { relax_column_count: true, relax_quotes: true, to: (opts.rows ?? 10) + 1 }) as string[][];
+    records = parse(text, {
+      relax_column_count: true,
+      relax_quotes: true,
+      to: (opts.rows ?? 10) + 1,
+    }) as string[][];
   } catch {
     // A quoted value cut by the sample: preview what could be read line by line.
-    records = parse(text.slice(0, text.lastIndexOf('\n', 64 * 1024)), { relax_column_count: true, relax_quotes: true, to: (opts.rows ?? 10) + 1 }) as string[][];
+    records = parse(text.slice(0, text.lastIndexOf('\n', 64 * 1024)), {
+      relax_column_count: true,
+      relax_quotes: true,
+      to: (opts.rows ?? 10) + 1,
+    }) as string[][];
   }
   const headers = (records[0] ?? []).map((h) => h.trim());
   if (headers.every((h) => h === '')) throw importProblem('the file has no header row');

@@ -1,11 +1,11 @@
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
 import { UserFacingError } from '../../runtime.ts';
-import type { ImportOptions, ImportSummary } from './engine.ts';
-import type { ImportRecord } from './store.ts';
-import type { RowIssue } from './rows.ts';
-import type { ColumnTarget } from './mapping.ts';
 import type { FileEncoding } from './decode.ts';
+import type { ImportOptions, ImportSummary } from './engine.ts';
+import type { ColumnTarget } from './mapping.ts';
+import type { RowIssue } from './rows.ts';
+import type { ImportRecord } from './store.ts';
 
 type RemoteRecord = ImportRecord & { issues: RowIssue[]; campaign: { id: string; name: string } | null };
 
@@ -13,7 +13,12 @@ type RemoteRecord = ImportRecord & { issues: RowIssue[]; campaign: { id: string;
  * `leadflow import FILE --server URL --api-key KEY`: uploads the file to a running server
  * (which holds the embedded database) and follows the import job until it ends.
  */
-export async function runRemoteImport(server: string, apiKey: string, path: string, o: ImportOptions): Promise<ImportSummary> {
+export async function runRemoteImport(
+  server: string,
+  apiKey: string,
+  path: string,
+  o: ImportOptions,
+): Promise<ImportSummary> {
   const base = server.replace(/\/+$/, '');
   const headers = { authorization: `Bearer ${apiKey}`, accept: 'application/json' };
   const form = new FormData();
@@ -59,9 +64,14 @@ async function call<T>(url: string, init: RequestInit): Promise<T> {
   try {
     res = await fetch(url, init);
   } catch (err) {
-    throw new UserFacingError(`cannot reach ${new URL(url).origin}: ${(err as Error).cause ?? (err as Error).message}`);
+    throw new UserFacingError(
+      `cannot reach ${new URL(url).origin}: ${(err as Error).cause ?? (err as Error).message}`,
+    );
   }
   const body = (await res.json().catch(() => ({}))) as T & { detail?: string; title?: string };
-  if (!res.ok) throw new UserFacingError(`the server answered ${res.status}: ${body.detail ?? body.title ?? res.statusText}`);
+  if (!res.ok)
+    throw new UserFacingError(
+      `the server answered ${res.status}: ${body.detail ?? body.title ?? res.statusText}`,
+    );
   return body;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MultipartFile } from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, invalid } from '../../platform/errors.ts';
 import type { App, AppContext } from '../../platform/http/context.ts';
@@ -11,7 +11,15 @@ import { MEMBER_STATUSES, type MemberStatus } from './campaign.ts';
 import { ENCODING_CHOICES, type EncodingChoice, parseEncodingChoice, SNIFF_BYTES } from './decode.ts';
 import { IMPORT_QUEUE } from './jobs.ts';
 import { previewCsv } from './preview.ts';
-import { createImport, earlierImportsOf, getImport, type ImportSettings, listImports, listIssues, MAX_STORED_ISSUES } from './store.ts';
+import {
+  createImport,
+  earlierImportsOf,
+  getImport,
+  type ImportSettings,
+  listImports,
+  listIssues,
+  MAX_STORED_ISSUES,
+} from './store.ts';
 
 const CHUNK = 1024 * 1024;
 const idParams = z.object({ id: z.uuid() });
@@ -39,7 +47,8 @@ function parseFields(raw: Record<string, string>): UploadFields {
     }
   }
   const status = (raw.campaignStatus || 'attended') as MemberStatus;
-  if (!MEMBER_STATUSES.includes(status)) throw invalid('campaignStatus', `one of ${MEMBER_STATUSES.join(', ')}`);
+  if (!MEMBER_STATUSES.includes(status))
+    throw invalid('campaignStatus', `one of ${MEMBER_STATUSES.join(', ')}`);
   const text = (key: string, max: number) => {
     const v = raw[key]?.trim();
     if (v && v.length > max) throw invalid(key, `at most ${max} characters`);
@@ -58,8 +67,17 @@ function parseFields(raw: Record<string, string>): UploadFields {
 }
 
 /** Reads the multipart form: the text fields and, through `onFile`, the one file part. */
-async function readMultipart(request: FastifyRequest, onFile: (file: MultipartFile, fields: Record<string, string>) => Promise<void>) {
-  if (!request.isMultipart()) throw new AppError(415, 'unsupported-media-type', 'Unsupported media type', 'Send multipart/form-data with a "file" part');
+async function readMultipart(
+  request: FastifyRequest,
+  onFile: (file: MultipartFile, fields: Record<string, string>) => Promise<void>,
+) {
+  if (!request.isMultipart())
+    throw new AppError(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      'Send multipart/form-data with a "file" part',
+    );
   const fields: Record<string, string> = {};
   let seen = false;
   for await (const part of request.parts()) {
@@ -89,7 +107,11 @@ export async function importRoutes(app: App, ctx: AppContext) {
     '/api/v1/imports/preview',
     {
       config: { permission: 'imports:write' },
-      schema: { tags: ['imports'], summary: 'Read the start of a CSV: encoding, headers, suggested mapping and the first rows', ...multipartBody },
+      schema: {
+        tags: ['imports'],
+        summary: 'Read the start of a CSV: encoding, headers, suggested mapping and the first rows',
+        ...multipartBody,
+      },
     },
     async (request) => {
       let sample = Buffer.alloc(0);
@@ -117,7 +139,8 @@ export async function importRoutes(app: App, ctx: AppContext) {
       config: { permission: 'imports:write' },
       schema: {
         tags: ['imports'],
-        summary: 'Upload a CSV and start its import as a durable job (202); poll GET /api/v1/imports/{id} for progress',
+        summary:
+          'Upload a CSV and start its import as a durable job (202); poll GET /api/v1/imports/{id} for progress',
         ...multipartBody,
       },
     },
@@ -136,7 +159,12 @@ export async function importRoutes(app: App, ctx: AppContext) {
             source: settings.source,
             channel: settings.channel,
           };
-          const id = await createImport(ctx.db, actor, { fileName: safeName(part.filename), fileSize: 0, dryRun: settings.dryRun, options });
+          const id = await createImport(ctx.db, actor, {
+            fileName: safeName(part.filename),
+            fileSize: 0,
+            dryRun: settings.dryRun,
+            options,
+          });
           importId = id;
           const hash = createHash('sha256');
           let pending: Buffer[] = [];
@@ -151,13 +179,22 @@ export async function importRoutes(app: App, ctx: AppContext) {
             if (!head) {
               head = data.subarray(0, SNIFF_BYTES);
               // Reject a binary file or a file without an e-mail column before storing the rest.
-              const preview = previewCsv(head, { encoding: options.encoding, mapping: options.mapping, partial: true, rows: 1 });
+              const preview = previewCsv(head, {
+                encoding: options.encoding,
+                mapping: options.mapping,
+                partial: true,
+                rows: 1,
+              });
               if (!preview.hasEmailColumn) {
                 const names = preview.headers.map((h) => `"${h}"`).join(', ');
                 throw invalid('mapping', `no column is mapped to email (the columns are: ${names})`);
               }
             }
-            await ctx.db.query('INSERT INTO import_chunks (import_id, seq, data) VALUES ($1, $2, $3)', [id, seq++, data]);
+            await ctx.db.query('INSERT INTO import_chunks (import_id, seq, data) VALUES ($1, $2, $3)', [
+              id,
+              seq++,
+              data,
+            ]);
           };
           for await (const chunk of part.file) {
             const buf = chunk as Buffer;
@@ -167,11 +204,26 @@ export async function importRoutes(app: App, ctx: AppContext) {
             pendingSize += buf.length;
             if (pendingSize >= CHUNK) await store();
           }
-          if (part.file.truncated) throw new AppError(413, 'body-too-large', 'File too large', 'The file exceeds the 512 MB upload limit');
+          if (part.file.truncated)
+            throw new AppError(
+              413,
+              'body-too-large',
+              'File too large',
+              'The file exceeds the 512 MB upload limit',
+            );
           if (pendingSize > 0 || seq === 0) await store();
-          await ctx.db.query('UPDATE imports SET file_size = $2, file_hash = $3 WHERE id = $1', [id, size, hash.digest('hex')]);
+          await ctx.db.query('UPDATE imports SET file_size = $2, file_hash = $3 WHERE id = $1', [
+            id,
+            size,
+            hash.digest('hex'),
+          ]);
         });
-        await enqueue(ctx.db, IMPORT_QUEUE, { importId }, { key: `${IMPORT_QUEUE}:${importId}`, maxAttempts: 5 });
+        await enqueue(
+          ctx.db,
+          IMPORT_QUEUE,
+          { importId },
+          { key: `${IMPORT_QUEUE}:${importId}`, maxAttempts: 5 },
+        );
       } catch (err) {
         // Nothing half-written: a rejected upload leaves no import behind.
         if (importId) await ctx.db.query('DELETE FROM imports WHERE id = $1', [importId]);
@@ -189,10 +241,14 @@ export async function importRoutes(app: App, ctx: AppContext) {
       schema: {
         tags: ['imports'],
         summary: 'Imports, newest first',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20), cursor: z.string().max(500).optional() }),
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(200).default(20),
+          cursor: z.string().max(500).optional(),
+        }),
       },
     },
-    async (request) => listImports(ctx.db, principalOf(request).workspaceId, request.query.limit, request.query.cursor),
+    async (request) =>
+      listImports(ctx.db, principalOf(request).workspaceId, request.query.limit, request.query.cursor),
   );
 
   app.get(
@@ -212,10 +268,21 @@ export async function importRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const ws = principalOf(request).workspaceId;
       const record = await getImport(ctx.db, ws, request.params.id);
-      const issues = await listIssues(ctx.db, record.id, request.query.issuesLimit, request.query.issuesAfterRow);
-      const earlier = record.fileHash ? (await earlierImportsOf(ctx.db, ws, record.fileHash)).filter((x) => x.id !== record.id) : [];
+      const issues = await listIssues(
+        ctx.db,
+        record.id,
+        request.query.issuesLimit,
+        request.query.issuesAfterRow,
+      );
+      const earlier = record.fileHash
+        ? (await earlierImportsOf(ctx.db, ws, record.fileHash)).filter((x) => x.id !== record.id)
+        : [];
       const campaign = record.campaignId
-        ? (await ctx.db.query<{ id: string; name: string }>('SELECT id, name FROM campaigns WHERE id = $1', [record.campaignId])).rows[0] ?? null
+        ? ((
+            await ctx.db.query<{ id: string; name: string }>('SELECT id, name FROM campaigns WHERE id = $1', [
+              record.campaignId,
+            ])
+          ).rows[0] ?? null)
         : null;
       return { ...record, campaign, issues, earlierImports: earlier };
     },
@@ -225,17 +292,27 @@ export async function importRoutes(app: App, ctx: AppContext) {
     '/api/v1/imports/:id/issues.csv',
     {
       config: { permission: 'imports:read' },
-      schema: { tags: ['imports'], summary: "The import's row issues as CSV (UTF-8 with BOM, formulas neutralised) to fix in Excel", params: idParams },
+      schema: {
+        tags: ['imports'],
+        summary: "The import's row issues as CSV (UTF-8 with BOM, formulas neutralised) to fix in Excel",
+        params: idParams,
+      },
     },
     async (request, reply) => {
       const record = await getImport(ctx.db, principalOf(request).workspaceId, request.params.id);
       const issues = await listIssues(ctx.db, record.id, MAX_STORED_ISSUES, 0);
-      const rows = [['row', 'level', 'column', 'message', 'value'], ...issues.map((i) => [String(i.row), i.level, i.column, i.message, i.value ?? ''])];
+      const rows = [
+        ['row', 'level', 'column', 'message', 'value'],
+        ...issues.map((i) => [String(i.row), i.level, i.column, i.message, i.value ?? '']),
+      ];
       const csv = stringify(rows.map((r) => r.map(neutraliseFormula)));
       const name = `${record.fileName.replace(/\.csv$/i, '')}-issues.csv`;
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="issues.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header(
+          'content-disposition',
+          `attachment; filename="issues.csv"; filename*=UTF-8''${encodeURIComponent(name)}`,
+        )
         .send(`\uFEFF${csv}`);
     },
   );

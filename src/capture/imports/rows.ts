@@ -27,7 +27,9 @@ export interface ImportRow {
   fingerprint: string;
 }
 
-export type RowResult = { ok: true; value: ImportRow; warnings: RowIssue[] } | { ok: false; issues: RowIssue[] };
+export type RowResult =
+  | { ok: true; value: ImportRow; warnings: RowIssue[] }
+  | { ok: false; issues: RowIssue[] };
 
 const cut = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
 
@@ -42,7 +44,8 @@ export function splitFullName(raw: string): { last?: string; first?: string } {
   if (comma > 0) return { last: cleanText(s.slice(0, comma)), first: cleanText(s.slice(comma + 1)) };
   const parts = s.split(' ');
   if (parts.length === 1) return { last: s };
-  if (/^[\p{Script=Latin}\s.'-]+$/u.test(s)) return { first: parts.slice(0, -1).join(' '), last: parts[parts.length - 1] };
+  if (/^[\p{Script=Latin}\s.'-]+$/u.test(s))
+    return { first: parts.slice(0, -1).join(' '), last: parts[parts.length - 1] };
   return { last: parts[0], first: parts.slice(1).join(' ') };
 }
 
@@ -81,7 +84,27 @@ export function normalizePrefecture(raw: string): string | undefined {
   return prefix ?? s;
 }
 
-const TRUE_WORDS = new Set(['1', 'true', 'yes', 'y', 'on', 'はい', '同意', '同意する', '同意済', '同意済み', '許可', '済', '○', '〇', '◯', '✓', '✔', 'opt-in', 'optin']);
+const TRUE_WORDS = new Set([
+  '1',
+  'true',
+  'yes',
+  'y',
+  'on',
+  'はい',
+  '同意',
+  '同意する',
+  '同意済',
+  '同意済み',
+  '許可',
+  '済',
+  '○',
+  '〇',
+  '◯',
+  '✓',
+  '✔',
+  'opt-in',
+  'optin',
+]);
 
 export function parseConsent(raw: string): boolean | undefined {
   const s = cleanText(raw)?.normalize('NFKC').toLowerCase();
@@ -92,7 +115,10 @@ export function parseConsent(raw: string): boolean | undefined {
 /** Dates as spreadsheets write them; without a zone they are Japan time (JST). */
 export function parseImportDate(raw: string): Date | undefined {
   const s = raw.normalize('NFKC').trim();
-  const m = /^(\d{4})[/\-.年](\d{1,2})[/\-.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+  const m =
+    /^(\d{4})[/\-.年](\d{1,2})[/\-.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      s,
+    );
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', sec = '0', zone] = m;
   const iso = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}T${h.padStart(2, '0')}:${mi.padStart(2, '0')}:${sec.padStart(2, '0')}${zone ?? '+09:00'}`;
@@ -122,7 +148,12 @@ function extractEmail(raw: string): string | undefined {
  * One CSV record into a person. Only a missing or invalid e-mail, or an oversized cell, rejects
  * the row; problems with other values are warnings and the value is left out.
  */
-export function parseRow(row: number, record: string[], headers: string[], targets: ColumnTarget[]): RowResult {
+export function parseRow(
+  row: number,
+  record: string[],
+  headers: string[],
+  targets: ColumnTarget[],
+): RowResult {
   const issues: RowIssue[] = [];
   const person: Partial<PersonInput> & { customFields: Record<string, unknown> } = { customFields: {} };
   let email: string | undefined;
@@ -133,10 +164,21 @@ export function parseRow(row: number, record: string[], headers: string[], targe
   let mobile: string | undefined;
   const fingerprint: string[] = [];
   const issue = (level: RowIssue['level'], col: number, message: string, value?: string) =>
-    issues.push({ row, level, column: headers[col] ?? `#${col + 1}`, message, ...(value !== undefined ? { value: cut(value) } : {}) });
+    issues.push({
+      row,
+      level,
+      column: headers[col] ?? `#${col + 1}`,
+      message,
+      ...(value !== undefined ? { value: cut(value) } : {}),
+    });
 
   if (record.length > headers.length && record.slice(headers.length).some((c) => c.trim() !== '')) {
-    issues.push({ row, level: 'error', column: '', message: `the row has ${record.length} columns but the header has ${headers.length} (a comma outside quotes?)` });
+    issues.push({
+      row,
+      level: 'error',
+      column: '',
+      message: `the row has ${record.length} columns but the header has ${headers.length} (a comma outside quotes?)`,
+    });
     return { ok: false, issues };
   }
   for (let col = 0; col < targets.length; col++) {
@@ -144,10 +186,15 @@ export function parseRow(row: number, record: string[], headers: string[], targe
     if (target === 'skip') continue;
     const value = record[col] ?? '';
     if (value.length > MAX_CELL_CHARS) {
-      issue('error', col, `the value is ${value.length.toLocaleString('en')} characters long; at most ${MAX_CELL_CHARS.toLocaleString('en')} are allowed`);
+      issue(
+        'error',
+        col,
+        `the value is ${value.length.toLocaleString('en')} characters long; at most ${MAX_CELL_CHARS.toLocaleString('en')} are allowed`,
+      );
       return { ok: false, issues };
     }
-    if (value.includes('\uFFFD')) issue('warning', col, 'the value contains characters that are not valid in the file encoding', value);
+    if (value.includes('\uFFFD'))
+      issue('warning', col, 'the value contains characters that are not valid in the file encoding', value);
     fingerprint.push(value);
     if (value.trim() === '') continue;
     if (target.startsWith('custom:')) {
@@ -196,15 +243,25 @@ export function parseRow(row: number, record: string[], headers: string[], targe
         break;
       case 'occurredAt':
         occurredAt = parseImportDate(value);
-        if (!occurredAt) issue('warning', col, 'not a date (YYYY-MM-DD or YYYY/MM/DD); the import time is used', value);
+        if (!occurredAt)
+          issue('warning', col, 'not a date (YYYY-MM-DD or YYYY/MM/DD); the import time is used', value);
         else if (occurredAt.getTime() > Date.now() + 86_400_000) {
           issue('warning', col, 'a date in the future; the import time is used', value);
           occurredAt = undefined;
         }
         break;
       default:
-        person[target as 'lastName' | 'firstName' | 'company' | 'department' | 'title' | 'industry' | 'country' | 'source'] =
-          cleanText(value);
+        person[
+          target as
+            | 'lastName'
+            | 'firstName'
+            | 'company'
+            | 'department'
+            | 'title'
+            | 'industry'
+            | 'country'
+            | 'source'
+        ] = cleanText(value);
     }
   }
   if (!email) {
@@ -229,7 +286,13 @@ export function parseRow(row: number, record: string[], headers: string[], targe
   }
   return {
     ok: true,
-    value: { row, email, person: { ...person, email } as PersonInput, occurredAt, fingerprint: `${email}\u0000${fingerprint.join('\u0000')}` },
+    value: {
+      row,
+      email,
+      person: { ...person, email } as PersonInput,
+      occurredAt,
+      fingerprint: `${email}\u0000${fingerprint.join('\u0000')}`,
+    },
     warnings: issues,
   };
 }

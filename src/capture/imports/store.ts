@@ -119,7 +119,13 @@ function toRecord(r: ImportRow): ImportRecord {
 export async function createImport(
   q: Queryable,
   actor: Actor,
-  input: { fileName: string; fileSize: number; fileHash?: string | null; dryRun: boolean; options: ImportSettings },
+  input: {
+    fileName: string;
+    fileSize: number;
+    fileHash?: string | null;
+    dryRun: boolean;
+    options: ImportSettings;
+  },
 ): Promise<string> {
   const r = await q.query<{ id: string }>(
     `INSERT INTO imports (workspace_id, file_name, file_size, file_hash, dry_run, options, actor_type, actor_id, actor_label)
@@ -140,7 +146,10 @@ export async function createImport(
 }
 
 export async function getImport(q: Queryable, workspaceId: number, id: string): Promise<ImportRecord> {
-  const r = await q.query<ImportRow>(`SELECT ${COLUMNS} FROM imports WHERE workspace_id = $1 AND id = $2`, [workspaceId, id]);
+  const r = await q.query<ImportRow>(`SELECT ${COLUMNS} FROM imports WHERE workspace_id = $1 AND id = $2`, [
+    workspaceId,
+    id,
+  ]);
   if (!r.rows[0]) throw notFound('Import', id);
   return toRecord(r.rows[0]);
 }
@@ -163,7 +172,10 @@ export async function listImports(
   const last = items[items.length - 1];
   return {
     items,
-    nextCursor: r.rows.length > limit ? Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url') : null,
+    nextCursor:
+      r.rows.length > limit
+        ? Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url')
+        : null,
   };
 }
 
@@ -178,7 +190,14 @@ export async function earlierImportsOf(q: Queryable, workspaceId: number, fileHa
   return r.rows.map((x) => ({ id: x.id, createdAt: x.created_at, fileName: x.file_name }));
 }
 
-export async function markStarted(q: Queryable, id: string, encoding: string, headers: string[], mapping: string[], campaignId: string | null) {
+export async function markStarted(
+  q: Queryable,
+  id: string,
+  encoding: string,
+  headers: string[],
+  mapping: string[],
+  campaignId: string | null,
+) {
   await q.query(
     `UPDATE imports SET status = 'running', started_at = coalesce(started_at, now()), encoding = $2, headers = $3,
        mapping = $4, campaign_id = $5 WHERE id = $1`,
@@ -186,7 +205,13 @@ export async function markStarted(q: Queryable, id: string, encoding: string, he
   );
 }
 
-export async function saveProgress(q: Queryable, id: string, rowsProcessed: number, bytes: number, counts: ImportCounts) {
+export async function saveProgress(
+  q: Queryable,
+  id: string,
+  rowsProcessed: number,
+  bytes: number,
+  counts: ImportCounts,
+) {
   await q.query('UPDATE imports SET rows_processed = $2, bytes_processed = $3, counts = $4 WHERE id = $1', [
     id,
     rowsProcessed,
@@ -195,7 +220,12 @@ export async function saveProgress(q: Queryable, id: string, rowsProcessed: numb
   ]);
 }
 
-export async function markFinished(q: Queryable, id: string, status: 'completed' | 'failed', error: string | null) {
+export async function markFinished(
+  q: Queryable,
+  id: string,
+  status: 'completed' | 'failed',
+  error: string | null,
+) {
   await q.query(
     `UPDATE imports SET status = $2, error = $3, finished_at = now(),
        bytes_processed = CASE WHEN $2 = 'completed' THEN file_size ELSE bytes_processed END WHERE id = $1`,
@@ -206,7 +236,12 @@ export async function markFinished(q: Queryable, id: string, status: 'completed'
 /** Stored issues per import; the counts stay exact beyond it. */
 export const MAX_STORED_ISSUES = 10_000;
 
-export async function saveIssues(q: Queryable, importId: string, issues: RowIssue[], alreadyStored: number): Promise<number> {
+export async function saveIssues(
+  q: Queryable,
+  importId: string,
+  issues: RowIssue[],
+  alreadyStored: number,
+): Promise<number> {
   const room = Math.max(0, MAX_STORED_ISSUES - alreadyStored);
   const batch = issues.slice(0, room);
   if (batch.length === 0) return 0;
@@ -233,8 +268,19 @@ export async function saveIssues(q: Queryable, importId: string, issues: RowIssu
   return batch.length;
 }
 
-export async function listIssues(q: Queryable, importId: string, limit: number, afterRow = 0): Promise<RowIssue[]> {
-  const r = await q.query<{ row_number: number; level: 'error' | 'warning'; column_name: string; message: string; value: string | null }>(
+export async function listIssues(
+  q: Queryable,
+  importId: string,
+  limit: number,
+  afterRow = 0,
+): Promise<RowIssue[]> {
+  const r = await q.query<{
+    row_number: number;
+    level: 'error' | 'warning';
+    column_name: string;
+    message: string;
+    value: string | null;
+  }>(
     `SELECT row_number, level, column_name, message, value FROM import_row_issues
      WHERE import_id = $1 AND row_number > $2 ORDER BY row_number, seq LIMIT $3`,
     [importId, afterRow, limit],

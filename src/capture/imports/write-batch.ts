@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mergeProfile, normalizeProfile, type ProfileValues } from '../../people/merge.ts';
 import { emailDomain, isFreeMailDomain, normalizeCompanyName } from '../../people/normalize.ts';
-import { PERSON_COLUMNS, PROFILE_FIELDS, type Person, type PersonRow, type ProfileField, toPerson } from '../../people/person.ts';
+import {
+  PERSON_COLUMNS,
+  type Person,
+  type PersonRow,
+  PROFILE_FIELDS,
+  type ProfileField,
+  toPerson,
+} from '../../people/person.ts';
 import { upsertPerson } from '../../people/store.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { EVENT_SUBSCRIBERS } from '../../platform/events.ts';
@@ -33,7 +40,10 @@ const TEXT_KEYS = PROFILE_KEYS.filter((k) => k !== 'employeeCount');
 
 /** A row's idempotency key: the same values for the same e-mail (and campaign) are one import touch, however often imported. */
 export function activityKey(row: ImportRow, campaignId: string | null, suffix = ''): string {
-  const h = createHash('sha1').update(row.fingerprint).update(`\u0000${campaignId ?? ''}`).digest('base64url');
+  const h = createHash('sha1')
+    .update(row.fingerprint)
+    .update(`\u0000${campaignId ?? ''}`)
+    .digest('base64url');
   return `import:${h}${suffix}`;
 }
 
@@ -71,7 +81,8 @@ export async function planBatch(q: Queryable, ws: number, rows: ImportRow[], loc
     if (!current.channel && input.channel) changes.channel = input.channel;
     if (input.consent === true && !current.consent) changes.consent = true;
     const custom = input.customFields ?? {};
-    if (Object.entries(custom).some(([k, v]) => current.customFields[k] !== v)) changes.customFields = { ...current.customFields, ...custom };
+    if (Object.entries(custom).some(([k, v]) => current.customFields[k] !== v))
+      changes.customFields = { ...current.customFields, ...custom };
     if (Object.keys(changes).length > 0) updates.push({ person: current, changes });
     else unchanged++;
   }
@@ -97,10 +108,19 @@ export async function writeBatch(q: Queryable, bc: BatchContext, rows: ImportRow
   await insertImportActivities(q, bc, rows, ids);
   const campaignMembers = bc.campaign ? await joinCampaign(q, bc, rows, ids) : 0;
   if (touched.length > 0) await enqueue(q, 'scoring.refresh', { personIds: touched, workspaceId: ws });
-  return { created, updated: plan.updates.length, unchanged: plan.unchanged + (plan.fresh.length - created), campaignMembers };
+  return {
+    created,
+    updated: plan.updates.length,
+    unchanged: plan.unchanged + (plan.fresh.length - created),
+    campaignMembers,
+  };
 }
 
-async function accountsFor(q: Queryable, ws: number, rows: { email: string; profile: ProfileValues }[]): Promise<Map<string, string>> {
+async function accountsFor(
+  q: Queryable,
+  ws: number,
+  rows: { email: string; profile: ProfileValues }[],
+): Promise<Map<string, string>> {
   const byDomain = new Map<string, ProfileValues>();
   const companies = new Set<string>();
   for (const { email, profile } of rows) {
@@ -155,7 +175,12 @@ async function accountsFor(q: Queryable, ws: number, rows: { email: string; prof
   return out;
 }
 
-async function insertPeople(q: Queryable, bc: BatchContext, fresh: ImportRow[], ids: Map<string, string>): Promise<number> {
+async function insertPeople(
+  q: Queryable,
+  bc: BatchContext,
+  fresh: ImportRow[],
+  ids: Map<string, string>,
+): Promise<number> {
   if (fresh.length === 0) return 0;
   const ws = bc.workspaceId;
   const profiles = fresh.map((r) => ({ email: r.email, profile: normalizeProfile(r.person) }));
@@ -182,7 +207,13 @@ async function insertPeople(q: Queryable, bc: BatchContext, fresh: ImportRow[], 
   ];
   const textCols = TEXT_KEYS.map((k) => PROFILE_FIELDS[k]);
   const n = TEXT_KEYS.length;
-  const r = await q.query<{ id: string; email: string; created_at: Date; source: string | null; channel: string | null }>(
+  const r = await q.query<{
+    id: string;
+    email: string;
+    created_at: Date;
+    source: string | null;
+    channel: string | null;
+  }>(
     `INSERT INTO people (workspace_id, email, ${textCols.join(', ')}, employee_count, source, channel, account_id,
        consent, consent_at, custom_fields, stage_changed_at, created_at, updated_at)
      SELECT $1, u.email, ${textCols.map((c) => `u.${c}`).join(', ')}, u.employee_count, u.source, u.channel, u.account_id,
@@ -198,7 +229,11 @@ async function insertPeople(q: Queryable, bc: BatchContext, fresh: ImportRow[], 
   // Someone else created a few of these people meanwhile: merge into them one by one (rare).
   for (const row of fresh) {
     if (ids.has(row.email)) continue;
-    const { person } = await upsertPerson(q, bc.actor, { ...row.person, source: row.person.source ?? bc.source, channel: row.person.channel ?? bc.channel });
+    const { person } = await upsertPerson(q, bc.actor, {
+      ...row.person,
+      source: row.person.source ?? bc.source,
+      channel: row.person.channel ?? bc.channel,
+    });
     ids.set(row.email, person.id);
   }
   if (r.rows.length === 0) return 0;
@@ -219,11 +254,15 @@ async function insertPeople(q: Queryable, bc: BatchContext, fresh: ImportRow[], 
 }
 
 /** `person.created` for many people in one statement: the events, and one job per subscriber per event. */
-async function emitPeopleCreated(q: Queryable, ws: number, people: { id: string; source: string | null; channel: string | null }[]) {
+async function emitPeopleCreated(
+  q: Queryable,
+  ws: number,
+  people: { id: string; source: string | null; channel: string | null }[],
+) {
   // Scoring gets one `scoring.refresh` job per batch for everyone touched instead of a job per new person.
-  const queues = EVENT_SUBSCRIBERS.filter((s) => (s.types === '*' || s.types.includes('person.created')) && s.queue !== 'scoring.events').map(
-    (s) => s.queue,
-  );
+  const queues = EVENT_SUBSCRIBERS.filter(
+    (s) => (s.types === '*' || s.types.includes('person.created')) && s.queue !== 'scoring.events',
+  ).map((s) => s.queue);
   await q.query(
     `WITH e AS (
        INSERT INTO events (workspace_id, type, person_id, data)
@@ -276,14 +315,24 @@ async function updatePeople(q: Queryable, bc: BatchContext, updates: Update[]) {
       bc.actor.label,
       JSON.stringify({ importId: bc.importId }),
       updates.map((u) => u.person.id),
-      updates.map((u) => JSON.stringify(diffFields(u.person as unknown as Record<string, unknown>, u.changes))),
+      updates.map((u) =>
+        JSON.stringify(diffFields(u.person as unknown as Record<string, unknown>, u.changes)),
+      ),
     ],
   );
 }
 
-const CAMPAIGN_ACTIVITY: Record<string, string> = { attended: 'event_attended', registered: 'event_registered' };
+const CAMPAIGN_ACTIVITY: Record<string, string> = {
+  attended: 'event_attended',
+  registered: 'event_registered',
+};
 
-async function insertImportActivities(q: Queryable, bc: BatchContext, rows: ImportRow[], ids: Map<string, string>) {
+async function insertImportActivities(
+  q: Queryable,
+  bc: BatchContext,
+  rows: ImportRow[],
+  ids: Map<string, string>,
+) {
   const keyed = rows.filter((r) => ids.has(r.email));
   const campaignId = bc.campaign?.id ?? null;
   const types: string[] = [];
@@ -322,7 +371,12 @@ async function insertImportActivities(q: Queryable, bc: BatchContext, rows: Impo
 
 const STATUS_RANK: Record<string, number> = { member: 0, invited: 1, registered: 2, no_show: 3, attended: 4 };
 
-async function joinCampaign(q: Queryable, bc: BatchContext, rows: ImportRow[], ids: Map<string, string>): Promise<number> {
+async function joinCampaign(
+  q: Queryable,
+  bc: BatchContext,
+  rows: ImportRow[],
+  ids: Map<string, string>,
+): Promise<number> {
   const campaign = bc.campaign as { id: string; status: string };
   const people = [...new Set(rows.map((r) => ids.get(r.email)).filter((x): x is string => Boolean(x)))];
   const joined = rows.map((r) => r.occurredAt ?? bc.now);
@@ -335,7 +389,14 @@ async function joinCampaign(q: Queryable, bc: BatchContext, rows: ImportRow[], i
          .map(([s, n]) => `WHEN '${s}' THEN ${n}`)
          .join(' ')} END) < $6
      RETURNING (xmax = 0) AS inserted`,
-    [bc.workspaceId, campaign.id, campaign.status, people, joined[0] ?? bc.now, STATUS_RANK[campaign.status] ?? 0],
+    [
+      bc.workspaceId,
+      campaign.id,
+      campaign.status,
+      people,
+      joined[0] ?? bc.now,
+      STATUS_RANK[campaign.status] ?? 0,
+    ],
   );
   return r.rows.filter((x) => x.inserted).length;
 }

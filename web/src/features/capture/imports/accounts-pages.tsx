@@ -3,7 +3,15 @@ import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, qs } from '../../../app/api.ts';
-import { AppLink, formatDateTime, formatNumber, fullName, Pager, ProblemAlert, StageBadge } from '../../../app/ui.tsx';
+import {
+  AppLink,
+  formatDateTime,
+  formatNumber,
+  fullName,
+  Pager,
+  ProblemAlert,
+  StageBadge,
+} from '../../../app/ui.tsx';
 
 interface AccountItem {
   id: string;
@@ -36,7 +44,10 @@ export function AccountsListPage() {
   const cursor = cursors[cursors.length - 1];
   const list = useQuery({
     queryKey: ['accounts', q, cursor],
-    queryFn: () => api<{ items: AccountItem[]; nextCursor: string | null }>(`/api/v1/accounts${qs({ q, cursor, limit: 50 })}`),
+    queryFn: () =>
+      api<{ items: AccountItem[]; nextCursor: string | null }>(
+        `/api/v1/accounts${qs({ q, cursor, limit: 50 })}`,
+      ),
   });
   return (
     <div className="page">
@@ -101,12 +112,18 @@ export function AccountsListPage() {
 export function AccountActivityPage() {
   const { t, i18n } = useTranslation();
   const { id } = useParams({ strict: false }) as { id: string };
-  const account = useQuery({ queryKey: ['account', id], queryFn: () => api<AccountDetail>(`/api/v1/accounts/${id}`), retry: false });
+  const account = useQuery({
+    queryKey: ['account', id],
+    queryFn: () => api<AccountDetail>(`/api/v1/accounts/${id}`),
+    retry: false,
+  });
   const feed = useInfiniteQuery({
     queryKey: ['account-activity', id],
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
-      api<{ items: ActivityItem[]; nextCursor: string | null }>(`/api/v1/accounts/${id}/activity${qs({ cursor: pageParam, limit: 50 })}`),
+      api<{ items: ActivityItem[]; nextCursor: string | null }>(
+        `/api/v1/accounts/${id}/activity${qs({ cursor: pageParam, limit: 50 })}`,
+      ),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: account.isSuccess,
   });
@@ -126,7 +143,8 @@ export function AccountActivityPage() {
   return (
     <div className="page">
       <div className="breadcrumb">
-        <AppLink to="/accounts">{t('accounts.list.title')}</AppLink> / <AppLink to={`/accounts/${a.id}`}>{a.name}</AppLink>
+        <AppLink to="/accounts">{t('accounts.list.title')}</AppLink> /{' '}
+        <AppLink to={`/accounts/${a.id}`}>{a.name}</AppLink>
       </div>
       <div className="page-header">
         <h1 data-testid="account-activity-title">
@@ -154,7 +172,8 @@ export function AccountActivityPage() {
                   <tr key={x.id}>
                     <td className="nowrap">{formatDateTime(x.occurredAt, i18n.language)}</td>
                     <td>
-                      <AppLink to={`/people/${x.person.id}`}>{fullName(x.person)}</AppLink> <StageBadge stage={x.person.stage} />
+                      <AppLink to={`/people/${x.person.id}`}>{fullName(x.person)}</AppLink>{' '}
+                      <StageBadge stage={x.person.stage} />
                     </td>
                     <td>
                       {t(`people.act.${x.type}`, { defaultValue: x.type })}

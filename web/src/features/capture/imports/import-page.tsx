@@ -15,12 +15,32 @@ function humanSize(bytes: number): string {
 }
 
 /** One select per CSV column: a field, a custom field (with its name) or "do not import". */
-function TargetSelect({ value, fields, onChange, label }: { value: string; fields: string[]; onChange: (v: string) => void; label: string }) {
+function TargetSelect({
+  value,
+  fields,
+  onChange,
+  label,
+}: {
+  value: string;
+  fields: string[];
+  onChange: (v: string) => void;
+  label: string;
+}) {
   const { t } = useTranslation();
   const custom = value.startsWith('custom:');
   return (
     <div className="row">
-      <select aria-label={label} value={custom ? 'custom' : value} onChange={(e) => onChange(e.target.value === 'custom' ? `custom:${label.replace(/[^\w\-.\p{L}\p{N}]/gu, '').slice(0, 64) || 'field'}` : e.target.value)}>
+      <select
+        aria-label={label}
+        value={custom ? 'custom' : value}
+        onChange={(e) =>
+          onChange(
+            e.target.value === 'custom'
+              ? `custom:${label.replace(/[^\w\-.\p{L}\p{N}]/gu, '').slice(0, 64) || 'field'}`
+              : e.target.value,
+          )
+        }
+      >
         <option value="skip">{t('imports.field.skip')}</option>
         {fields.map((f) => (
           <option key={f} value={f}>
@@ -66,7 +86,10 @@ export function ImportPage() {
     mutationFn: (a: { f: File; enc: string; map: string[] | null }) => previewRequest(a.f, a.enc, a.map),
     onSuccess: (data) => setPreview(data),
   });
-  const history = useQuery({ queryKey: ['imports'], queryFn: () => api<{ items: ImportRecord[] }>('/api/v1/imports?limit=15') });
+  const history = useQuery({
+    queryKey: ['imports'],
+    queryFn: () => api<{ items: ImportRecord[] }>('/api/v1/imports?limit=15'),
+  });
 
   useEffect(() => {
     if (p && mapping === null) setMapping(p.mapping);
@@ -85,7 +108,9 @@ export function ImportPage() {
   };
   const changeTarget = (i: number, v: string) => {
     if (!mapping || !file) return;
-    const next = mapping.map((m, j) => (j === i ? v : m !== 'skip' && !m.startsWith('custom:') && m === v ? 'skip' : m));
+    const next = mapping.map((m, j) =>
+      j === i ? v : m !== 'skip' && !m.startsWith('custom:') && m === v ? 'skip' : m,
+    );
     setMapping(next);
     preview.mutate({ f: file, enc: encoding, map: next });
   };
@@ -94,7 +119,8 @@ export function ImportPage() {
     mutationFn: () => {
       const form = new FormData();
       form.set('encoding', encoding);
-      if (mapping) form.set('mapping', JSON.stringify(Object.fromEntries(mapping.map((m, i) => [String(i + 1), m]))));
+      if (mapping)
+        form.set('mapping', JSON.stringify(Object.fromEntries(mapping.map((m, i) => [String(i + 1), m]))));
       if (dryRun) form.set('dryRun', 'true');
       if (campaign.trim()) {
         form.set('campaign', campaign.trim());
@@ -120,7 +146,12 @@ export function ImportPage() {
             <div className="form-grid">
               <label className="form-row">
                 <span>{t('imports.file')}</span>
-                <input type="file" name="file" accept=".csv,.txt,text/csv" onChange={(e) => choose(e.target.files?.[0] ?? null)} />
+                <input
+                  type="file"
+                  name="file"
+                  accept=".csv,.txt,text/csv"
+                  onChange={(e) => choose(e.target.files?.[0] ?? null)}
+                />
               </label>
               <label className="form-row">
                 <span>{t('imports.encoding')}</span>
@@ -133,7 +164,11 @@ export function ImportPage() {
                 </select>
               </label>
             </div>
-            {file && <p className="muted">{t('imports.fileInfo', { name: file.name, size: humanSize(file.size) })}</p>}
+            {file && (
+              <p className="muted">
+                {t('imports.fileInfo', { name: file.name, size: humanSize(file.size) })}
+              </p>
+            )}
             {p && (
               <p data-testid="detected-encoding">
                 <span className="badge">{t('imports.detected', { label: p.encodingLabel })}</span>
@@ -159,11 +194,17 @@ export function ImportPage() {
                   </thead>
                   <tbody>
                     {p.headers.map((h, i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: CSV columns, rows and issues are identified by their position
                       <tr key={`${i}-${h}`} data-column={h}>
                         <td>{h}</td>
                         <td className="muted imports-sample">{p.rows[0]?.[i] ?? ''}</td>
                         <td>
-                          <TargetSelect value={mapping[i] ?? 'skip'} fields={p.fields} label={h} onChange={(v) => changeTarget(i, v)} />
+                          <TargetSelect
+                            value={mapping[i] ?? 'skip'}
+                            fields={p.fields}
+                            label={h}
+                            onChange={(v) => changeTarget(i, v)}
+                          />
                         </td>
                       </tr>
                     ))}
@@ -182,6 +223,7 @@ export function ImportPage() {
                     <tr>
                       <th className="num">{t('imports.row')}</th>
                       {p.headers.map((h, i) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: CSV columns, rows and issues are identified by their position
                         <th key={`${i}-${h}`} className={mapping[i] === 'skip' ? 'muted' : undefined}>
                           {h}
                         </th>
@@ -189,14 +231,24 @@ export function ImportPage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {p.rows.map((r, ri) => (
-                      <tr key={ri} className={p.issues.some((x) => x.row === ri + 2 && x.level === 'error') ? 'imports-bad-row' : undefined}>
-                        <td className="num">{ri + 2}</td>
-                        {p.headers.map((_, ci) => (
-                          <td key={ci}>{r[ci] ?? ''}</td>
-                        ))}
-                      </tr>
-                    ))}
+                    {p.rows
+                      .map((r, ri) => ({ r, row: ri + 2 }))
+                      .map(({ r, row }) => (
+                        <tr
+                          key={row}
+                          className={
+                            p.issues.some((x) => x.row === row && x.level === 'error')
+                              ? 'imports-bad-row'
+                              : undefined
+                          }
+                        >
+                          <td className="num">{row}</td>
+                          {p.headers.map((_, ci) => (
+                            // biome-ignore lint/suspicious/noArrayIndexKey: CSV columns, rows and issues are identified by their position
+                            <td key={ci}>{r[ci] ?? ''}</td>
+                          ))}
+                        </tr>
+                      ))}
                   </tbody>
                 </table>
               </div>
@@ -205,6 +257,7 @@ export function ImportPage() {
                   <h3 className="imports-subhead">{t('imports.previewIssues')}</h3>
                   <ul>
                     {p.issues.map((x, i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: CSV columns, rows and issues are identified by their position
                       <li key={i}>
                         {t('imports.row')} {x.row}
                         {x.column ? ` [${x.column}]` : ''}: {t(`imports.level.${x.level}`)} — {x.message}
@@ -222,11 +275,22 @@ export function ImportPage() {
               <div className="form-grid">
                 <label className="form-row">
                   <span>{t('imports.campaign')}</span>
-                  <input name="campaign" value={campaign} maxLength={200} placeholder={t('imports.campaignHint')} onChange={(e) => setCampaign(e.target.value)} />
+                  <input
+                    name="campaign"
+                    value={campaign}
+                    maxLength={200}
+                    placeholder={t('imports.campaignHint')}
+                    onChange={(e) => setCampaign(e.target.value)}
+                  />
                 </label>
                 <label className="form-row">
                   <span>{t('imports.status')}</span>
-                  <select name="campaignStatus" value={status} disabled={!campaign.trim()} onChange={(e) => setStatus(e.target.value)}>
+                  <select
+                    name="campaignStatus"
+                    value={status}
+                    disabled={!campaign.trim()}
+                    onChange={(e) => setStatus(e.target.value)}
+                  >
                     {STATUSES.map((s) => (
                       <option key={s} value={s}>
                         {t(`imports.status.${s}`)}
@@ -236,11 +300,22 @@ export function ImportPage() {
                 </label>
               </div>
               <label className="row">
-                <input type="checkbox" name="dryRun" checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} />
+                <input
+                  type="checkbox"
+                  name="dryRun"
+                  checked={dryRun}
+                  onChange={(e) => setDryRun(e.target.checked)}
+                />
                 {t('imports.dryRun')}
               </label>
               <div className="form-actions">
-                <button type="button" className="btn btn-primary" data-testid="start-import" disabled={!hasEmail || start.isPending} onClick={() => start.mutate()}>
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  data-testid="start-import"
+                  disabled={!hasEmail || start.isPending}
+                  onClick={() => start.mutate()}
+                >
                   {start.isPending ? t('imports.uploading') : t('imports.run')}
                 </button>
               </div>
@@ -251,18 +326,23 @@ export function ImportPage() {
 
         <section className="card">
           <h2>{t('imports.history')}</h2>
-          {history.data && history.data.items.length === 0 && <p className="muted">{t('imports.noHistory')}</p>}
+          {history.data && history.data.items.length === 0 && (
+            <p className="muted">{t('imports.noHistory')}</p>
+          )}
           <ul className="imports-history">
             {history.data?.items.map((r) => (
               <li key={r.id}>
                 <AppLink to={`/imports/${r.id}`}>{r.fileName}</AppLink>{' '}
-                <span className={`badge ${r.status === 'failed' ? 'badge-danger' : r.status === 'completed' ? 'badge-success' : 'badge-muted'}`}>
+                <span
+                  className={`badge ${r.status === 'failed' ? 'badge-danger' : r.status === 'completed' ? 'badge-success' : 'badge-muted'}`}
+                >
                   {t(`imports.state.${r.status}`)}
                 </span>
                 {r.dryRun && <span className="badge badge-muted">{t('imports.dryRunBadge')}</span>}
                 <div className="muted">
-                  {formatDateTime(r.createdAt, i18n.language)} · {t('imports.count.created')} {formatNumber(r.counts.created, i18n.language)} ·{' '}
-                  {t('imports.count.updated')} {formatNumber(r.counts.updated, i18n.language)} · {t('imports.count.invalid')}{' '}
+                  {formatDateTime(r.createdAt, i18n.language)} · {t('imports.count.created')}{' '}
+                  {formatNumber(r.counts.created, i18n.language)} · {t('imports.count.updated')}{' '}
+                  {formatNumber(r.counts.updated, i18n.language)} · {t('imports.count.invalid')}{' '}
                   {formatNumber(r.counts.invalid, i18n.language)}
                 </div>
               </li>

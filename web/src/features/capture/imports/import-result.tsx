@@ -5,7 +5,16 @@ import { ApiError, api } from '../../../app/api.ts';
 import { AppLink, formatDate, formatDateTime, formatNumber, ProblemAlert } from '../../../app/ui.tsx';
 import { ENCODING_LABELS, type ImportCounts, type ImportDetail } from './types.ts';
 
-const COUNTS: (keyof ImportCounts)[] = ['rows', 'created', 'updated', 'unchanged', 'duplicates', 'invalid', 'warnings', 'campaignMembers'];
+const COUNTS: (keyof ImportCounts)[] = [
+  'rows',
+  'created',
+  'updated',
+  'unchanged',
+  'duplicates',
+  'invalid',
+  'warnings',
+  'campaignMembers',
+];
 
 /** /imports/$id: progress while the job runs, then the counts and every row error (deep link survives reload). */
 export function ImportResultPage() {
@@ -15,7 +24,8 @@ export function ImportResultPage() {
     queryKey: ['import', id],
     queryFn: () => api<ImportDetail>(`/api/v1/imports/${id}?issuesLimit=1000`),
     retry: false,
-    refetchInterval: (query) => (query.state.data && ['pending', 'running'].includes(query.state.data.status) ? 1000 : false),
+    refetchInterval: (query) =>
+      query.state.data && ['pending', 'running'].includes(query.state.data.status) ? 1000 : false,
   });
   if (q.isLoading) return <p className="loading">{t('common.loading')}</p>;
   if (q.error instanceof ApiError && q.error.status === 404) {
@@ -52,7 +62,13 @@ export function ImportResultPage() {
         </div>
       </div>
       {running && (
-        <div className="imports-progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
+        <div
+          className="imports-progress"
+          role="progressbar"
+          aria-valuenow={pct}
+          aria-valuemin={0}
+          aria-valuemax={100}
+        >
           <div style={{ width: `${pct}%` }} />
           <span>
             {pct}% · {formatNumber(r.counts.rows, i18n.language)} {t('imports.count.rows')}
@@ -65,7 +81,9 @@ export function ImportResultPage() {
         </div>
       )}
       {r.earlierImports.length > 0 && (
-        <div className="alert alert-warn">{t('imports.earlier', { date: formatDate(r.earlierImports[0].createdAt, i18n.language) })}</div>
+        <div className="alert alert-warn">
+          {t('imports.earlier', { date: formatDate(r.earlierImports[0].createdAt, i18n.language) })}
+        </div>
       )}
       <div className="grid-4 imports-counts">
         {COUNTS.filter((k) => k !== 'campaignMembers' || r.campaign).map((k) => (
@@ -78,12 +96,15 @@ export function ImportResultPage() {
       <section className="card">
         <dl className="kv">
           <dt>{t('imports.encoding')}</dt>
-          <dd data-testid="result-encoding">{r.encoding ? (ENCODING_LABELS[r.encoding] ?? r.encoding) : '—'}</dd>
+          <dd data-testid="result-encoding">
+            {r.encoding ? (ENCODING_LABELS[r.encoding] ?? r.encoding) : '—'}
+          </dd>
           {r.campaign && (
             <>
               <dt>{t('imports.campaignLabel')}</dt>
               <dd>
-                <AppLink to={`/campaigns/${r.campaign.id}`}>{r.campaign.name}</AppLink> ({t(`imports.status.${r.options.campaignStatus ?? 'attended'}`)})
+                <AppLink to={`/campaigns/${r.campaign.id}`}>{r.campaign.name}</AppLink> (
+                {t(`imports.status.${r.options.campaignStatus ?? 'attended'}`)})
               </dd>
             </>
           )}
@@ -126,11 +147,14 @@ export function ImportResultPage() {
               </thead>
               <tbody>
                 {r.issues.map((x, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: CSV columns, rows and issues are identified by their position
                   <tr key={`${x.row}-${i}`} data-row={x.row}>
                     <td className="num">{x.row}</td>
                     <td>{x.column}</td>
                     <td>
-                      <span className={`badge ${x.level === 'error' ? 'badge-danger' : 'badge-warn'}`}>{t(`imports.level.${x.level}`)}</span>
+                      <span className={`badge ${x.level === 'error' ? 'badge-danger' : 'badge-warn'}`}>
+                        {t(`imports.level.${x.level}`)}
+                      </span>
                     </td>
                     <td>{x.message}</td>
                     <td className="muted">{x.value ?? ''}</td>

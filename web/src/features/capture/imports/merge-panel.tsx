@@ -2,8 +2,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, qs } from '../../../app/api.ts';
-import { fullName, ProblemAlert, StageBadge } from '../../../app/ui.tsx';
 import { useSession } from '../../../app/session.tsx';
+import { fullName, ProblemAlert, StageBadge } from '../../../app/ui.tsx';
 
 interface PersonHit {
   id: string;
@@ -30,7 +30,10 @@ export function MergePanel({ personId }: { personId: string }) {
   });
   const merge = useMutation({
     mutationFn: (otherId: string) =>
-      api<{ moved: Record<string, number> }>(`/api/v1/people/${personId}/merge`, { method: 'POST', body: { otherId } }),
+      api<{ moved: Record<string, number> }>(`/api/v1/people/${personId}/merge`, {
+        method: 'POST',
+        body: { otherId },
+      }),
     onSuccess: (r) => {
       setDone(t('merge.done', { activities: r.moved.activities ?? 0 }));
       setChosen(null);
@@ -75,7 +78,12 @@ export function MergePanel({ personId }: { personId: string }) {
         <div className="alert alert-warn" role="alertdialog">
           <p>{t('merge.confirm', { other: `${fullName(chosen)} <${chosen.email}>` })}</p>
           <div className="form-actions">
-            <button type="button" className="btn btn-danger" disabled={merge.isPending} onClick={() => merge.mutate(chosen.id)}>
+            <button
+              type="button"
+              className="btn btn-danger"
+              disabled={merge.isPending}
+              onClick={() => merge.mutate(chosen.id)}
+            >
               {t('merge.run')}
             </button>
             <button type="button" className="btn btn-ghost" onClick={() => setChosen(null)}>

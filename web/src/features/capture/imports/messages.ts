@@ -46,7 +46,8 @@ const FIELD_EN: Record<string, string> = {
   skip: 'Do not import',
   custom: 'Custom field',
 };
-const prefix = (m: Record<string, string>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [`imports.field.${k}`, v]));
+const prefix = (m: Record<string, string>) =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [`imports.field.${k}`, v]));
 
 export const importsMessages = {
   ja: {
@@ -104,7 +105,8 @@ export const importsMessages = {
     'imports.level.warning': '警告',
     'imports.reason': '理由',
     'imports.value': '値',
-    'imports.earlier': 'このファイルは {{date}} にもインポートされています（再インポートでは新しい人は作られません）',
+    'imports.earlier':
+      'このファイルは {{date}} にもインポートされています（再インポートでは新しい人は作られません）',
     'imports.viewPeople': 'リード一覧を見る',
     'imports.again': '別のファイルをインポート',
     'imports.runForReal': 'この内容で本番インポート',
@@ -132,7 +134,8 @@ export const importsMessages = {
     'accounts.activity.what': '内容',
     'accounts.activity.stages': 'ステージ別の人数',
     'merge.title': '重複リードの統合',
-    'merge.help': '同一人物の別レコードを探して、このリードに統合します。相手のアクティビティ・ステージ履歴・キャンペーン・商談はこのリードに移り、空欄は相手の値で埋まります。',
+    'merge.help':
+      '同一人物の別レコードを探して、このリードに統合します。相手のアクティビティ・ステージ履歴・キャンペーン・商談はこのリードに移り、空欄は相手の値で埋まります。',
     'merge.search': '名前・メール・会社名で検索',
     'merge.candidates': '候補',
     'merge.select': '選ぶ',
@@ -225,7 +228,8 @@ export const importsMessages = {
     'accounts.activity.what': 'What',
     'accounts.activity.stages': 'People by stage',
     'merge.title': 'Merge a duplicate',
-    'merge.help': "Find another record of the same person and merge it into this lead. Its activities, stage history, campaigns and deals move here, and this lead's blank fields take its values.",
+    'merge.help':
+      "Find another record of the same person and merge it into this lead. Its activities, stage history, campaigns and deals move here, and this lead's blank fields take its values.",
     'merge.search': 'Search name, e-mail or company',
     'merge.candidates': 'Candidates',
     'merge.select': 'Select',

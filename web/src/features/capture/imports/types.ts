@@ -36,7 +36,12 @@ export interface ImportRecord {
   encoding: string | null;
   status: 'pending' | 'running' | 'completed' | 'failed';
   dryRun: boolean;
-  options: { campaign?: string; campaignStatus?: string; encoding?: string; mapping?: Record<string, string> };
+  options: {
+    campaign?: string;
+    campaignStatus?: string;
+    encoding?: string;
+    mapping?: Record<string, string>;
+  };
   headers: string[] | null;
   mapping: string[] | null;
   progress: number;
