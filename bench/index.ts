@@ -5,7 +5,7 @@ import { systemClock } from '../src/platform/clock.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import type { AppContext } from '../src/platform/http/context.ts';
 import { startWorker } from '../src/platform/jobs/worker.ts';
-import { silentLog } from '../src/platform/log.ts';
+import { createLog, silentLog } from '../src/platform/log.ts';
 import { jobHandlers, periodicTasks } from '../src/runtime.ts';
 import { createApiKey } from '../src/team/api-keys.ts';
 import { generate, sizes } from './generate.ts';
@@ -47,7 +47,7 @@ export async function runBench(opts: BenchOptions): Promise<void> {
     say(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     const config = loadConfig({ ...process.env, LEADFLOW_PUBLIC_URL: 'http://127.0.0.1', SMTP_URL: '' });
-    const ctx: AppContext = { db: target.db, clock: systemClock, log: silentLog, config, secret: 'bench-secret-0123456789abcdef0123456789ab' };
+    const ctx: AppContext = { db: target.db, clock: systemClock, log: process.env.LOG_LEVEL ? createLog() : silentLog, config, secret: 'bench-secret-0123456789abcdef0123456789ab' };
     const app = await buildApp(ctx);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();

@@ -78,18 +78,28 @@ export async function openPostgres(url: string, max = 10): Promise<Db> {
   return {
     kind: 'postgres',
     ...wrap(pool),
+    // A deadlock or serialization failure aborts the whole transaction and leaves nothing
+    // behind, so it is safe to run it again: up to 5 tries with a short jittered pause.
+    // (Transaction bodies touch only the database; mail and webhooks are sent outside them.)
     async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
+      for (let attempt = 1; ; attempt++) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const result = await fn(wrap(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          const code = (err as { code?: string }).code;
+          if ((code === '40P01' || code === '40001') && attempt < 5) {
+            await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 40 * attempt));
+            continue;
+          }
+          throw err;
+        } finally {
+          client.release();
+        }
       }
     },
     exec: async (script) => {
