@@ -29,6 +29,9 @@ export function AccountPage() {
       <div className="breadcrumb">{t('accounts.title')}</div>
       <div className="page-header">
         <h1 data-testid="account-name">{a.name}</h1>
+        <AppLink to={`/accounts/${a.id}/activity`} className="btn btn-sm">
+          {t('accounts.activity.link')}
+        </AppLink>
       </div>
       <div className="grid-sidebar">
         <section className="card flush">
