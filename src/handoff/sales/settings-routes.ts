@@ -182,14 +182,14 @@ export async function salesSettingsRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const p = principalOf(request);
       const { userId } = request.params;
+      const reps = await loadReps(ctx.db, p.workspaceId);
+      const rep = reps.get(userId);
+      if (!rep) throw invalid('userId', 'not a sales user or admin');
       if (p.role !== 'admin' && p.userId !== userId)
         throw forbidden('Only an admin may change another rep’s settings');
       if (p.role !== 'admin' && request.body.weight !== undefined)
         throw forbidden('Only an admin may change round-robin weights');
       const b = request.body;
-      const reps = await loadReps(ctx.db, p.workspaceId);
-      const rep = reps.get(userId);
-      if (!rep) throw invalid('userId', 'not a sales user or admin');
       const from = b.outOfOfficeFrom === undefined ? rep.outOfOfficeFrom : b.outOfOfficeFrom;
       const to = b.outOfOfficeTo === undefined ? rep.outOfOfficeTo : b.outOfOfficeTo;
       if (from && to && from > to) throw invalid('outOfOfficeTo', 'must not be before outOfOfficeFrom');
