@@ -36,8 +36,8 @@ const exited = (c: ChildProcess) =>
     c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve()),
   );
 
-// The child works on an embedded data directory, whatever TEST_DATABASE_URL says: run it once, in the PGlite pass.
-describe.skipIf(!!process.env.TEST_DATABASE_URL)('a worker killed with SIGKILL mid-scenario', () => {
+// The child works on an embedded data directory, whatever TEST_DATABASE_URL says: vitest.config.ts runs it once, in the PGlite pass.
+describe('a worker killed with SIGKILL mid-scenario', () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     dir = mkdtempSync(join(tmpdir(), 'leadflow-crash-'));
