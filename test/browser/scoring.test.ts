@@ -14,7 +14,7 @@ let personId: string;
 async function callApi(method: string, path: string, body?: unknown) {
   const r = await fetch(`${server.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
@@ -62,6 +62,7 @@ beforeAll(async () => {
     (r) => r.json.stage === 'mql',
   );
   const run = await callApi('POST', '/api/v1/scoring/rescore');
+  expect(run.status).toBe(202);
   await until(
     () => callApi('GET', `/api/v1/scoring/rescore-status?runId=${run.json.runId}`),
     (r) => r.json.status === 'done',
@@ -85,6 +86,8 @@ describe('the scoring page', () => {
     expect(await page.textContent('[data-testid=active-version]')).toContain('バージョン 1');
     const pricing = page.locator('[data-rule-id=eng-pricing]');
     expect(await pricing.locator('input[name="rule-eng-pricing-name"]').inputValue()).toBe('料金ページ閲覧');
+    // Reach arrives with its own request after the rules: wait for it.
+    await pricing.getByText('該当 1 人').waitFor({ timeout: 15_000 });
     expect(await pricing.textContent()).toContain('該当 1 人');
     expect((page as Page & { jsErrors: string[] }).jsErrors).toEqual([]);
   });
