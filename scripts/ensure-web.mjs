@@ -14,7 +14,9 @@ function newest(dir) {
 }
 
 const index = 'dist/web/index.html';
-const stale = !existsSync(index) || statSync(index).mtimeMs < Math.max(newest('web/src'), statSync('web/index.html').mtimeMs);
+const stale =
+  !existsSync(index) ||
+  statSync(index).mtimeMs < Math.max(newest('web/src'), statSync('web/index.html').mtimeMs);
 if (stale) {
   process.stdout.write('Building the web UI…\n');
   execSync('npx vite build --config web/vite.config.ts --logLevel warn', { stdio: 'inherit' });

@@ -1,7 +1,7 @@
 // Runs every test: type check, unit and integration tests on PGlite, the same suite on a
 // PostgreSQL server, and the browser journeys in Chromium. Ends with one line
 // "N passed, N failed, N skipped". On CI (CI=true) nothing may be skipped.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 
@@ -17,14 +17,60 @@ function run(cmd, args, env = {}) {
   return r.status ?? 1;
 }
 
-function vitest(label, config, env) {
+/** Runs a command with its output shown live and kept, so that a failure can be quoted at the end. */
+function runTee(cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let out = '';
+    const keep = (stream) => (chunk) => {
+      stream.write(chunk);
+      out += chunk.toString();
+      if (out.length > 8_000_000) out = out.slice(-4_000_000);
+    };
+    child.stdout.on('data', keep(process.stdout));
+    child.stderr.on('data', keep(process.stderr));
+    child.on('close', (code) => resolve({ status: code ?? 1, out }));
+  });
+}
+
+/**
+ * What made vitest fail besides failed tests: unhandled errors and failed hooks print a block
+ * headed "Unhandled …" or "Failed …" between rules of ⎯; the first lines of each are quoted.
+ */
+function failureBlocks(out) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
+  const lines = out.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  const blocks = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (/⎯{3,}\s*(Unhandled|Failed)/.test(lines[i])) {
+      const block = lines.slice(i, i + 25).filter((l) => l.trim() !== '');
+      blocks.push(block.join('\n'));
+    }
+  }
+  return blocks.slice(0, 4);
+}
+
+async function vitest(label, config, env) {
   mkdirSync('test-results', { recursive: true });
   const out = `test-results/${label}.json`;
   rmSync(out, { force: true });
-  const status = run('npx', ['vitest', 'run', '--config', config, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
+  const { status, out: printed } = await runTee(
+    'npx',
+    [
+      'vitest',
+      'run',
+      '--config',
+      config,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ],
+    env,
+  );
+  const details = status !== 0 ? failureBlocks(printed) : [];
   if (!existsSync(out)) {
     totals.failed += 1;
-    failures.push(`${label}: vitest did not report (exit ${status})`);
+    failures.push(`${label}: vitest did not report (exit ${status})`, ...details);
     return;
   }
   const report = JSON.parse(readFileSync(out, 'utf8'));
@@ -32,13 +78,25 @@ function vitest(label, config, env) {
   totals.failed += report.numFailedTests;
   totals.skipped += report.numPendingTests + report.numTodoTests;
   // A file that failed to load has no tests but still failed.
-  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
+  const brokenFiles = report.testResults.filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  );
   totals.failed += brokenFiles.length;
-  for (const f of brokenFiles) failures.push(`${label}: ${f.name} failed to run: ${(f.message ?? '').split('\n')[0]}`);
+  for (const f of brokenFiles)
+    failures.push(`${label}: ${f.name} failed to run: ${(f.message ?? '').split('\n')[0]}`);
   if (report.numFailedTests > 0) failures.push(`${label}: ${report.numFailedTests} failed`);
+  // A file whose tests passed but whose hooks failed, or an error outside any test.
+  const hookFailures = report.testResults.filter(
+    (f) =>
+      f.status === 'failed' &&
+      f.assertionResults.length > 0 &&
+      f.assertionResults.every((a) => a.status !== 'failed'),
+  );
+  for (const f of hookFailures)
+    failures.push(`${label}: ${f.name}: ${(f.message ?? 'a hook failed').split('\n')[0]}`);
   if (status !== 0 && report.numFailedTests === 0 && brokenFiles.length === 0) {
     totals.failed += 1;
-    failures.push(`${label}: vitest exited ${status}`);
+    failures.push(`${label}: vitest exited ${status}`, ...details);
   }
 }
 
@@ -67,11 +125,11 @@ else {
 }
 
 // 2. Everything on the embedded database.
-vitest('pglite', 'vitest.config.ts', { TEST_DATABASE_URL: '' });
+await vitest('pglite', 'vitest.config.ts', { TEST_DATABASE_URL: '' });
 
 // 3. The same suite on a PostgreSQL server.
 if (await reachable(PG_URL)) {
-  vitest('postgres', 'vitest.config.ts', { TEST_DATABASE_URL: PG_URL });
+  await vitest('postgres', 'vitest.config.ts', { TEST_DATABASE_URL: PG_URL });
 } else if (CI) {
   totals.failed += 1;
   failures.push(`PostgreSQL at ${PG_URL} is not reachable, and CI may not skip it`);
@@ -85,13 +143,15 @@ if (existsSync(CHROMIUM)) {
     totals.failed += 1;
     failures.push('web build failed');
   } else {
-    vitest('browser', 'vitest.browser.config.ts', { TEST_DATABASE_URL: '', CHROMIUM_PATH: CHROMIUM });
+    await vitest('browser', 'vitest.browser.config.ts', { TEST_DATABASE_URL: '', CHROMIUM_PATH: CHROMIUM });
   }
 } else if (CI) {
   totals.failed += 1;
   failures.push(`Chromium not found at ${CHROMIUM}, and CI may not skip the browser tests`);
 } else {
-  skippedSuites.push(`browser suite (no Chromium at ${CHROMIUM}; install it with: apt-get install chromium fonts-ipafont-gothic)`);
+  skippedSuites.push(
+    `browser suite (no Chromium at ${CHROMIUM}; install it with: apt-get install chromium fonts-ipafont-gothic)`,
+  );
 }
 
 console.log('');

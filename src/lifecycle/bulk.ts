@@ -1,23 +1,8 @@
 import type { Queryable } from '../platform/db/client.ts';
-import { EVENT_SUBSCRIBERS } from '../platform/events.ts';
+import { subscriberJobsSql } from '../platform/events.ts';
 import type { Actor } from '../team/audit.ts';
 import { checkTransition, type Mover, STAGES, type Stage } from './stages.ts';
 import type { TransitionActorType } from './transitions.ts';
-
-/** The job queues that receive events of a type (see EVENT_SUBSCRIBERS). */
-export function subscriberQueues(type: string): string[] {
-  return EVENT_SUBSCRIBERS.filter((s) => s.types === '*' || s.types.includes(type)).map((s) => s.queue);
-}
-
-/**
- * The SQL tail that turns a CTE `ev(id)` of inserted events into one job per subscriber,
- * exactly as emitEvent does one by one. `queuesParam` is the placeholder of a text[].
- */
-export function subscriberJobsSql(queuesParam: string): string {
-  return `INSERT INTO jobs (queue, payload, key)
-    SELECT q, jsonb_build_object('eventId', ev.id), q || ':' || ev.id FROM ev CROSS JOIN unnest(${queuesParam}) AS q
-    ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`;
-}
 
 export interface BulkStageChange {
   /** SQL yielding (person_id uuid, reason text); placeholders continue after the first eight. */
@@ -66,9 +51,9 @@ export async function changeStageMany(q: Queryable, actor: Actor, change: BulkSt
        INSERT INTO events (workspace_id, type, person_id, data)
        SELECT $1, 'person.stage_changed', cur.id,
               jsonb_build_object('personId', cur.id, 'from', cur.stage, 'to', $3::text, 'reason', cur.reason)
-       FROM cur RETURNING id
+       FROM cur RETURNING id, workspace_id, type, person_id
      ),
-     jobs_added AS (${subscriberJobsSql(`$${9 + change.params.length}::text[]`)} RETURNING 1)
+     jobs_added AS (${subscriberJobsSql()} RETURNING 1)
      SELECT count(*)::int AS n FROM upd`,
     [
       actor.workspaceId,
@@ -80,7 +65,6 @@ export async function changeStageMany(q: Queryable, actor: Actor, change: BulkSt
       actor.type,
       actor.label,
       ...change.params,
-      subscriberQueues('person.stage_changed'),
     ],
   );
   return r.rows[0].n;

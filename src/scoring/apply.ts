@@ -1,4 +1,4 @@
-import { subscriberJobsSql, subscriberQueues } from '../lifecycle/bulk.ts';
+import { subscriberJobsSql } from '../platform/events.ts';
 import type { Queryable } from '../platform/db/client.ts';
 
 /**
@@ -38,7 +38,6 @@ export async function applyScores(
       FROM src s JOIN people p ON p.id = s.person_id AND p.workspace_id = $1
       WHERE p.score_version IS DISTINCT FROM $2 OR p.scored_at IS NULL OR p.scored_at <= s.computed_at
     )`;
-  const queuesParam = `$${base.length + 1}::text[]`;
   const r = await q.query<{ changed: number }>(
     `WITH ${fresh},
      hist AS (
@@ -53,9 +52,9 @@ export async function applyScores(
          'previous', jsonb_build_object('fitGrade', old_fit_grade, 'fitScore', old_fit_score,
                                         'engagementScore', old_engagement_score, 'ruleSetVersion', old_version))
        FROM fresh WHERE changed
-       RETURNING id
+       RETURNING id, workspace_id, type, person_id
      ),
-     jobs_added AS (${subscriberJobsSql(queuesParam)} RETURNING 1),
+     jobs_added AS (${subscriberJobsSql()} RETURNING 1),
      upd AS (
        UPDATE people p SET fit_score = f.fit_score, fit_grade = f.fit_grade, engagement_score = f.engagement_score,
               score_version = $2, scored_at = f.computed_at
@@ -69,7 +68,7 @@ export async function applyScores(
          contributions = excluded.contributions, computed_at = excluded.computed_at
      )
      SELECT count(*) FILTER (WHERE changed)::int AS changed FROM fresh`,
-    [...base, subscriberQueues('person.score_changed')],
+    base,
   );
   return { changed: r.rows[0].changed };
 }

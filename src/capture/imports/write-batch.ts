@@ -11,7 +11,7 @@ import {
 } from '../../people/person.ts';
 import { upsertPerson } from '../../people/store.ts';
 import type { Queryable } from '../../platform/db/client.ts';
-import { EVENT_SUBSCRIBERS } from '../../platform/events.ts';
+import { subscriberJobsSql } from '../../platform/events.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { type Actor, diffFields } from '../../team/audit.ts';
 import type { ImportRow } from './rows.ts';
@@ -253,26 +253,21 @@ async function insertPeople(
   return r.rows.length;
 }
 
-/** `person.created` for many people in one statement: the events, and one job per subscriber per event. */
+/** `person.created` for many people in one statement: the events, and their interested subscribers' jobs. */
 async function emitPeopleCreated(
   q: Queryable,
   ws: number,
   people: { id: string; source: string | null; channel: string | null }[],
 ) {
   // Scoring gets one `scoring.refresh` job per batch for everyone touched instead of a job per new person.
-  const queues = EVENT_SUBSCRIBERS.filter(
-    (s) => (s.types === '*' || s.types.includes('person.created')) && s.queue !== 'scoring.events',
-  ).map((s) => s.queue);
   await q.query(
-    `WITH e AS (
+    `WITH ev AS (
        INSERT INTO events (workspace_id, type, person_id, data)
        SELECT $1, 'person.created', p, jsonb_build_object('personId', p, 'source', s, 'channel', c)
        FROM unnest($2::uuid[], $3::text[], $4::text[]) AS u(p, s, c)
-       RETURNING id)
-     INSERT INTO jobs (queue, payload, key)
-     SELECT queue, jsonb_build_object('eventId', e.id), queue || ':' || e.id FROM e CROSS JOIN unnest($5::text[]) AS s(queue)
-     ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`,
-    [ws, people.map((p) => p.id), people.map((p) => p.source), people.map((p) => p.channel), queues],
+       RETURNING id, workspace_id, type, person_id)
+     ${subscriberJobsSql({ except: ['scoring.events'] })}`,
+    [ws, people.map((p) => p.id), people.map((p) => p.source), people.map((p) => p.channel)],
   );
 }
 

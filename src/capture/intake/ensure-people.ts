@@ -1,4 +1,4 @@
-import { subscriberJobsSql, subscriberQueues } from '../../lifecycle/bulk.ts';
+import { subscriberJobsSql } from '../../platform/events.ts';
 import { emailDomain, isFreeMailDomain } from '../../people/normalize.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import type { Actor } from '../../team/audit.ts';
@@ -90,10 +90,10 @@ export async function ensurePeopleByEmail(
        ev AS (
          INSERT INTO events (workspace_id, type, person_id, data)
          SELECT $1, 'person.created', id, jsonb_build_object('personId', id, 'source', source, 'channel', channel) FROM np
-         RETURNING id
+         RETURNING id, workspace_id, type, person_id
        )
-       ${subscriberJobsSql('$6::text[]')}`,
-      [ws, createdIds, actor.type, actor.id, actor.label, subscriberQueues('person.created')],
+       ${subscriberJobsSql()}`,
+      [ws, createdIds, actor.type, actor.id, actor.label],
     );
   }
   // Created meanwhile by a concurrent request (ON CONFLICT DO NOTHING above).
