@@ -27,6 +27,8 @@ export async function startSmtp(): Promise<TestSmtp> {
         .catch(callback);
     },
   });
+  // A client that drops its connection (a killed worker) is normal for an SMTP server, not a crash.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
