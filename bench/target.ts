@@ -21,7 +21,10 @@ export interface BenchTarget {
  * database `leadflow_bench_<pid>` next to the one DATABASE_URL names and drops it afterwards;
  * embedded, it uses a fresh temporary data directory.
  */
-export async function openBenchTarget(databaseUrl: string | undefined, opts: { keep?: boolean } = {}): Promise<BenchTarget> {
+export async function openBenchTarget(
+  databaseUrl: string | undefined,
+  opts: { keep?: boolean } = {},
+): Promise<BenchTarget> {
   if (!databaseUrl) {
     const dir = mkdtempSync(join(tmpdir(), 'leadflow-bench-'));
     const db = await openPglite(dir);
@@ -41,7 +44,9 @@ export async function openBenchTarget(databaseUrl: string | undefined, opts: { k
     admin = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
     await admin.connect();
   } catch (err) {
-    throw new BenchError(`cannot reach DATABASE_URL (${redact(databaseUrl)}): ${err instanceof Error ? err.message : String(err)}`);
+    throw new BenchError(
+      `cannot reach DATABASE_URL (${redact(databaseUrl)}): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const name = `leadflow_bench_${process.pid}`;
   try {
@@ -52,7 +57,8 @@ export async function openBenchTarget(databaseUrl: string | undefined, opts: { k
   }
   const url = new URL(databaseUrl);
   url.pathname = `/${name}`;
-  const db = await openPostgres(url.toString(), 12);
+  // Four workers running four jobs each, the HTTP server and the bench itself: room for all.
+  const db = await openPostgres(url.toString(), 32);
   await migrate(db);
   const v = await db.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   return {

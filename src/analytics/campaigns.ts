@@ -4,7 +4,7 @@ import { upsertPerson } from '../people/store.ts';
 import type { Queryable } from '../platform/db/client.ts';
 import { conflict, invalid, isUniqueViolation, notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/pagination.ts';
-import { enqueue } from '../platform/jobs/queue.ts';
+import { markForRescore } from '../scoring/live.ts';
 import { type Actor, diffFields, recordAudit } from '../team/audit.ts';
 
 export const MEMBER_STATUSES = ['member', 'invited', 'registered', 'attended', 'no_show'] as const;
@@ -54,7 +54,9 @@ const SELECT = `SELECT c.id, c.name, c.channel, c.description, c.starts_on, c.en
   FROM campaigns c`;
 
 function toCampaign(r: CampaignRow): Campaign {
-  const statuses = Object.fromEntries(MEMBER_STATUSES.map((s) => [s, Number(r.statuses?.[s] ?? 0)])) as Record<MemberStatus, number>;
+  const statuses = Object.fromEntries(
+    MEMBER_STATUSES.map((s) => [s, Number(r.statuses?.[s] ?? 0)]),
+  ) as Record<MemberStatus, number>;
   return {
     id: r.id,
     name: r.name,
@@ -73,14 +75,29 @@ function toCampaign(r: CampaignRow): Campaign {
 
 /** Channel keys a campaign may use: the defaults plus any added in settings (`channels`). */
 export async function channelKeys(q: Queryable, ws: number): Promise<Set<string>> {
-  const r = await q.query<{ value: unknown }>(`SELECT value FROM settings WHERE workspace_id = $1 AND key = 'channels'`, [ws]);
-  const extra = Array.isArray(r.rows[0]?.value) ? (r.rows[0].value as { key?: unknown }[]).map((c) => c?.key).filter((k): k is string => typeof k === 'string') : [];
+  const r = await q.query<{ value: unknown }>(
+    `SELECT value FROM settings WHERE workspace_id = $1 AND key = 'channels'`,
+    [ws],
+  );
+  const extra = Array.isArray(r.rows[0]?.value)
+    ? (r.rows[0].value as { key?: unknown }[])
+        .map((c) => c?.key)
+        .filter((k): k is string => typeof k === 'string')
+    : [];
   return new Set([...DEFAULT_CHANNELS.map((c) => c.key), ...extra]);
 }
 
-async function checkInput(q: Queryable, ws: number, input: Partial<CampaignInput>, current?: Campaign): Promise<void> {
+async function checkInput(
+  q: Queryable,
+  ws: number,
+  input: Partial<CampaignInput>,
+  current?: Campaign,
+): Promise<void> {
   if (input.channel !== undefined && !(await channelKeys(q, ws)).has(input.channel)) {
-    throw invalid('channel', `unknown channel "${input.channel}"; use one of ${[...(await channelKeys(q, ws))].join(', ')}`);
+    throw invalid(
+      'channel',
+      `unknown channel "${input.channel}"; use one of ${[...(await channelKeys(q, ws))].join(', ')}`,
+    );
   }
   const starts = input.startsOn !== undefined ? input.startsOn : (current?.startsOn ?? null);
   const ends = input.endsOn !== undefined ? input.endsOn : (current?.endsOn ?? null);
@@ -93,7 +110,11 @@ export async function getCampaign(q: Queryable, ws: number, id: string): Promise
   return toCampaign(r.rows[0]);
 }
 
-export async function listCampaigns(q: Queryable, ws: number, f: { channel?: string; q?: string }): Promise<Campaign[]> {
+export async function listCampaigns(
+  q: Queryable,
+  ws: number,
+  f: { channel?: string; q?: string },
+): Promise<Campaign[]> {
   const r = await q.query<CampaignRow>(
     `${SELECT} WHERE c.workspace_id = $1 AND ($2::text IS NULL OR c.channel = $2)
        AND ($3::text IS NULL OR lower(c.name) LIKE '%' || lower($3) || '%')
@@ -103,7 +124,8 @@ export async function listCampaigns(q: Queryable, ws: number, f: { channel?: str
   return r.rows.map(toCampaign);
 }
 
-const nameTaken = (name: string) => conflict('duplicate-campaign', `A campaign named "${name}" exists already`);
+const nameTaken = (name: string) =>
+  conflict('duplicate-campaign', `A campaign named "${name}" exists already`);
 
 export async function createCampaign(q: Queryable, actor: Actor, input: CampaignInput): Promise<Campaign> {
   await checkInput(q, actor.workspaceId, input);
@@ -111,10 +133,24 @@ export async function createCampaign(q: Queryable, actor: Actor, input: Campaign
     const r = await q.query<{ id: string }>(
       `INSERT INTO campaigns (workspace_id, name, channel, description, starts_on, ends_on, cost, currency)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [actor.workspaceId, input.name.trim(), input.channel, input.description ?? null, input.startsOn ?? null, input.endsOn ?? null, input.cost ?? 0, input.currency ?? 'JPY'],
+      [
+        actor.workspaceId,
+        input.name.trim(),
+        input.channel,
+        input.description ?? null,
+        input.startsOn ?? null,
+        input.endsOn ?? null,
+        input.cost ?? 0,
+        input.currency ?? 'JPY',
+      ],
     );
     const campaign = await getCampaign(q, actor.workspaceId, r.rows[0].id);
-    await recordAudit(q, actor, { action: 'campaign.created', entityType: 'campaign', entityId: campaign.id, meta: { name: campaign.name } });
+    await recordAudit(q, actor, {
+      action: 'campaign.created',
+      entityType: 'campaign',
+      entityId: campaign.id,
+      meta: { name: campaign.name },
+    });
     return campaign;
   } catch (err) {
     if (isUniqueViolation(err)) throw nameTaken(input.name);
@@ -122,7 +158,12 @@ export async function createCampaign(q: Queryable, actor: Actor, input: Campaign
   }
 }
 
-export async function updateCampaign(q: Queryable, actor: Actor, id: string, input: Partial<CampaignInput>): Promise<Campaign> {
+export async function updateCampaign(
+  q: Queryable,
+  actor: Actor,
+  id: string,
+  input: Partial<CampaignInput>,
+): Promise<Campaign> {
   const current = await getCampaign(q, actor.workspaceId, id);
   await checkInput(q, actor.workspaceId, input, current);
   const columns: Record<keyof CampaignInput, string> = {
@@ -143,14 +184,30 @@ export async function updateCampaign(q: Queryable, actor: Actor, id: string, inp
   }
   if (sets.length === 0) return current;
   try {
-    await q.query(`UPDATE campaigns SET ${sets.join(', ')}, updated_at = now() WHERE workspace_id = $1 AND id = $2`, params);
+    await q.query(
+      `UPDATE campaigns SET ${sets.join(', ')}, updated_at = now() WHERE workspace_id = $1 AND id = $2`,
+      params,
+    );
   } catch (err) {
     if (isUniqueViolation(err)) throw nameTaken(String(input.name));
     throw err;
   }
   const after = await getCampaign(q, actor.workspaceId, id);
-  const pick = (c: Campaign) => ({ name: c.name, channel: c.channel, description: c.description, startsOn: c.startsOn, endsOn: c.endsOn, cost: c.cost, currency: c.currency });
-  await recordAudit(q, actor, { action: 'campaign.updated', entityType: 'campaign', entityId: id, changes: diffFields(pick(current), pick(after)) });
+  const pick = (c: Campaign) => ({
+    name: c.name,
+    channel: c.channel,
+    description: c.description,
+    startsOn: c.startsOn,
+    endsOn: c.endsOn,
+    cost: c.cost,
+    currency: c.currency,
+  });
+  await recordAudit(q, actor, {
+    action: 'campaign.updated',
+    entityType: 'campaign',
+    entityId: id,
+    changes: diffFields(pick(current), pick(after)),
+  });
   return after;
 }
 
@@ -158,7 +215,12 @@ export async function updateCampaign(q: Queryable, actor: Actor, id: string, inp
 export async function deleteCampaign(q: Queryable, actor: Actor, id: string): Promise<void> {
   const current = await getCampaign(q, actor.workspaceId, id);
   await q.query('DELETE FROM campaigns WHERE workspace_id = $1 AND id = $2', [actor.workspaceId, id]);
-  await recordAudit(q, actor, { action: 'campaign.deleted', entityType: 'campaign', entityId: id, meta: { name: current.name, members: current.members } });
+  await recordAudit(q, actor, {
+    action: 'campaign.deleted',
+    entityType: 'campaign',
+    entityId: id,
+    meta: { name: current.name, members: current.members },
+  });
 }
 
 export interface Member {
@@ -211,7 +273,8 @@ export async function listMembers(
       joinedAt: x.joined_at,
       updatedAt: x.updated_at,
     })),
-    nextCursor: r.rows.length > f.limit && last ? encodeCursor([last.joined_at.toISOString(), last.person_id]) : null,
+    nextCursor:
+      r.rows.length > f.limit && last ? encodeCursor([last.joined_at.toISOString(), last.person_id]) : null,
   };
 }
 
@@ -224,7 +287,10 @@ export interface MemberInput {
 }
 
 /** The activity a status change records, so scoring and the timeline see the event. */
-const STATUS_ACTIVITY: Partial<Record<MemberStatus, string>> = { registered: 'event_registered', attended: 'event_attended' };
+const STATUS_ACTIVITY: Partial<Record<MemberStatus, string>> = {
+  registered: 'event_registered',
+  attended: 'event_attended',
+};
 
 /**
  * Adds people to a campaign or changes their status. People are named by id or e-mail; an
@@ -244,12 +310,19 @@ export async function upsertMembers(
   let created = 0;
   for (const [i, item] of items.entries()) {
     if (item.personId) {
-      const r = await q.query<{ id: string }>('SELECT id FROM people WHERE workspace_id = $1 AND id = $2', [ws, item.personId]);
+      const r = await q.query<{ id: string }>('SELECT id FROM people WHERE workspace_id = $1 AND id = $2', [
+        ws,
+        item.personId,
+      ]);
       if (!r.rows[0]) throw invalid(`items[${i}].personId`, 'no person with this id');
       ids.push(r.rows[0].id);
     } else if (item.email) {
       if (!normalizeEmail(item.email)) throw invalid(`items[${i}].email`, 'not a valid e-mail address');
-      const { person, created: isNew } = await upsertPerson(q, actor, { email: item.email, channel: campaign.channel, source: campaign.name });
+      const { person, created: isNew } = await upsertPerson(q, actor, {
+        email: item.email,
+        channel: campaign.channel,
+        source: campaign.name,
+      });
       if (isNew) created++;
       ids.push(person.id);
     } else {
@@ -258,7 +331,12 @@ export async function upsertMembers(
   }
   const statuses = items.map((x) => x.status ?? 'member');
   const joined = items.map((x) => (x.joinedAt ? new Date(x.joinedAt) : now));
-  const r = await q.query<{ person_id: string; status: MemberStatus; previous: MemberStatus | null; inserted: boolean }>(
+  const r = await q.query<{
+    person_id: string;
+    status: MemberStatus;
+    previous: MemberStatus | null;
+    inserted: boolean;
+  }>(
     `WITH input AS (
        SELECT DISTINCT ON (person_id) person_id, status, joined_at FROM unnest($3::uuid[], $4::text[], $5::timestamptz[]) WITH ORDINALITY AS u(person_id, status, joined_at, n)
        ORDER BY person_id, n DESC
@@ -278,9 +356,20 @@ export async function upsertMembers(
     await q.query(
       `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties, campaign_id)
        SELECT $1, person_id, type, $4, jsonb_build_object('campaign', $5::text), $2 FROM unnest($3::uuid[], $6::text[]) AS u(person_id, type)`,
-      [ws, campaignId, acts.map((x) => x.person_id), now, campaign.name, acts.map((x) => STATUS_ACTIVITY[x.status])],
+      [
+        ws,
+        campaignId,
+        acts.map((x) => x.person_id),
+        now,
+        campaign.name,
+        acts.map((x) => STATUS_ACTIVITY[x.status]),
+      ],
     );
-    await enqueue(q, 'scoring.refresh', { personIds: acts.map((x) => x.person_id), workspaceId: ws });
+    await markForRescore(
+      q,
+      ws,
+      acts.map((x) => x.person_id),
+    );
   }
   if (changed.length) {
     await recordAudit(q, actor, {
@@ -298,9 +387,22 @@ export async function upsertMembers(
   };
 }
 
-export async function removeMember(q: Queryable, actor: Actor, campaignId: string, personId: string): Promise<void> {
+export async function removeMember(
+  q: Queryable,
+  actor: Actor,
+  campaignId: string,
+  personId: string,
+): Promise<void> {
   await getCampaign(q, actor.workspaceId, campaignId);
-  const r = await q.query('DELETE FROM campaign_members WHERE workspace_id = $1 AND campaign_id = $2 AND person_id = $3', [actor.workspaceId, campaignId, personId]);
+  const r = await q.query(
+    'DELETE FROM campaign_members WHERE workspace_id = $1 AND campaign_id = $2 AND person_id = $3',
+    [actor.workspaceId, campaignId, personId],
+  );
   if (r.affectedRows === 0) throw notFound('Campaign member', personId);
-  await recordAudit(q, actor, { action: 'campaign.member_removed', entityType: 'campaign', entityId: campaignId, meta: { personId } });
+  await recordAudit(q, actor, {
+    action: 'campaign.member_removed',
+    entityType: 'campaign',
+    entityId: campaignId,
+    meta: { personId },
+  });
 }

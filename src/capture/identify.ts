@@ -1,6 +1,6 @@
 import type { Queryable } from '../platform/db/client.ts';
-import { enqueue } from '../platform/jobs/queue.ts';
 import { signToken, verifyToken } from '../platform/tokens.ts';
+import { markForRescore } from '../scoring/live.ts';
 
 /** A tracker visitor id as t.js makes it: URL-safe, 4 to 64 characters (t.js makes 32 hex digits). */
 export const VISITOR_ID_RE = /^[A-Za-z0-9_-]{4,64}$/;
@@ -33,7 +33,7 @@ export async function identifyVisitor(
     [workspaceId, visitorId, personId],
   );
   if (merged.affectedRows > 0) {
-    await enqueue(q, 'scoring.refresh', { personIds: [personId], workspaceId });
+    await markForRescore(q, workspaceId, [personId]);
   }
   return merged.affectedRows;
 }

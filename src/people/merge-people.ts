@@ -1,7 +1,7 @@
 import type { Queryable } from '../platform/db/client.ts';
 import { invalid, notFound } from '../platform/errors.ts';
 import { emitEvent } from '../platform/events.ts';
-import { enqueue } from '../platform/jobs/queue.ts';
+import { markForRescore } from '../scoring/live.ts';
 import { type Actor, recordAudit } from '../team/audit.ts';
 import {
   PERSON_COLUMNS,
@@ -152,6 +152,6 @@ export async function mergePeople(
   });
   await emitEvent(q, ws, 'person.merged', { personId: survivor.id, mergedId: other.id }, survivor.id);
   await emitEvent(q, ws, 'person.updated', { personId: survivor.id, fields: filled }, survivor.id);
-  await enqueue(q, 'scoring.refresh', { personIds: [survivor.id], workspaceId: ws });
+  await markForRescore(q, ws, [survivor.id]);
   return { person, mergedId: other.id, mergedEmail: other.email, filled, moved };
 }

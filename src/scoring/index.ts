@@ -1,7 +1,7 @@
 import type { Feature } from '../platform/feature.ts';
 import { systemActor } from '../team/audit.ts';
 import { DEFAULT_RULE_SET } from './default-rules.ts';
-import { DAILY_QUEUE, scoringJobs } from './jobs.ts';
+import { DAILY_QUEUE, REFRESH_QUEUE, scoringJobs } from './jobs.ts';
 import { processRun } from './rescore.ts';
 import { scoringRoutes } from './routes.ts';
 import { saveRuleSet } from './store.ts';
@@ -14,7 +14,11 @@ export const scoring: Feature = {
   name: 'scoring',
   routes: [scoringRoutes],
   jobs: scoringJobs,
-  periodic: [{ queue: DAILY_QUEUE, everySeconds: 86_400 }],
+  periodic: [
+    { queue: DAILY_QUEUE, everySeconds: 86_400 },
+    // The safety net of live scoring: a mark that slipped past a running drain waits at most this long.
+    { queue: REFRESH_QUEUE, everySeconds: 10 },
+  ],
   async seedDemo(ctx) {
     const { runId } = await ctx.db.transaction((tx) =>
       saveRuleSet(tx, systemActor('demo'), structuredClone(DEFAULT_RULE_SET), {

@@ -1,22 +1,46 @@
 import { z } from 'zod';
 import { getEvent } from '../platform/events.ts';
 import type { JobHandler } from '../platform/jobs/worker.ts';
-import { processRun, rescorePeople } from './rescore.ts';
+import { REFRESH_QUEUE } from './live.ts';
+import { processRun, rescorePeople, rescorePeopleIn } from './rescore.ts';
 import { activeRuleSet, RESCORE_QUEUE, startRescore } from './store.ts';
 
-export const REFRESH_QUEUE = 'scoring.refresh';
+export { REFRESH_QUEUE } from './live.ts';
 export const EVENTS_QUEUE = 'scoring.events';
 export const DAILY_QUEUE = 'scoring.daily';
 
 const BATCH = 5_000;
 
-const refreshPayload = z.object({ personIds: z.array(z.uuid()).max(1_000_000), workspaceId: z.number().int().optional() });
+const refreshPayload = z.object({
+  personIds: z.array(z.uuid()).max(1_000_000).optional(),
+  workspaceId: z.number().int().optional(),
+});
 
-/** New activities for these people (enqueued by capture after each batch): rescore them now. */
+/**
+ * Live scoring: rescores the people marked in `scoring_dirty` (markForRescore), a batch per
+ * transaction — the marks are deleted in the same transaction as the new scores are written, so
+ * a crash leaves them marked. Two workers draining at once take different people (SKIP LOCKED).
+ * An explicit `personIds` payload (older jobs) is rescored first.
+ */
 export const refreshScores: JobHandler = async (payload, ctx) => {
-  const { personIds, workspaceId = 1 } = refreshPayload.parse(payload);
+  const { personIds = [], workspaceId = 1 } = refreshPayload.parse(payload);
   for (let i = 0; i < personIds.length; i += BATCH) {
     await rescorePeople(ctx.db, workspaceId, personIds.slice(i, i + BATCH), ctx.clock.now());
+  }
+  for (;;) {
+    const drained = await ctx.db.transaction(async (tx) => {
+      const r = await tx.query<{ workspace_id: number; person_ids: string[] }>(
+        `WITH taken AS (
+           DELETE FROM scoring_dirty WHERE person_id IN (
+             SELECT person_id FROM scoring_dirty ORDER BY marked_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING workspace_id, person_id)
+         SELECT workspace_id, array_agg(person_id) AS person_ids FROM taken GROUP BY workspace_id`,
+        [BATCH],
+      );
+      for (const row of r.rows) await rescorePeopleIn(tx, row.workspace_id, row.person_ids, ctx.clock.now());
+      return r.rows.reduce((n, row) => n + row.person_ids.length, 0);
+    });
+    if (drained < BATCH) return;
   }
 };
 
@@ -35,7 +59,9 @@ export const runRescore: JobHandler = async (payload, ctx) => {
 
 /** Once a day everyone is rescored, so that the engagement of leads who went quiet decays. */
 export const dailyRescore: JobHandler = async (_payload, ctx) => {
-  const ws = await ctx.db.query<{ workspace_id: number }>('SELECT DISTINCT workspace_id FROM scoring_rule_sets');
+  const ws = await ctx.db.query<{ workspace_id: number }>(
+    'SELECT DISTINCT workspace_id FROM scoring_rule_sets',
+  );
   for (const { workspace_id } of ws.rows) {
     await ctx.db.transaction(async (tx) => {
       const set = await activeRuleSet(tx, workspace_id);
@@ -43,7 +69,8 @@ export const dailyRescore: JobHandler = async (_payload, ctx) => {
         `SELECT 1 FROM scoring_runs WHERE workspace_id = $1 AND status IN ('pending', 'running', 'swapping') LIMIT 1`,
         [workspace_id],
       );
-      if (set && busy.rows.length === 0) await startRescore(tx, workspace_id, set.version, 'daily', ctx.clock.now());
+      if (set && busy.rows.length === 0)
+        await startRescore(tx, workspace_id, set.version, 'daily', ctx.clock.now());
     });
   }
 };

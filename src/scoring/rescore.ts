@@ -28,30 +28,44 @@ export interface LiveResult {
  * Rescores a few people now with the active rule set (after new activities or a profile
  * change) and qualifies those who meet the MQL condition. One set-based query for the batch.
  */
-export async function rescorePeople(db: Db, workspaceId: number, personIds: string[], now: Date): Promise<LiveResult> {
+export async function rescorePeople(
+  db: Db,
+  workspaceId: number,
+  personIds: string[],
+  now: Date,
+): Promise<LiveResult> {
+  if (personIds.length === 0) return { scored: 0, changed: 0, qualified: [] };
+  return db.transaction((tx) => rescorePeopleIn(tx, workspaceId, personIds, now));
+}
+
+/** rescorePeople in the caller's transaction. */
+export async function rescorePeopleIn(
+  tx: Queryable,
+  workspaceId: number,
+  personIds: string[],
+  now: Date,
+): Promise<LiveResult> {
   const ids = [...new Set(personIds)];
   if (ids.length === 0) return { scored: 0, changed: 0, qualified: [] };
-  return db.transaction(async (tx) => {
-    const set = await activeRuleSet(tx, workspaceId);
-    if (!set) return { scored: 0, changed: 0, qualified: [] };
-    const rows = await scoreNow(tx, set, workspaceId, ids, now);
-    const { changed } = await applyScores(tx, workspaceId, set.version, 'live', {
-      sql: `SELECT * FROM unnest($4::uuid[], $5::int[], $6::text[], $7::int[], $8::boolean[], $9::jsonb[])
-              AS s(person_id, fit_score, fit_grade, engagement_score, mql, contributions)
-            CROSS JOIN (SELECT $10::timestamptz AS computed_at) t`,
-      params: [
-        rows.map((r) => r.person_id),
-        rows.map((r) => r.fit_score),
-        rows.map((r) => r.fit_grade),
-        rows.map((r) => r.engagement_score),
-        rows.map((r) => r.mql),
-        rows.map((r) => JSON.stringify(r.contributions)),
-        now,
-      ],
-    });
-    const qualified = await qualifyOneByOne(tx, set, workspaceId, rows, now);
-    return { scored: rows.length, changed, qualified };
+  const set = await activeRuleSet(tx, workspaceId);
+  if (!set) return { scored: 0, changed: 0, qualified: [] };
+  const rows = await scoreNow(tx, set, workspaceId, ids, now);
+  const { changed } = await applyScores(tx, workspaceId, set.version, 'live', {
+    sql: `SELECT * FROM unnest($4::uuid[], $5::int[], $6::text[], $7::int[], $8::boolean[], $9::jsonb[])
+            AS s(person_id, fit_score, fit_grade, engagement_score, mql, contributions)
+          CROSS JOIN (SELECT $10::timestamptz AS computed_at) t`,
+    params: [
+      rows.map((r) => r.person_id),
+      rows.map((r) => r.fit_score),
+      rows.map((r) => r.fit_grade),
+      rows.map((r) => r.engagement_score),
+      rows.map((r) => r.mql),
+      rows.map((r) => JSON.stringify(r.contributions)),
+      now,
+    ],
   });
+  const qualified = await qualifyOneByOne(tx, set, workspaceId, rows, now);
+  return { scored: rows.length, changed, qualified };
 }
 
 interface ScoredRow {
@@ -64,7 +78,13 @@ interface ScoredRow {
 }
 
 /** Scores the given people as of `asOf` without writing anything. */
-export async function scoreNow(q: Queryable, set: RuleSet, workspaceId: number, ids: string[], asOf: Date): Promise<ScoredRow[]> {
+export async function scoreNow(
+  q: Queryable,
+  set: RuleSet,
+  workspaceId: number,
+  ids: string[],
+  asOf: Date,
+): Promise<ScoredRow[]> {
   const params = new Params([workspaceId]);
   const subjects = `SELECT id AS person_id, ${params.add(asOf, 'timestamptz')} AS as_of FROM people
                     WHERE workspace_id = $1 AND id = ANY(${params.add(ids, 'uuid[]')})`;
@@ -72,7 +92,13 @@ export async function scoreNow(q: Queryable, set: RuleSet, workspaceId: number, 
   return (await q.query<ScoredRow>(sql, params.values)).rows;
 }
 
-async function qualifyOneByOne(q: Queryable, set: RuleSet, workspaceId: number, rows: ScoredRow[], at: Date): Promise<string[]> {
+async function qualifyOneByOne(
+  q: Queryable,
+  set: RuleSet,
+  workspaceId: number,
+  rows: ScoredRow[],
+  at: Date,
+): Promise<string[]> {
   const candidates = rows.filter((r) => r.mql).map((r) => r.person_id);
   if (candidates.length === 0) return [];
   const waiting = await q.query<{ id: string }>(
@@ -91,7 +117,12 @@ async function qualifyOneByOne(q: Queryable, set: RuleSet, workspaceId: number, 
       actorId: `v${set.version}`,
       reason: mqlReason(set, row.fit_grade, row.fit_score, row.engagement_score, row.contributions),
       at,
-      meta: { ruleSetVersion: set.version, fitGrade: row.fit_grade, fitScore: row.fit_score, engagementScore: row.engagement_score },
+      meta: {
+        ruleSetVersion: set.version,
+        fitGrade: row.fit_grade,
+        fitScore: row.fit_score,
+        engagementScore: row.engagement_score,
+      },
     });
     moved.push(id);
   }
@@ -149,7 +180,10 @@ const toStatus = (r: RunRow): RunStatus => ({
 });
 
 export async function latestRun(q: Queryable, workspaceId: number): Promise<RunStatus | undefined> {
-  const r = await q.query<RunRow>('SELECT * FROM scoring_runs WHERE workspace_id = $1 ORDER BY id DESC LIMIT 1', [workspaceId]);
+  const r = await q.query<RunRow>(
+    'SELECT * FROM scoring_runs WHERE workspace_id = $1 ORDER BY id DESC LIMIT 1',
+    [workspaceId],
+  );
   return r.rows[0] ? toStatus(r.rows[0]) : undefined;
 }
 
@@ -164,7 +198,12 @@ export async function getRun(q: Queryable, runId: number): Promise<RunStatus | u
  * staged score in at once. A run overtaken by a newer version stops as superseded; nothing of
  * it becomes visible.
  */
-export async function processRun(db: Db, log: Log, runId: number, chunk = RESCORE_CHUNK): Promise<RunStatus | undefined> {
+export async function processRun(
+  db: Db,
+  log: Log,
+  runId: number,
+  chunk = RESCORE_CHUNK,
+): Promise<RunStatus | undefined> {
   for (;;) {
     const step = await db.transaction(async (tx) => {
       const r = await tx.query<RunRow>('SELECT * FROM scoring_runs WHERE id = $1 FOR UPDATE', [runId]);
@@ -175,18 +214,30 @@ export async function processRun(db: Db, log: Log, runId: number, chunk = RESCOR
         [run.workspace_id, run.id, run.version],
       );
       if (newer.rows.length > 0) {
-        await tx.query(`UPDATE scoring_runs SET status = 'superseded', finished_at = now() WHERE id = $1`, [runId]);
+        await tx.query(`UPDATE scoring_runs SET status = 'superseded', finished_at = now() WHERE id = $1`, [
+          runId,
+        ]);
         await tx.query('DELETE FROM scoring_staged_scores WHERE run_id = $1', [runId]);
         return 'finished' as const;
       }
       if (run.status === 'pending') {
-        const n = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM people WHERE workspace_id = $1', [run.workspace_id]);
-        await tx.query(`UPDATE scoring_runs SET status = 'running', started_at = now(), total = $2 WHERE id = $1`, [runId, n.rows[0].n]);
+        const n = await tx.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM people WHERE workspace_id = $1',
+          [run.workspace_id],
+        );
+        await tx.query(
+          `UPDATE scoring_runs SET status = 'running', started_at = now(), total = $2 WHERE id = $1`,
+          [runId, n.rows[0].n],
+        );
       }
       const set = await ruleSetVersion(tx, run.workspace_id, run.version);
       const staged = await stageChunk(tx, set, run, chunk);
       if (staged.count > 0) {
-        await tx.query('UPDATE scoring_runs SET cursor = $2, processed = processed + $3 WHERE id = $1', [runId, staged.last, staged.count]);
+        await tx.query('UPDATE scoring_runs SET cursor = $2, processed = processed + $3 WHERE id = $1', [
+          runId,
+          staged.last,
+          staged.count,
+        ]);
         return 'more' as const;
       }
       await swapRun(tx, set, run);
@@ -195,11 +246,19 @@ export async function processRun(db: Db, log: Log, runId: number, chunk = RESCOR
     if (step === 'finished') break;
   }
   const status = await getRun(db, runId);
-  log.info({ runId, status: status?.status, changed: status?.changed, promoted: status?.promoted }, 'scoring run finished');
+  log.info(
+    { runId, status: status?.status, changed: status?.changed, promoted: status?.promoted },
+    'scoring run finished',
+  );
   return status;
 }
 
-async function stageChunk(q: Queryable, set: RuleSet, run: RunRow, chunk: number): Promise<{ count: number; last: string | null }> {
+async function stageChunk(
+  q: Queryable,
+  set: RuleSet,
+  run: RunRow,
+  chunk: number,
+): Promise<{ count: number; last: string | null }> {
   // people_pkey: the chunk is the next `chunk` ids after the cursor.
   const bounds = await q.query<{ last: string | null; n: number }>(
     `SELECT max(id::text)::uuid AS last, count(*)::int AS n FROM (
@@ -259,5 +318,10 @@ async function swapRun(q: Queryable, set: RuleSet, run: RunRow): Promise<void> {
     [run.id, changed, promoted, JSON.stringify(reach.rows[0].reach ?? {})],
   );
   await q.query('DELETE FROM scoring_staged_scores WHERE run_id = $1', [run.id]);
-  await emitEvent(q, run.workspace_id, 'scoring.rescored', { runId: run.id, version: set.version, changed, promoted });
+  await emitEvent(q, run.workspace_id, 'scoring.rescored', {
+    runId: run.id,
+    version: set.version,
+    changed,
+    promoted,
+  });
 }

@@ -12,7 +12,7 @@ import {
 import { upsertPerson } from '../../people/store.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { subscriberJobsSql } from '../../platform/events.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
+import { markForRescore } from '../../scoring/live.ts';
 import { type Actor, diffFields } from '../../team/audit.ts';
 import type { ImportRow } from './rows.ts';
 
@@ -107,7 +107,7 @@ export async function writeBatch(q: Queryable, bc: BatchContext, rows: ImportRow
 
   await insertImportActivities(q, bc, rows, ids);
   const campaignMembers = bc.campaign ? await joinCampaign(q, bc, rows, ids) : 0;
-  if (touched.length > 0) await enqueue(q, 'scoring.refresh', { personIds: touched, workspaceId: ws });
+  await markForRescore(q, ws, touched);
   return {
     created,
     updated: plan.updates.length,

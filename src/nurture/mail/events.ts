@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../../people/normalize.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { emitEvent } from '../../platform/events.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
+import { markForRescore } from '../../scoring/live.ts';
 import { recordAudit, systemActor } from '../../team/audit.ts';
 
 /**
@@ -10,7 +10,6 @@ import { recordAudit, systemActor } from '../../team/audit.ts';
  * one transaction.
  */
 
-const SCORING_REFRESH_QUEUE = 'scoring.refresh';
 
 interface MessageRef {
   id: string;
@@ -71,7 +70,7 @@ export async function recordOpen(q: Queryable, messageId: string, at: Date): Pro
         { messageId: m.id, templateId: m.template_id },
         m.person_id,
       );
-      await enqueue(q, SCORING_REFRESH_QUEUE, { personIds: [m.person_id], workspaceId: m.workspace_id });
+      await markForRescore(q, m.workspace_id, [m.person_id]);
     }
   }
   return true;
@@ -104,7 +103,7 @@ export async function recordClick(
       { messageId: m.id, templateId: m.template_id, url },
       m.person_id,
     );
-    await enqueue(q, SCORING_REFRESH_QUEUE, { personIds: [m.person_id], workspaceId: m.workspace_id });
+    await markForRescore(q, m.workspace_id, [m.person_id]);
   }
   return { workspaceId: m.workspace_id, personId: m.person_id };
 }

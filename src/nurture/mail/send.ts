@@ -4,8 +4,8 @@ import type { Queryable } from '../../platform/db/client.ts';
 import { invalid, notFound } from '../../platform/errors.ts';
 import type { AppContext } from '../../platform/http/context.ts';
 import type { Locale } from '../../platform/i18n.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
 import { queueMail } from '../../platform/mail.ts';
+import { markForRescore } from '../../scoring/live.ts';
 import { type RenderVars, renderTemplate, sampleVars } from './render.ts';
 import { fromHeader, getMailSettings, type MailSettings } from './settings.ts';
 import { type EmailTemplate, getTemplate } from './templates.ts';
@@ -29,7 +29,6 @@ export interface SendTemplateInput {
   scenarioId?: string;
 }
 
-const SCORING_REFRESH_QUEUE = 'scoring.refresh';
 
 /** Why this person must not receive marketing mail now, or undefined. */
 export async function suppressionOf(
@@ -240,7 +239,7 @@ export async function sendTemplateMail(
       input.campaignId ?? null,
     ],
   );
-  await enqueue(tx, SCORING_REFRESH_QUEUE, { personIds: [person.id], workspaceId: ws });
+  await markForRescore(tx, ws, [person.id]);
   return { status: 'queued', messageId: id };
 }
 

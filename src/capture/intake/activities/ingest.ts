@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../platform/db/client.ts';
 import { invalid } from '../../../platform/errors.ts';
-import { enqueue } from '../../../platform/jobs/queue.ts';
+import { markForRescore } from '../../../scoring/live.ts';
 import type { Actor } from '../../../team/audit.ts';
 import { ensurePeopleByEmail, type WantedPerson } from '../ensure-people.ts';
 import { firstTouch, pickUtm } from '../first-touch.ts';
@@ -108,7 +108,7 @@ export async function ingestActivities(
     );
   }
   const touched = [...new Set(kept.map(personOf))];
-  if (touched.length > 0) await enqueue(q, SCORING_REFRESH_QUEUE, { personIds: touched, workspaceId: ws });
+  await markForRescore(q, ws, touched);
 
   const inserted = kept.length;
   return {

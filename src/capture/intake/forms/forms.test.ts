@@ -234,10 +234,12 @@ describe('POST /f/{id}', () => {
       [p.id],
     );
     expect(ev.rows).toEqual([{ data: { formId: form.id, submissionId: s.rows[0].id, campaignId } }]);
-    const jobs = await t.db.query<{ payload: { personIds: string[] } }>(
-      "SELECT payload FROM jobs WHERE queue = 'scoring.refresh'",
+    const marked = await t.db.query('SELECT 1 FROM scoring_dirty WHERE person_id = $1', [p.id]);
+    expect(marked.rows).toHaveLength(1);
+    const jobs = await t.db.query(
+      "SELECT 1 FROM jobs WHERE queue = 'scoring.refresh' AND status = 'pending'",
     );
-    expect(jobs.rows.some((j) => j.payload.personIds.includes(p.id as string))).toBe(true);
+    expect(jobs.rows).toHaveLength(1);
   });
 
   it('never overwrites the first-touch source and channel on a later submission', async () => {

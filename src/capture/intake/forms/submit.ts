@@ -4,8 +4,8 @@ import { upsertPerson } from '../../../people/store.ts';
 import type { Queryable } from '../../../platform/db/client.ts';
 import { emitEvent } from '../../../platform/events.ts';
 import type { Locale } from '../../../platform/i18n.ts';
-import { enqueue } from '../../../platform/jobs/queue.ts';
 import { signToken, verifyToken } from '../../../platform/tokens.ts';
+import { markForRescore } from '../../../scoring/live.ts';
 import { systemActor } from '../../../team/audit.ts';
 import { identifyVisitor, VISITOR_ID_RE } from '../../identify.ts';
 import { firstTouch, pickUtm, type Utm } from '../first-touch.ts';
@@ -178,7 +178,7 @@ export async function recordSubmission(
     { formId: form.id, submissionId, campaignId: form.campaignId },
     person.id,
   );
-  await enqueue(q, 'scoring.refresh', { personIds: [person.id], workspaceId: ws });
+  await markForRescore(q, ws, [person.id]);
   return { submissionId, personId: person.id, created: true };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { enqueue } from '../../../platform/jobs/queue.ts';
 import type { JobHandler } from '../../../platform/jobs/worker.ts';
+import { markForRescore } from '../../../scoring/live.ts';
 
 export const TRACKER_SCORING_QUEUE = 'capture.tracker-scoring';
 const WATERMARK_KEY = 'capture.tracker_scored_id';
@@ -32,7 +32,7 @@ export const scoreTrackedVisitors: JobHandler = async (_payload, ctx) => {
     );
     if (r.rows.length === 0) return;
     for (const row of r.rows) {
-      await enqueue(tx, 'scoring.refresh', { personIds: row.person_ids, workspaceId: row.workspace_id });
+      await markForRescore(tx, row.workspace_id, row.person_ids);
     }
     const to = Math.max(...r.rows.map((row) => row.max_id));
     await tx.query(
