@@ -1,5 +1,6 @@
 import type { Db } from '../src/platform/db/client.ts';
 import type { AppContext } from '../src/platform/http/context.ts';
+import { closeMailTransports } from '../src/platform/mail.ts';
 import iconv from 'iconv-lite';
 import { BENCH_ANCHOR, type sizes, uid } from './generate.ts';
 import { median, now, percentile, type Result, repeat, seconds } from './measure.ts';
@@ -307,16 +308,21 @@ const scenario: Workload = {
         await ok(env, 'POST', `/api/v1/scenarios/${sc.id}/activate`, {});
         const before = received;
         const t = now();
-        const { enrolled } = await ok(env, 'POST', `/api/v1/scenarios/${sc.id}/enrol`, { filter: segmentFilter });
+        // The warm-up sends to about a tenth of the segment (addresses p1…, p10…, p100…): enough
+        // to open SMTP connections and warm the code, without doubling the bench at scale 10.
+        const filter = run < 0 ? { and: [...segmentFilter.and, { field: 'email', op: 'startsWith', value: 'p1' }] } : segmentFilter;
+        const { enrolled } = await ok(env, 'POST', `/api/v1/scenarios/${sc.id}/enrol`, { filter });
         await settle(env.db, ['scenarios.step', 'mail.send']);
         const sent = received - before;
         if (run >= 0) env.say(`  run ${run}: ${enrolled} enrolled, ${sent} delivered`);
         lastEnrolled = enrolled;
         return sent / seconds(t);
       });
-      return [{ name: 'scenario.emails_per_s', value: median(values), unit: 'emails/s', note: `${lastEnrolled.toLocaleString('en')} people enrolled per run (consenting MQLs, ≈10%), enrol → delivered to loopback SMTP; median of ${RUNS} after 1 warm-up` }];
+      return [{ name: 'scenario.emails_per_s', value: median(values), unit: 'emails/s', note: `${lastEnrolled.toLocaleString('en')} people enrolled per run (consenting MQLs, ≈10%), enrol → delivered to loopback SMTP; median of ${RUNS} after 1 warm-up on a tenth of them` }];
     } finally {
       env.ctx.config.smtpUrl = previousSmtp;
+      // Pooled connections would hold the server's close for its 30 s timeout.
+      closeMailTransports();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   },

@@ -105,10 +105,10 @@ export async function peopleEnteringStageBetween(
   f: { stage: string; from: string; to: string; tz: string; limit: number; cursor?: string },
 ) {
   const after = decodeCursor(f.cursor, 2);
-  const r = await q.query<PersonRow & { entered_at: Date }>(
+  const r = await q.query<PersonRow & { entered_at: Date; entered_exact: string }>(
     `SELECT ${PERSON_COLUMNS.split(',')
       .map((c) => `p.${c.trim()}`)
-      .join(', ')}, e.entered_at
+      .join(', ')}, e.entered_at, e.entered_at::text AS entered_exact
      FROM (SELECT person_id, max(at) AS entered_at FROM stage_transitions
            WHERE workspace_id = $1 AND to_stage = $2
              AND at >= ($3::date::timestamp AT TIME ZONE $5) AND at < ($4::date::timestamp AT TIME ZONE $5)
@@ -118,7 +118,7 @@ export async function peopleEnteringStageBetween(
      ORDER BY e.entered_at DESC, p.id DESC LIMIT $8`,
     [workspaceId, f.stage, f.from, f.to, f.tz, after?.[0] ?? null, after?.[1] ?? null, f.limit + 1],
   );
-  const page = toPage(r.rows, f.limit, (last) => [last.entered_at.toISOString(), last.id]);
+  const page = toPage(r.rows, f.limit, (last) => [last.entered_exact, last.id]);
   return { items: page.items.map((row) => ({ ...toPerson(row), enteredAt: row.entered_at })), nextCursor: page.nextCursor };
 }
 

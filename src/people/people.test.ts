@@ -160,4 +160,28 @@ describe('people API', () => {
     expect(r.items.map((x: { type: string }) => x.type)).toEqual(['page_view', 'stage_changed']);
     expect(r.items[1].properties.to).toBe('inquiry');
   });
+
+  it('pages a timeline whose entries lie microseconds apart within one millisecond, losing none', async () => {
+    const p = (await t.call({ method: 'POST', url: '/api/v1/people', payload: { email: 'burst@acme.jp' } })).json();
+    await t.db.query(
+      `INSERT INTO activities (workspace_id, person_id, type, occurred_at)
+       SELECT 1, $1, 'page_view', timestamptz '2026-04-01 10:00:00.000100+00' + make_interval(secs => i / 1000000.0)
+       FROM generate_series(0, 400, 100) AS i`,
+      [p.id],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const r = await t.call({
+        method: 'GET',
+        url: `/api/v1/people/${p.id}/timeline?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      });
+      expect(r.statusCode).toBe(200);
+      seen.push(...r.json().items.filter((x: { kind: string }) => x.kind === 'activity').map((x: { id: string }) => x.id));
+      cursor = r.json().nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+  });
 });

@@ -27,12 +27,14 @@ export async function personTimeline(
     kind: 'activity' | 'stage';
     id: string;
     at: Date;
+    /** The exact timestamp for the cursor: a Date keeps milliseconds, PostgreSQL microseconds. */
+    at_exact: string;
     type: string;
     properties: Record<string, unknown>;
     campaign_id: string | null;
     campaign_name: string | null;
   }>(
-    `SELECT * FROM (
+    `SELECT x.*, x.at::text AS at_exact FROM (
        SELECT 'activity' AS kind, 'a' || a.id AS id, a.occurred_at AS at, a.type, a.properties,
               a.campaign_id, c.name AS campaign_name
        FROM activities a LEFT JOIN campaigns c ON c.id = a.campaign_id
@@ -49,7 +51,7 @@ export async function personTimeline(
      ORDER BY x.at DESC, x.id DESC LIMIT $5`,
     [workspaceId, personId, before?.[0] ?? null, before?.[1] ?? null, limit + 1],
   );
-  const page = toPage(r.rows, limit, (last) => [last.at.toISOString(), last.id]);
+  const page = toPage(r.rows, limit, (last) => [last.at_exact, last.id]);
   return {
     items: page.items.map((row) => ({
       kind: row.kind,

@@ -10,6 +10,8 @@ interface AccountActivityRow {
   id: number;
   type: string;
   occurred_at: Date;
+  /** The exact timestamp (microseconds; a Date keeps milliseconds), for the cursor. */
+  at_exact: string;
   properties: Record<string, unknown>;
   campaign_id: string | null;
   campaign_name: string | null;
@@ -73,7 +75,7 @@ export async function peopleMergeRoutes(app: App, ctx: AppContext) {
       }
       // people_account_idx, then activities_person_time_idx per person.
       const r = await ctx.db.query<AccountActivityRow>(
-        `SELECT a.id, a.type, a.occurred_at, a.properties, a.campaign_id, c.name AS campaign_name,
+        `SELECT a.id, a.type, a.occurred_at, a.occurred_at::text AS at_exact, a.properties, a.campaign_id, c.name AS campaign_name,
                 p.id AS person_id, p.email, p.last_name, p.first_name, p.stage
          FROM people p
          JOIN activities a ON a.person_id = p.id
@@ -103,7 +105,7 @@ export async function peopleMergeRoutes(app: App, ctx: AppContext) {
         })),
         nextCursor:
           r.rows.length > limit
-            ? Buffer.from(JSON.stringify([last.occurred_at.toISOString(), last.id])).toString('base64url')
+            ? Buffer.from(JSON.stringify([last.at_exact, last.id])).toString('base64url')
             : null,
       };
     },

@@ -162,8 +162,8 @@ export async function listImports(
 ): Promise<{ items: ImportRecord[]; nextCursor: string | null }> {
   const after = cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string]) : null;
   // imports_ws_created_idx
-  const r = await q.query<ImportRow>(
-    `SELECT ${COLUMNS} FROM imports WHERE workspace_id = $1
+  const r = await q.query<ImportRow & { created_exact: string }>(
+    `SELECT ${COLUMNS}, created_at::text AS created_exact FROM imports WHERE workspace_id = $1
        AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
      ORDER BY created_at DESC, id DESC LIMIT $4`,
     [workspaceId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
@@ -174,7 +174,7 @@ export async function listImports(
     items,
     nextCursor:
       r.rows.length > limit
-        ? Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url')
+        ? Buffer.from(JSON.stringify([r.rows[limit - 1].created_exact, last.id])).toString('base64url')
         : null,
   };
 }

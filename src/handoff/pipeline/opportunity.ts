@@ -45,6 +45,8 @@ export interface OpportunityRow {
   description: string | null;
   source: string;
   created_at: Date;
+  /** created_at to the microsecond, for keyset cursors. */
+  created_exact: string;
   updated_at: Date;
   p_email: string | null;
   p_last_name: string | null;
@@ -59,7 +61,7 @@ export interface OpportunityRow {
 export const OPPORTUNITY_SELECT = `
   SELECT o.id, o.person_id, o.account_id, o.owner_id, o.name, o.amount, o.currency, o.stage, o.status,
          o.loss_reason, o.expected_close_date, o.closed_at, o.external_id, o.description, o.source,
-         o.created_at, o.updated_at,
+         o.created_at, o.created_at::text AS created_exact, o.updated_at,
          p.email AS p_email, p.last_name AS p_last_name, p.first_name AS p_first_name, p.company AS p_company,
          p.stage AS p_stage, a.name AS account_name, u.name AS owner_name
   FROM opportunities o

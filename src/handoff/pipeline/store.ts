@@ -384,7 +384,9 @@ export async function listOpportunities(q: Queryable, workspaceId: number, f: Op
     `${OPPORTUNITY_SELECT} WHERE ${where.join(' AND ')} ORDER BY o.created_at DESC, o.id DESC LIMIT $${params.length}`,
     params,
   );
-  return toPage(r.rows.map(toOpportunity), f.limit, (last) => [last.createdAt.toISOString(), last.id]);
+  // The cursor keeps created_at to the microsecond (a Date keeps milliseconds only).
+  const page = toPage(r.rows, f.limit, (last) => [last.created_exact, last.id]);
+  return { items: page.items.map(toOpportunity), nextCursor: page.nextCursor };
 }
 
 export interface PipelineColumn {

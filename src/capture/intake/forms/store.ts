@@ -147,11 +147,11 @@ export async function archiveForm(q: Queryable, actor: Actor, id: string): Promi
 export async function listForms(q: Queryable, workspaceId: number, limit: number, cursor?: string) {
   const after = decodeCursor(cursor, 2);
   const r = await q.query<
-    FormRow & { submission_count: number; last_submission_at: Date | null; campaign_name: string | null }
+    FormRow & { submission_count: number; last_submission_at: Date | null; campaign_name: string | null; created_exact: string }
   >(
     `SELECT ${FORM_COLUMNS.split(',')
       .map((c) => `f.${c.trim()}`)
-      .join(', ')}, c.name AS campaign_name,
+      .join(', ')}, f.created_at::text AS created_exact, c.name AS campaign_name,
             (SELECT count(*) FROM form_submissions s WHERE s.form_id = f.id) AS submission_count,
             (SELECT max(created_at) FROM form_submissions s WHERE s.form_id = f.id) AS last_submission_at
      FROM forms f LEFT JOIN campaigns c ON c.id = f.campaign_id
@@ -160,7 +160,7 @@ export async function listForms(q: Queryable, workspaceId: number, limit: number
      ORDER BY f.created_at DESC, f.id DESC LIMIT $4`,
     [workspaceId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
   );
-  const page = toPage(r.rows, limit, (last) => [last.created_at.toISOString(), last.id]);
+  const page = toPage(r.rows, limit, (last) => [last.created_exact, last.id]);
   return {
     items: page.items.map(
       (row): FormSummary => ({
@@ -208,16 +208,17 @@ export async function listSubmissions(
     referrer: string | null;
     utm: Record<string, string>;
     created_at: Date;
+    created_exact: string;
   }>(
     `SELECT s.id, s.person_id, p.email, trim(coalesce(p.last_name, '') || ' ' || coalesce(p.first_name, '')) AS name,
-            s.answers, s.consent, s.page_url, s.referrer, s.utm, s.created_at
+            s.answers, s.consent, s.page_url, s.referrer, s.utm, s.created_at, s.created_at::text AS created_exact
      FROM form_submissions s JOIN people p ON p.id = s.person_id
      WHERE s.workspace_id = $1 AND s.form_id = $2
        AND ($3::timestamptz IS NULL OR (s.created_at, s.id) < ($3::timestamptz, $4::uuid))
      ORDER BY s.created_at DESC, s.id DESC LIMIT $5`,
     [workspaceId, formId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
   );
-  const page = toPage(r.rows, limit, (last) => [last.created_at.toISOString(), last.id]);
+  const page = toPage(r.rows, limit, (last) => [last.created_exact, last.id]);
   return {
     items: page.items.map(
       (s): SubmissionView => ({
@@ -268,6 +269,7 @@ export async function submissionsOfPerson(
     page_url: string | null;
     utm: Record<string, string>;
     created_at: Date;
+    created_exact: string;
   }>(
     `SELECT s.id, s.form_id, f.name, f.fields, s.answers, s.consent, s.consent_text, s.page_url, s.utm, s.created_at
      FROM form_submissions s JOIN forms f ON f.id = s.form_id
