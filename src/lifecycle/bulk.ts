@@ -5,8 +5,12 @@ import { checkTransition, type Mover, STAGES, type Stage } from './stages.ts';
 import type { TransitionActorType } from './transitions.ts';
 
 export interface BulkStageChange {
-  /** SQL yielding (person_id uuid, reason text); placeholders continue after the first eight. */
+  /**
+   * SQL yielding (person_id uuid, reason text), and (meta jsonb) with `withMeta`; placeholders
+   * continue after the first eight.
+   */
   candidates: string;
+  withMeta?: boolean;
   params: unknown[];
   to: Stage;
   /** Only people currently in one of these stages move; moves the table forbids are dropped. */
@@ -29,7 +33,7 @@ export async function changeStageMany(q: Queryable, actor: Actor, change: BulkSt
   const r = await q.query<{ n: number }>(
     `WITH cand AS (${change.candidates}),
      cur AS (
-       SELECT p.id, p.stage, c.reason FROM people p JOIN cand c ON c.person_id = p.id
+       SELECT p.id, p.stage, c.reason, ${change.withMeta ? 'c.meta' : 'NULL::jsonb'} AS meta FROM people p JOIN cand c ON c.person_id = p.id
        WHERE p.workspace_id = $1 AND p.stage = ANY($2::text[])
        FOR UPDATE OF p
      ),
@@ -38,8 +42,8 @@ export async function changeStageMany(q: Queryable, actor: Actor, change: BulkSt
        FROM cur WHERE p.id = cur.id RETURNING p.id
      ),
      tr AS (
-       INSERT INTO stage_transitions (workspace_id, person_id, from_stage, to_stage, at, actor_type, actor_id, reason)
-       SELECT $1, cur.id, cur.stage, $3, $4, $5, $6, cur.reason FROM cur
+       INSERT INTO stage_transitions (workspace_id, person_id, from_stage, to_stage, at, actor_type, actor_id, reason, meta)
+       SELECT $1, cur.id, cur.stage, $3, $4, $5, $6, cur.reason, cur.meta FROM cur
      ),
      au AS (
        INSERT INTO audit_log (workspace_id, actor_type, actor_id, actor_label, action, entity_type, entity_id, changes, meta)

@@ -1,5 +1,4 @@
 import { changeStageMany } from '../lifecycle/bulk.ts';
-import { changeStage } from '../lifecycle/transitions.ts';
 import type { Db, Queryable } from '../platform/db/client.ts';
 import { emitEvent } from '../platform/events.ts';
 import type { Log } from '../platform/log.ts';
@@ -21,7 +20,8 @@ const ruleActor = (version: number, workspaceId: number) => systemActor(`scoring
 export interface LiveResult {
   scored: number;
   changed: number;
-  qualified: string[];
+  /** How many became MQL. */
+  qualified: number;
 }
 
 /**
@@ -34,7 +34,7 @@ export async function rescorePeople(
   personIds: string[],
   now: Date,
 ): Promise<LiveResult> {
-  if (personIds.length === 0) return { scored: 0, changed: 0, qualified: [] };
+  if (personIds.length === 0) return { scored: 0, changed: 0, qualified: 0 };
   return db.transaction((tx) => rescorePeopleIn(tx, workspaceId, personIds, now));
 }
 
@@ -46,9 +46,9 @@ export async function rescorePeopleIn(
   now: Date,
 ): Promise<LiveResult> {
   const ids = [...new Set(personIds)];
-  if (ids.length === 0) return { scored: 0, changed: 0, qualified: [] };
+  if (ids.length === 0) return { scored: 0, changed: 0, qualified: 0 };
   const set = await activeRuleSet(tx, workspaceId);
-  if (!set) return { scored: 0, changed: 0, qualified: [] };
+  if (!set) return { scored: 0, changed: 0, qualified: 0 };
   const rows = await scoreNow(tx, set, workspaceId, ids, now);
   const { changed } = await applyScores(tx, workspaceId, set.version, 'live', {
     sql: `SELECT * FROM unnest($4::uuid[], $5::int[], $6::text[], $7::int[], $8::boolean[], $9::jsonb[])
@@ -64,7 +64,7 @@ export async function rescorePeopleIn(
       now,
     ],
   });
-  const qualified = await qualifyOneByOne(tx, set, workspaceId, rows, now);
+  const qualified = await qualifyMany(tx, set, workspaceId, rows, now);
   return { scored: rows.length, changed, qualified };
 }
 
@@ -92,41 +92,42 @@ export async function scoreNow(
   return (await q.query<ScoredRow>(sql, params.values)).rows;
 }
 
-async function qualifyOneByOne(
+/**
+ * Qualifies, in one statement, the scored people who meet the MQL condition and wait in a
+ * qualifying stage: each move through the transition table with its plain-language reason, the
+ * scores behind it, its audit entry and its `person.stage_changed` event. Returns how many moved.
+ */
+async function qualifyMany(
   q: Queryable,
   set: RuleSet,
   workspaceId: number,
   rows: ScoredRow[],
   at: Date,
-): Promise<string[]> {
-  const candidates = rows.filter((r) => r.mql).map((r) => r.person_id);
-  if (candidates.length === 0) return [];
-  const waiting = await q.query<{ id: string }>(
-    'SELECT id FROM people WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND stage = ANY($3::text[])',
-    [workspaceId, candidates, QUALIFYING_STAGES],
-  );
-  const moved: string[] = [];
-  for (const { id } of waiting.rows) {
-    const row = rows.find((r) => r.person_id === id);
-    if (!row) continue;
-    await changeStage(q, ruleActor(set.version, workspaceId), {
-      personId: id,
-      to: 'mql',
-      mover: 'system',
-      actorType: 'rule',
-      actorId: `v${set.version}`,
-      reason: mqlReason(set, row.fit_grade, row.fit_score, row.engagement_score, row.contributions),
-      at,
-      meta: {
-        ruleSetVersion: set.version,
-        fitGrade: row.fit_grade,
-        fitScore: row.fit_score,
-        engagementScore: row.engagement_score,
-      },
-    });
-    moved.push(id);
-  }
-  return moved;
+): Promise<number> {
+  const candidates = rows.filter((r) => r.mql);
+  if (candidates.length === 0) return 0;
+  return changeStageMany(q, ruleActor(set.version, workspaceId), {
+    candidates: 'SELECT * FROM unnest($9::uuid[], $10::text[], $11::jsonb[]) AS u(person_id, reason, meta)',
+    params: [
+      candidates.map((r) => r.person_id),
+      candidates.map((r) => mqlReason(set, r.fit_grade, r.fit_score, r.engagement_score, r.contributions)),
+      candidates.map((r) =>
+        JSON.stringify({
+          ruleSetVersion: set.version,
+          fitGrade: r.fit_grade,
+          fitScore: r.fit_score,
+          engagementScore: r.engagement_score,
+        }),
+      ),
+    ],
+    withMeta: true,
+    to: 'mql',
+    from: QUALIFYING_STAGES,
+    mover: 'system',
+    actorType: 'rule',
+    actorId: `v${set.version}`,
+    at,
+  });
 }
 
 export interface RunStatus {

@@ -1,6 +1,7 @@
-import { subscriberJobsSql } from '../../platform/events.ts';
 import { emailDomain, isFreeMailDomain } from '../../people/normalize.ts';
 import type { Queryable } from '../../platform/db/client.ts';
+import { subscriberJobsSql } from '../../platform/events.ts';
+import { markForRescore } from '../../scoring/live.ts';
 import type { Actor } from '../../team/audit.ts';
 
 /** A person an ingest needs, by normalised e-mail, with the first touch to record if they are new. */
@@ -92,9 +93,11 @@ export async function ensurePeopleByEmail(
          SELECT $1, 'person.created', id, jsonb_build_object('personId', id, 'source', source, 'channel', channel) FROM np
          RETURNING id, workspace_id, type, person_id
        )
-       ${subscriberJobsSql()}`,
+       ${subscriberJobsSql({ except: ['scoring.events'] })}`,
       [ws, createdIds, actor.type, actor.id, actor.label],
     );
+    // Scored with the batch's activities by one refresh, not by a job per new person.
+    await markForRescore(q, ws, createdIds);
   }
   // Created meanwhile by a concurrent request (ON CONFLICT DO NOTHING above).
   const missing = fresh.filter((w) => !idByEmail.has(w.email)).map((w) => w.email);
