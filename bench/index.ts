@@ -11,7 +11,7 @@ import { createApiKey } from '../src/team/api-keys.ts';
 import { generate, sizes } from './generate.ts';
 import { type Result, round } from './measure.ts';
 import { BenchError, openBenchTarget } from './target.ts';
-import { WORKLOADS, type BenchEnv } from './workloads.ts';
+import { quiesce, WORKLOADS, type BenchEnv } from './workloads.ts';
 
 export interface BenchOptions {
   scale: number;
@@ -70,6 +70,9 @@ export async function runBench(opts: BenchOptions): Promise<void> {
         const out = await w.run(env);
         results.push(...out);
         say(`${w.id} done in ${((Date.now() - t) / 1000).toFixed(1)} s: ${out.map((r) => `${r.name}=${round(r.value)} ${r.unit}`).join(', ')}`);
+        const q0 = Date.now();
+        await quiesce(target.db);
+        if (Date.now() - q0 > 1000) say(`  background work after ${w.id} finished in ${((Date.now() - q0) / 1000).toFixed(1)} s (untimed)`);
       }
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
