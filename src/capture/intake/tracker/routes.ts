@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { App, AppContext } from '../../../platform/http/context.ts';
 import { allowAnyOrigin } from '../cors.ts';
-import { collectEvent, collectSchema } from './collect.ts';
+import { collectEvent, collectSchema, PageViewBatcher } from './collect.ts';
 
 const TRACKER_SOURCE = readFileSync(
   fileURLToPath(new URL('../../../../tracker/t.js', import.meta.url)),
@@ -20,6 +20,8 @@ function parseBody(body: unknown): unknown {
 
 /** The tracker script and its collect endpoint: public, any origin, cheap. */
 export async function trackerRoutes(app: App, ctx: AppContext) {
+  // Anonymous page views are written in groups (one INSERT per turn of the event loop).
+  const pageViews = new PageViewBatcher(ctx.db);
   app.get(
     '/t.js',
     {
@@ -72,7 +74,7 @@ export async function trackerRoutes(app: App, ctx: AppContext) {
       const now = ctx.clock.now();
       const outcome = ev.token
         ? await ctx.db.transaction((tx) => collectEvent(tx, ctx.secret, ev, now))
-        : await collectEvent(ctx.db, ctx.secret, ev, now);
+        : await pageViews.add(ev);
       if (outcome === 'rate-limited') {
         return reply
           .code(429)

@@ -111,6 +111,22 @@ describe('POST /t/collect', () => {
     expect((await view('visitor-calm-0001', '/')).statusCode).toBe(204);
   });
 
+  it('writes a burst of page views together and still holds every visitor to the limit', async () => {
+    const burst = await Promise.all([
+      ...Array.from({ length: COLLECT_PER_MINUTE + 10 }, (_, i) => view('visitor-burst-0001', `/b/${i}`)),
+      ...Array.from({ length: 50 }, (_, i) => view(`visitor-crowd-${String(i).padStart(4, '0')}`, '/crowd')),
+    ]);
+    const codes = burst.map((r) => r.statusCode);
+    expect(codes.slice(0, COLLECT_PER_MINUTE + 10).filter((c) => c === 204)).toHaveLength(COLLECT_PER_MINUTE);
+    expect(codes.slice(0, COLLECT_PER_MINUTE + 10).filter((c) => c === 429)).toHaveLength(10);
+    expect(codes.slice(COLLECT_PER_MINUTE + 10).every((c) => c === 204)).toBe(true);
+    expect(await activitiesOf('visitor-burst-0001')).toHaveLength(COLLECT_PER_MINUTE);
+    const crowd = await t.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM activities WHERE visitor_id LIKE 'visitor-crowd-%'",
+    );
+    expect(crowd.rows[0].n).toBe(50);
+  });
+
   it('never identifies a visitor from an e-mail address in an event, nor from a forged token', async () => {
     await newPerson('ceo@victim.co.jp');
     await view('visitor-forger-01', '/', { email: 'ceo@victim.co.jp', personId: 'x' });
