@@ -39,6 +39,8 @@ export async function runBench(opts: BenchOptions): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const target = await openBenchTarget(databaseUrl, { keep: opts.keep });
   const started = Date.now();
+  // The code measured is the code loaded now, whatever is committed while the bench runs.
+  const measuredCommit = commit();
   try {
     const n = sizes(opts.scale);
     say(`${target.database}: generating scale ${opts.scale} (${n.people.toLocaleString('en')} people, ${n.accounts.toLocaleString('en')} accounts, ${n.activities.toLocaleString('en')} activities)`);
@@ -83,7 +85,7 @@ export async function runBench(opts: BenchOptions): Promise<void> {
       scale: opts.scale,
       database: target.database,
       machine: machine(),
-      commit: commit(),
+      commit: measuredCommit,
       date: new Date().toISOString(),
       workers: workerCount,
       durationSeconds: Math.round((Date.now() - started) / 1000),
@@ -102,7 +104,10 @@ function machine() {
 
 function commit(): string | undefined {
   try {
-    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const git = (args: string) => execSync(`git ${args}`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    // Uncommitted changes to the code are part of what is measured: say so.
+    const dirty = git('status --porcelain -- src bench package.json') !== '';
+    return `${git('rev-parse --short HEAD')}${dirty ? '+changes' : ''}`;
   } catch {
     return undefined;
   }
