@@ -314,6 +314,8 @@ const scenario: Workload = {
         const { enrolled } = await ok(env, 'POST', `/api/v1/scenarios/${sc.id}/enrol`, { filter });
         await settle(env.db, ['scenarios.step', 'mail.send']);
         const sent = received - before;
+        // Done with it, as a marketer would be: a finished campaign send is paused.
+        await ok(env, 'POST', `/api/v1/scenarios/${sc.id}/pause`, {});
         if (run >= 0) env.say(`  run ${run}: ${enrolled} enrolled, ${sent} delivered`);
         lastEnrolled = enrolled;
         return sent / seconds(t);

@@ -39,6 +39,15 @@ describe('domain events', () => {
     // The endpoint wants updates only.
     expect(await queuesFor(await emitEvent(db, 1, 'person.assigned', { personId }, personId))).toEqual([]);
 
+    // A running scenario started by hand is not interested in stage changes…
+    await db.query(
+      `INSERT INTO scenarios (workspace_id, name, status, trigger, steps, webhook_secret)
+       VALUES (1, 'Campaign send', 'active', '{"type":"manual"}', '[]', 's')`,
+    );
+    expect(await queuesFor(await emitEvent(db, 1, 'person.stage_changed', { personId, to: 'mql' }, personId))).toEqual([
+      'handoff.events',
+    ]);
+    // …one triggered by them is.
     await db.query(
       `INSERT INTO scenarios (workspace_id, name, status, trigger, steps, webhook_secret)
        VALUES (1, 'MQL follow-up', 'active', '{"type":"stage_changed","to":"mql"}', '[]', 's')`,

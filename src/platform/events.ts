@@ -31,7 +31,9 @@ export const EVENT_SUBSCRIBERS: EventSubscriber[] = [
     types: [...new Set([...SCENARIO_TRIGGER_EVENTS, ...SCENARIO_GOAL_EVENTS])],
     // scenarios_active_trigger_idx; scenario_enrolments_person_idx
     when: `(ev.type IN (${sqlList(SCENARIO_TRIGGER_EVENTS)}) AND EXISTS (
-              SELECT 1 FROM scenarios sc WHERE sc.workspace_id = ev.workspace_id AND sc.status = 'active'))
+              SELECT 1 FROM scenarios sc WHERE sc.workspace_id = ev.workspace_id AND sc.status = 'active'
+                AND sc.trigger->>'type' = CASE ev.type WHEN 'form.submitted' THEN 'form_submitted'
+                  WHEN 'person.stage_changed' THEN 'stage_changed' WHEN 'person.score_changed' THEN 'score_crossed' END))
            OR (ev.type IN (${sqlList(SCENARIO_GOAL_EVENTS)}) AND EXISTS (
               SELECT 1 FROM scenario_enrolments en WHERE en.person_id = ev.person_id AND en.status = 'active'))`,
   },

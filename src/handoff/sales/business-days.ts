@@ -1,4 +1,5 @@
 import holidayJp from '@holiday-jp/holiday_jp';
+import { fromLocal, localDate, localParts } from '../../platform/local-time.ts';
 
 /** The SLA calendar: how many business days sales has to act on an MQL, and which days count. */
 export interface SlaCalendar {
@@ -22,78 +23,8 @@ export const DEFAULT_SLA_CALENDAR: SlaCalendar = {
   timezone: 'Asia/Tokyo',
 };
 
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  ms: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timezone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timezone, f);
-  }
-  return f;
-}
-
-/** Whether `timezone` is an IANA zone this runtime knows. */
-export function isValidTimezone(timezone: string): boolean {
-  try {
-    formatter(timezone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function localParts(at: Date, timezone: string): LocalParts {
-  const parts = Object.fromEntries(
-    formatter(timezone)
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-    ms: at.getUTCMilliseconds(),
-  };
-}
-
-const asUtc = (p: LocalParts) => Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, p.ms);
-
-/** The instant at which the wall clock in `timezone` shows `p` (first match across a DST gap). */
-function fromLocal(p: LocalParts, timezone: string): Date {
-  const guess = asUtc(p);
-  let at = guess - (asUtc(localParts(new Date(guess), timezone)) - guess);
-  at = guess - (asUtc(localParts(new Date(at), timezone)) - at);
-  return new Date(at);
-}
-
-/** The calendar date ('YYYY-MM-DD') of an instant in `timezone`. */
-export function localDate(at: Date, timezone: string): string {
-  const p = localParts(at, timezone);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
+// Time-zone arithmetic lives in platform/local-time.ts; these names are what the handoff code imports.
+export { isValidTimeZone as isValidTimezone, localDate } from '../../platform/local-time.ts';
 
 function addDays(ymd: string, n: number): string {
   const d = new Date(`${ymd}T00:00:00Z`);

@@ -1,63 +1,8 @@
+import { fromLocal, isValidTimeZone, localParts } from '../../platform/local-time.ts';
 import type { QuietHours, Step } from './model.ts';
 
-/*
- * Wall-clock arithmetic in a person's time zone, without a date library: Intl tells the local
- * parts of an instant; a local time is turned back into an instant by correcting for the
- * offset (twice, so that a DST change between the guess and the answer is handled).
- */
-
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  weekday: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-export function localParts(at: Date, tz: string): LocalParts {
-  const parts = Object.fromEntries(
-    formatter(tz)
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour) % 24,
-    minute: Number(parts.minute),
-    weekday: WEEKDAYS.indexOf(parts.weekday),
-  };
-}
-
-function offsetMs(at: Date, tz: string): number {
-  const p = localParts(at, tz);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-  return asUtc - Math.floor(at.getTime() / 60_000) * 60_000;
-}
+// Wall-clock arithmetic lives in platform/local-time.ts; these names are what the scenario code uses.
+export { isValidTimeZone as isTimeZone, localParts } from '../../platform/local-time.ts';
 
 /** The instant when the wall clock in `tz` shows this local date and time. */
 export function zonedTime(
@@ -68,20 +13,7 @@ export function zonedTime(
   minute: number,
   tz: string,
 ): Date {
-  const guess = Date.UTC(year, month - 1, day, hour, minute);
-  let t = guess - offsetMs(new Date(guess), tz);
-  t = guess - offsetMs(new Date(t), tz);
-  return new Date(t);
-}
-
-export function isTimeZone(tz: unknown): tz is string {
-  if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
+  return fromLocal({ year, month, day, hour, minute }, tz);
 }
 
 const COUNTRY_ZONES: Record<string, string> = {
@@ -124,7 +56,7 @@ export function personTimeZone(
   fallback: string,
 ): string {
   const own = person.customFields.timeZone ?? person.customFields.timezone;
-  if (isTimeZone(own)) return own;
+  if (isValidTimeZone(own)) return own;
   const byCountry = person.country ? COUNTRY_ZONES[person.country.trim().toLowerCase()] : undefined;
   return byCountry ?? fallback;
 }
