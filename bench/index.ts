@@ -94,6 +94,7 @@ export async function runBench(opts: BenchOptions): Promise<void> {
     else printTable(report);
   } finally {
     await target.drop();
+    if (opts.keep) process.stderr.write(`[bench] kept ${target.url ?? 'the data directory'}\n`);
   }
 }
 

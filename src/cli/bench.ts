@@ -16,7 +16,8 @@ export function registerBenchCommand(program: Command) {
     .option('--scale <n>', 'scale 1 = 100,000 people and 1M activities', parseScale, 1)
     .option('--json', 'print {"results":[…]} as JSON')
     .option('--only <names>', 'comma-separated workload names to run')
-    .action(async (opts: { scale: number; json?: boolean; only?: string }) => {
+    .option('--keep', 'keep the bench database afterwards (to EXPLAIN its queries); drop it yourself')
+    .action(async (opts: { scale: number; json?: boolean; only?: string; keep?: boolean }) => {
       const { runBench } = await import('../../bench/index.ts');
       await runBench(opts);
     });
