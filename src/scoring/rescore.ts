@@ -289,6 +289,9 @@ async function stageChunk(
 
 async function swapRun(q: Queryable, set: RuleSet, run: RunRow): Promise<void> {
   await q.query(`UPDATE scoring_runs SET status = 'swapping' WHERE id = $1`, [run.id]);
+  // A million staged rows arrived since autovacuum last looked: plan the swap on fresh statistics
+  // (hash joins, not a million index probes planned for a few thousand rows).
+  await q.query('ANALYZE scoring_staged_scores');
   const { changed } = await applyScores(q, run.workspace_id, run.version, 'rescore', {
     sql: `SELECT person_id, fit_score, fit_grade, engagement_score, mql, contributions, computed_at
           FROM scoring_staged_scores WHERE run_id = $4`,
