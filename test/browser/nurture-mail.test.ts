@@ -176,7 +176,8 @@ describe('e-mail template editor', () => {
 
     await page.fill('[data-testid=test-to]', 'me@mail.test');
     await page.click('[data-testid=test-send]');
-    await page.click('text=送信ログ >> nth=-1');
+    // The link to the message appears with the success notice; the navigation has one of the same name.
+    await page.click('.alert-success >> text=送信ログ');
     await page.waitForSelector('[data-testid=message-subject]');
     expect(await page.textContent('[data-testid=message-subject]')).toBe('[TEST] 山田 様：セミナーのご案内');
     await page.goto(`${server.url}/outbox`);
