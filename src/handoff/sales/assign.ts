@@ -139,6 +139,10 @@ export async function assignPeople(
   const now = opts.now;
   const today = localDate(now, sla.timezone);
   const before = new Map([...reps.values()].map((r) => [r.userId, r.assignedCount]));
+  // The round robin's "who had the last lead" must follow the order the lock gives, not the
+  // clocks of jobs that started side by side: each pick is stamped after every earlier one.
+  const rrStart = Math.max(now.getTime(), ...[...reps.values()].map((r) => (r.lastAssignedAt ?? 0) + 1));
+  let rrStamp = rrStart;
   const picks = people.rows.map((p) => {
     if (opts.ownerId) return { p, ownerId: opts.ownerId, kind: 'manual', ruleId: null, ruleName: null };
     const current = p.owner_id ? reps.get(p.owner_id) : undefined;
@@ -152,7 +156,7 @@ export async function assignPeople(
       accountPrefecture: p.account_prefecture,
       accountIndustry: p.account_industry,
     };
-    const pick = pickOwner(facts, rules, reps, today, now.getTime());
+    const pick = pickOwner(facts, rules, reps, today, rrStamp++);
     return pick
       ? { p, ownerId: pick.ownerId, kind: pick.rule.kind, ruleId: pick.rule.id, ruleName: pick.rule.name }
       : { p, ownerId: null, kind: 'none', ruleId: null, ruleName: null };
@@ -192,9 +196,9 @@ export async function assignPeople(
   if (moved.length) {
     await tx.query(
       `INSERT INTO handoff_reps (workspace_id, user_id, assigned_count, last_assigned_at)
-       SELECT $1, u.user_id, u.n, $4 FROM unnest($2::uuid[], $3::int8[]) AS u(user_id, n)
+       SELECT $1, u.user_id, u.n, u.at FROM unnest($2::uuid[], $3::int8[], $4::timestamptz[]) AS u(user_id, n, at)
        ON CONFLICT (workspace_id, user_id) DO UPDATE SET assigned_count = EXCLUDED.assigned_count, last_assigned_at = EXCLUDED.last_assigned_at`,
-      [ws, moved.map((r) => r.userId), moved.map((r) => r.assignedCount ?? 0), now],
+      [ws, moved.map((r) => r.userId), moved.map((r) => r.assignedCount ?? 0), moved.map((r) => new Date(r.lastAssignedAt ?? rrStart))],
     );
   }
 
