@@ -57,15 +57,20 @@ export async function pool(count: number, concurrency: number, task: (i: number)
   );
 }
 
-/** Waits until no job of these queues is pending (the worker has caught up). */
-export async function settle(db: Db, queues: string[], timeoutMs = 30 * 60_000): Promise<void> {
+/** Polls until no job matches `where`; throws with `what` after the timeout. */
+async function untilNoJobs(db: Db, where: string, params: unknown[], what: (n: number) => string, timeoutMs: number, pollMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const r = await db.query<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE status = 'pending' AND queue = ANY($1)`, [queues]);
+    const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE ${where}`, params);
     if (r.rows[0].n === 0) return;
-    if (Date.now() > deadline) throw new Error(`jobs of ${queues.join(', ')} still pending after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 25));
+    if (Date.now() > deadline) throw new Error(`${what(r.rows[0].n)} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/** Waits until no job of these queues is pending (the worker has caught up). */
+export function settle(db: Db, queues: string[], timeoutMs = 30 * 60_000): Promise<void> {
+  return untilNoJobs(db, `status = 'pending' AND queue = ANY($1)`, [queues], () => `jobs of ${queues.join(', ')} still pending`, timeoutMs, 25);
 }
 
 const personEmail = (i: number, accounts: number) => `p${i}@c${i % accounts}.bench.example`;
@@ -342,12 +347,6 @@ export const WORKLOADS: Workload[] = [scenario, segment, funnel, rescore, ingest
  * Waits, untimed, until no job is due: what a workload left behind (the live rescoring of people
  * who were mailed, the assignment of new MQLs) does not run into the next one's figures.
  */
-export async function quiesce(db: Db, timeoutMs = 60 * 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE status = 'pending' AND run_at <= now()`);
-    if (r.rows[0].n === 0) return;
-    if (Date.now() > deadline) throw new Error(`${r.rows[0].n} jobs still due after ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+export function quiesce(db: Db, timeoutMs = 60 * 60_000): Promise<void> {
+  return untilNoJobs(db, `status = 'pending' AND run_at <= now()`, [], (n) => `${n} jobs still due`, timeoutMs, 200);
 }

@@ -6,9 +6,6 @@ import { ensurePeopleByEmail, type WantedPerson } from '../ensure-people.ts';
 import { firstTouch, pickUtm } from '../first-touch.ts';
 import { type ActivityDraft, validationError } from './parse.ts';
 
-/** The queue scoring listens on for people with new activities (src/scoring/jobs.ts). */
-export const SCORING_REFRESH_QUEUE = 'scoring.refresh';
-
 export interface IngestedItem {
   index: number;
   personId: string;
