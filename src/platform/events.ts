@@ -14,9 +14,23 @@ export interface EventSubscriber {
   when?: string;
 }
 
-/** Events a running scenario can act on: its triggers, and the events after which goals may be reached. */
-const SCENARIO_TRIGGER_EVENTS = ['form.submitted', 'person.stage_changed', 'person.score_changed'];
-const SCENARIO_GOAL_EVENTS = ['person.stage_changed', 'person.score_changed', 'person.updated', 'form.submitted', 'person.assigned'];
+/**
+ * What a running scenario can act on (src/nurture/scenarios/triggers.ts reads these too): the
+ * event each trigger type fires on, and the events after which a pass's goal may be reached.
+ */
+export const SCENARIO_EVENT_TRIGGERS = {
+  'form.submitted': 'form_submitted',
+  'person.stage_changed': 'stage_changed',
+  'person.score_changed': 'score_crossed',
+} as const;
+export const SCENARIO_GOAL_EVENTS = [
+  'person.stage_changed',
+  'person.score_changed',
+  'person.updated',
+  'form.submitted',
+  'person.assigned',
+] as const;
+const SCENARIO_TRIGGER_EVENTS = Object.keys(SCENARIO_EVENT_TRIGGERS);
 const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
 
 export const EVENT_SUBSCRIBERS: EventSubscriber[] = [
@@ -29,11 +43,12 @@ export const EVENT_SUBSCRIBERS: EventSubscriber[] = [
   {
     queue: 'scenarios.trigger',
     types: [...new Set([...SCENARIO_TRIGGER_EVENTS, ...SCENARIO_GOAL_EVENTS])],
-    // scenarios_active_trigger_idx; scenario_enrolments_person_idx
+    // scenarios_active_trigger_idx; scenario_enrolments_active_person_idx
     when: `(ev.type IN (${sqlList(SCENARIO_TRIGGER_EVENTS)}) AND EXISTS (
               SELECT 1 FROM scenarios sc WHERE sc.workspace_id = ev.workspace_id AND sc.status = 'active'
-                AND sc.trigger->>'type' = CASE ev.type WHEN 'form.submitted' THEN 'form_submitted'
-                  WHEN 'person.stage_changed' THEN 'stage_changed' WHEN 'person.score_changed' THEN 'score_crossed' END))
+                AND sc.trigger->>'type' = CASE ev.type ${Object.entries(SCENARIO_EVENT_TRIGGERS)
+                  .map(([event, trigger]) => `WHEN ${sqlList([event])} THEN ${sqlList([trigger])}`)
+                  .join(' ')} END))
            OR (ev.type IN (${sqlList(SCENARIO_GOAL_EVENTS)}) AND EXISTS (
               SELECT 1 FROM scenario_enrolments en WHERE en.person_id = ev.person_id AND en.status = 'active'))`,
   },
@@ -47,7 +62,10 @@ export const EVENT_SUBSCRIBERS: EventSubscriber[] = [
  */
 export function subscriberJobsSql(opts: { except?: readonly string[] } = {}): string {
   const parts = EVENT_SUBSCRIBERS.filter((s) => !opts.except?.includes(s.queue)).map((s) => {
-    const conds = [s.types === '*' ? null : `ev.type IN (${sqlList(s.types)})`, s.when ? `(${s.when})` : null].filter(Boolean);
+    const conds = [
+      s.types === '*' ? null : `ev.type IN (${sqlList(s.types)})`,
+      s.when ? `(${s.when})` : null,
+    ].filter(Boolean);
     return `SELECT '${s.queue}'::text AS queue, ev.id FROM ev${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
   });
   return `INSERT INTO jobs (queue, payload, key)

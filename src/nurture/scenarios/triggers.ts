@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import type { Queryable } from '../../platform/db/client.ts';
-import { type DomainEvent, getEvent } from '../../platform/events.ts';
+import {
+  type DomainEvent,
+  getEvent,
+  SCENARIO_EVENT_TRIGGERS,
+  SCENARIO_GOAL_EVENTS,
+} from '../../platform/events.ts';
 import type { AppContext } from '../../platform/http/context.ts';
 import type { JobHandler } from '../../platform/jobs/worker.ts';
 import { segmentFilter } from '../mail/api.ts';
@@ -15,20 +20,10 @@ export const TICK_QUEUE = 'scenarios.tick';
 export const EVALUATE_QUEUE = 'scenarios.evaluate';
 
 /** Which trigger type an event can fire. */
-const EVENT_TRIGGERS: Record<string, Trigger['type']> = {
-  'form.submitted': 'form_submitted',
-  'person.stage_changed': 'stage_changed',
-  'person.score_changed': 'score_crossed',
-};
+const EVENT_TRIGGERS: Record<string, Trigger['type']> = SCENARIO_EVENT_TRIGGERS;
 
 /** Events after which a person's goals may have been reached. */
-const GOAL_EVENTS = new Set([
-  'person.stage_changed',
-  'person.score_changed',
-  'person.updated',
-  'form.submitted',
-  'person.assigned',
-]);
+const GOAL_EVENTS = new Set<string>(SCENARIO_GOAL_EVENTS);
 
 async function activeScenarios(
   q: Queryable,
