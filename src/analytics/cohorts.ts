@@ -24,40 +24,54 @@ const monthIndex = (ym: string) => Number(ym.slice(0, 4)) * 12 + Number(ym.slice
  * Cohorts: people whose first Inquiry fell in each month of the period, where they are now, and
  * how many reached MQL, SQL and Won by the end of each later month.
  */
-export async function funnelCohorts(q: Queryable, ws: number, period: Period, currentMonth: string): Promise<Cohort[]> {
+export async function funnelCohorts(
+  q: Queryable,
+  ws: number,
+  period: Period,
+  currentMonth: string,
+): Promise<Cohort[]> {
   const { lo, hi } = periodBoundsSql(2, 3);
-  const month = (col: string) => `to_char(date_trunc('month', ${col} AT TIME ZONE '${REPORT_TZ}'), 'YYYY-MM')`;
-  const r = await q.query<{ cohort: string; kind: string; key: string; n: number }>(
-    `WITH c AS (
-       SELECT f.person_id, min(f.entered_at) AS at FROM funnel_entries f
-       WHERE f.workspace_id = $1 AND f.stage = 'inquiry' AND f.entered_at < ${hi}
-       GROUP BY f.person_id HAVING min(f.entered_at) >= ${lo}
-     )
-     SELECT ${month('c.at')} AS cohort, 'now' AS kind, p.stage AS key, count(*)::int AS n
-       FROM c JOIN people p ON p.id = c.person_id GROUP BY 1, 3
-     UNION ALL
-     SELECT x.cohort, x.stage, x.reached, count(*)::int FROM (
-       SELECT ${month('c.at')} AS cohort, f.stage, ${month('min(f.entered_at)')} AS reached
-       FROM c JOIN funnel_entries f ON f.person_id = c.person_id AND f.stage IN ('mql', 'sql', 'won') AND f.entered_at >= c.at
-       GROUP BY c.person_id, c.at, f.stage
-     ) x GROUP BY 1, 2, 3`,
+  const month = (col: string) => `to_char(${col}, 'YYYY-MM')`;
+  const trunc = (col: string) => `date_trunc('month', ${col} AT TIME ZONE '${REPORT_TZ}')`;
+  // One index range of funnel_people (kept per person by migration 0505), grouped by the cohort
+  // month, the current stage and the months MQL, SQL and Won were first reached after it.
+  const r = await q.query<{
+    cohort: string;
+    stage: string;
+    mql: string | null;
+    sql: string | null;
+    won: string | null;
+    n: number;
+  }>(
+    `SELECT ${month('g.c')} AS cohort, g.stage, ${month('g.m')} AS mql, ${month('g.s')} AS sql, ${month('g.w')} AS won, g.n
+     FROM (
+       SELECT ${trunc('inquiry_at')} AS c, stage, ${trunc('mql_at')} AS m, ${trunc('sql_at')} AS s, ${trunc('won_at')} AS w, count(*)::int AS n
+       FROM funnel_people WHERE workspace_id = $1 AND inquiry_at >= ${lo} AND inquiry_at < ${hi}
+       GROUP BY 1, 2, 3, 4, 5
+     ) g`,
     [ws, period.from, period.to],
   );
   const cohorts = new Map<string, Cohort>();
   for (let m = monthIndex(period.from); m <= monthIndex(period.to); m++) {
     const key = `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
     const span = Math.max(0, monthIndex(currentMonth) - m) + 1;
-    cohorts.set(key, { month: key, size: 0, now: {}, reached: { mql: Array(span).fill(0), sql: Array(span).fill(0), won: Array(span).fill(0) } });
+    cohorts.set(key, {
+      month: key,
+      size: 0,
+      now: {},
+      reached: { mql: Array(span).fill(0), sql: Array(span).fill(0), won: Array(span).fill(0) },
+    });
   }
   for (const row of r.rows) {
     const c = cohorts.get(row.cohort);
     if (!c) continue;
-    if (row.kind === 'now') {
-      c.now[row.key] = row.n;
-      c.size += row.n;
-    } else {
-      const list = c.reached[row.kind as CohortStage];
-      const offset = monthIndex(row.key) - monthIndex(row.cohort);
+    c.now[row.stage] = (c.now[row.stage] ?? 0) + row.n;
+    c.size += row.n;
+    for (const stage of COHORT_STAGES) {
+      const reached = row[stage];
+      if (reached === null) continue;
+      const list = c.reached[stage];
+      const offset = monthIndex(reached) - monthIndex(row.cohort);
       for (let k = Math.max(0, offset); k < list.length; k++) list[k] += row.n;
     }
   }

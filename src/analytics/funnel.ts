@@ -1,18 +1,23 @@
 import type { Queryable } from '../platform/db/client.ts';
-import { type Breakdown, figures, type StageFigures, sizeBandSql, WATERFALL, type WaterfallStage } from './model.ts';
+import {
+  type Breakdown,
+  figures,
+  type StageFigures,
+  sizeBandSql,
+  WATERFALL,
+  type WaterfallStage,
+} from './model.ts';
 import { addDays, type Period, REPORT_TZ } from './period.ts';
 
 /**
  * The campaign a person touched first: the earliest of their campaign memberships (except
- * `invited`, which is no response yet) and their activities carrying a campaign. Ties by campaign id.
+ * `invited`, which is no response yet) and their activities carrying a campaign, as kept in
+ * campaign_touches. Ties by campaign id.
  * `person` is the SQL expression of the person id.
  */
 export function firstTouchCampaignSql(person: string): string {
-  return `(SELECT t.campaign_id FROM (
-      SELECT m.campaign_id, m.joined_at AS at FROM campaign_members m WHERE m.person_id = ${person} AND m.status <> 'invited'
-      UNION ALL
-      SELECT a.campaign_id, a.occurred_at FROM activities a WHERE a.person_id = ${person} AND a.campaign_id IS NOT NULL
-    ) t ORDER BY t.at, t.campaign_id LIMIT 1)`;
+  return `(SELECT t.campaign_id FROM campaign_touches t WHERE t.person_id = ${person} AND t.at IS NOT NULL
+    ORDER BY t.at, t.campaign_id LIMIT 1)`;
 }
 
 /** The breakdown value of a funnel entry `f` as text (null when the person has none). */
@@ -113,7 +118,12 @@ function stagesOf(rows: HistRow[]): StageFigures[] {
  * for the totals and the channel breakdown summed from the daily rollup funnel_daily, for the
  * other breakdowns counted from funnel_entries (funnel_entries_period_idx range).
  */
-export async function funnelReport(q: Queryable, ws: number, period: Period, by?: Breakdown): Promise<FunnelReport> {
+export async function funnelReport(
+  q: Queryable,
+  ws: number,
+  period: Period,
+  by?: Breakdown,
+): Promise<FunnelReport> {
   const { lo, hi } = periodBoundsSql(2, 3);
   const r = await q.query<HistRow>(
     by === undefined || by === 'channel'
@@ -143,7 +153,15 @@ export async function funnelReport(q: Queryable, ws: number, period: Period, by?
     if (s.kind === 'exit') exits[s.key as keyof typeof exits] = s.n;
     else sqlFrom[s.key ?? 'none'] = s.n;
   }
-  const report: FunnelReport = { from: period.from, to: period.to, timeZone: REPORT_TZ, by: by ?? null, stages: stagesOf(r.rows), sqlFrom, exits };
+  const report: FunnelReport = {
+    from: period.from,
+    to: period.to,
+    timeZone: REPORT_TZ,
+    by: by ?? null,
+    stages: stagesOf(r.rows),
+    sqlFrom,
+    exits,
+  };
   if (by) {
     const groups = new Map<string | null, HistRow[]>();
     for (const row of r.rows) {
@@ -151,17 +169,37 @@ export async function funnelReport(q: Queryable, ws: number, period: Period, by?
       list.push(row);
       groups.set(row.value, list);
     }
-    const labels = await labelsFor(q, ws, by, [...groups.keys()].filter((v): v is string => v !== null));
+    const labels = await labelsFor(
+      q,
+      ws,
+      by,
+      [...groups.keys()].filter((v): v is string => v !== null),
+    );
     const total = (g: StageFigures[]) => g.reduce((s, x) => s + x.count, 0);
     report.breakdown = [...groups.entries()]
-      .map(([value, rows]) => ({ [by]: value, value, label: value === null ? null : (labels.get(value) ?? value), stages: stagesOf(rows) }))
-      .sort((a, b) => b.stages[0].count - a.stages[0].count || total(b.stages) - total(a.stages) || String(a.value).localeCompare(String(b.value)));
+      .map(([value, rows]) => ({
+        [by]: value,
+        value,
+        label: value === null ? null : (labels.get(value) ?? value),
+        stages: stagesOf(rows),
+      }))
+      .sort(
+        (a, b) =>
+          b.stages[0].count - a.stages[0].count ||
+          total(b.stages) - total(a.stages) ||
+          String(a.value).localeCompare(String(b.value)),
+      );
   }
   return report;
 }
 
 /** Display names of owners and campaigns; other breakdown values are their own label. */
-export async function labelsFor(q: Queryable, ws: number, by: Breakdown, values: string[]): Promise<Map<string, string>> {
+export async function labelsFor(
+  q: Queryable,
+  ws: number,
+  by: Breakdown,
+  values: string[],
+): Promise<Map<string, string>> {
   if (values.length === 0 || (by !== 'owner' && by !== 'campaign')) return new Map();
   const table = by === 'owner' ? 'users' : 'campaigns';
   const r = await q.query<{ id: string; name: string }>(
@@ -204,7 +242,13 @@ export interface StageAging {
 
 /** Where leads stall now: people sitting in each middle stage and for how long. Reads people_stage_idx. */
 export async function stageAging(q: Queryable, ws: number, now: Date): Promise<StageAging[]> {
-  const r = await q.query<{ stage: StageAging['stage']; people: number; median_days: number | null; over14: number; over30: number }>(
+  const r = await q.query<{
+    stage: StageAging['stage'];
+    people: number;
+    median_days: number | null;
+    over14: number;
+    over30: number;
+  }>(
     `SELECT stage, count(*)::int AS people,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM $2::timestamptz - stage_changed_at)) / 86400 AS median_days,
             count(*) FILTER (WHERE stage_changed_at < $2::timestamptz - interval '14 days')::int AS over14,
@@ -217,7 +261,8 @@ export async function stageAging(q: Queryable, ws: number, now: Date): Promise<S
     return {
       stage,
       people: x?.people ?? 0,
-      medianDays: x?.median_days === null || x?.median_days === undefined ? null : Math.round(x.median_days * 10) / 10,
+      medianDays:
+        x?.median_days === null || x?.median_days === undefined ? null : Math.round(x.median_days * 10) / 10,
       over14: x?.over14 ?? 0,
       over30: x?.over30 ?? 0,
     };

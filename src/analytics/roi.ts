@@ -5,18 +5,13 @@ import type { Period } from './period.ts';
 
 /**
  * A person's campaign touches, one per (person, campaign): the earliest of the membership
- * (except `invited` — no response yet) and the person's activities carrying the campaign.
- * `people` is a SQL relation with a `person_id` column limiting whom to read.
+ * (except `invited` — no response yet) and the person's activities carrying the campaign, as
+ * kept in campaign_touches (migration 0504). `people` is a SQL relation with a `person_id`
+ * column limiting whom to read.
  */
 export function touchesSql(people: string, ws = '$1'): string {
-  return `SELECT u.person_id, u.campaign_id, min(u.at) AS at FROM (
-      SELECT m.person_id, m.campaign_id, m.joined_at AS at FROM campaign_members m
-        WHERE m.workspace_id = ${ws} AND m.status <> 'invited' AND m.person_id IN (SELECT person_id FROM ${people})
-      UNION ALL
-      SELECT a.person_id, a.campaign_id, a.occurred_at FROM activities a
-        WHERE a.person_id IN (SELECT person_id FROM ${people}) AND a.campaign_id IS NOT NULL
-    ) u JOIN campaigns c ON c.id = u.campaign_id AND c.workspace_id = ${ws}
-    GROUP BY u.person_id, u.campaign_id`;
+  return `SELECT t.person_id, t.campaign_id, t.at FROM campaign_touches t
+    WHERE t.workspace_id = ${ws} AND t.at IS NOT NULL AND t.person_id IN (SELECT person_id FROM ${people})`;
 }
 
 export interface CampaignRoi {
@@ -45,14 +40,21 @@ export interface AttributionReport {
   from: string | null;
   to: string | null;
   campaigns: CampaignRoi[];
-  channels: { channel: string; cost: number; pipeline: number; attributedRevenue: number; roi: number | null }[];
+  channels: {
+    channel: string;
+    cost: number;
+    pipeline: number;
+    attributedRevenue: number;
+    roi: number | null;
+  }[];
   /** Deals in scope that had at least one campaign touch, and their amounts: what the campaigns share. */
   touched: { wonDeals: number; wonRevenue: number; pipelineDeals: number; pipeline: number };
   /** Won revenue of deals in the period without any campaign touch (attributed to nobody). */
   unattributedRevenue: number;
 }
 
-export const roiOf = (revenue: number, cost: number): number | null => (cost > 0 ? (revenue - cost) / cost : null);
+export const roiOf = (revenue: number, cost: number): number | null =>
+  cost > 0 ? (revenue - cost) / cost : null;
 
 interface DealRow {
   id: string;
@@ -68,7 +70,8 @@ interface DealRow {
 /** Opportunities in scope with their touches up to their creation, in touch order. */
 async function dealsWithTouches(q: Queryable, ws: number, period: Period | null): Promise<DealRow[]> {
   const { lo, hi } = periodBoundsSql(2, 3);
-  const inPeriod = (col: string) => (period ? `(${col} >= ${lo} AND ${col} < ${hi})` : `(${col} IS NOT NULL)`);
+  const inPeriod = (col: string) =>
+    period ? `(${col} >= ${lo} AND ${col} < ${hi})` : `(${col} IS NOT NULL)`;
   const r = await q.query<DealRow>(
     `WITH opp AS (
        SELECT o.id, o.person_id, o.amount, o.status, o.created_at, p.created_at AS lead_created_at,
@@ -103,30 +106,50 @@ function toDeals(rows: DealRow[], keep: (r: DealRow) => boolean): Deal[] {
  * Every campaign's reach, new Inquiries, MQLs, and pipeline and won revenue attributed under a
  * model, with ROI against cost; plus the same summed by channel. Without a period, all time.
  */
-export async function attributionReport(q: Queryable, ws: number, model: Model, period: Period | null): Promise<AttributionReport> {
+export async function attributionReport(
+  q: Queryable,
+  ws: number,
+  model: Model,
+  period: Period | null,
+): Promise<AttributionReport> {
   const rows = await dealsWithTouches(q, ws, period);
   const wonDeals = toDeals(rows, (r) => r.won_in_period);
   const pipeDeals = toDeals(rows, (r) => r.in_pipeline);
   const revenue = attribute(wonDeals, model);
   const pipeline = attribute(pipeDeals, model);
 
-  const c = await q.query<{ id: string; name: string; channel: string; starts_on: string | null; ends_on: string | null; cost: number; reached: number; new_inquiries: number; mqls: number }>(
-    `WITH reached AS (
-       SELECT campaign_id, person_id FROM campaign_members WHERE workspace_id = $1
-       UNION
-       SELECT campaign_id, person_id FROM activities WHERE campaign_id IS NOT NULL AND person_id IS NOT NULL AND workspace_id = $1
-     ), touched AS (${touchesSql('reached')}),
-     lead_touch AS (
-       SELECT DISTINCT ON (t.person_id) t.person_id, t.campaign_id FROM touched t JOIN people p ON p.id = t.person_id
-       WHERE t.at <= p.created_at + ($2 || ' milliseconds')::interval
+  const c = await q.query<{
+    id: string;
+    name: string;
+    channel: string;
+    starts_on: string | null;
+    ends_on: string | null;
+    cost: number;
+    reached: number;
+    new_inquiries: number;
+    mqls: number;
+  }>(
+    // One pass over the kept touches per figure, grouped by campaign (not a subquery per campaign):
+    // reached = every touch row, MQLs = touched people whose last MQL entry came at or after the touch,
+    // new Inquiries = the touch each person had last by their creation.
+    `WITH last_mql AS (
+       SELECT f.person_id, max(f.entered_at) AS at FROM funnel_entries f
+       WHERE f.workspace_id = $1 AND f.stage = 'mql' GROUP BY f.person_id
+     ), per_campaign AS (
+       SELECT t.campaign_id, count(*)::int AS reached, count(*) FILTER (WHERE m.at >= t.at)::int AS mqls
+       FROM campaign_touches t LEFT JOIN last_mql m ON m.person_id = t.person_id
+       WHERE t.workspace_id = $1 GROUP BY t.campaign_id
+     ), lead_touch AS (
+       SELECT DISTINCT ON (t.person_id) t.person_id, t.campaign_id FROM campaign_touches t JOIN people p ON p.id = t.person_id
+       WHERE t.workspace_id = $1 AND t.at <= p.created_at + ($2 || ' milliseconds')::interval
        ORDER BY t.person_id, t.at DESC, t.campaign_id DESC
+     ), inquiries AS (
+       SELECT campaign_id, count(*)::int AS n FROM lead_touch GROUP BY campaign_id
      )
      SELECT c.id, c.name, c.channel, c.starts_on, c.ends_on, c.cost,
-       (SELECT count(DISTINCT r.person_id) FROM reached r WHERE r.campaign_id = c.id)::int AS reached,
-       (SELECT count(*) FROM lead_touch l WHERE l.campaign_id = c.id)::int AS new_inquiries,
-       (SELECT count(*) FROM touched t WHERE t.campaign_id = c.id AND EXISTS (
-          SELECT 1 FROM funnel_entries f WHERE f.person_id = t.person_id AND f.stage = 'mql' AND f.entered_at >= t.at))::int AS mqls
-     FROM campaigns c WHERE c.workspace_id = $1 ORDER BY c.starts_on DESC NULLS LAST, c.name`,
+       coalesce(pc.reached, 0) AS reached, coalesce(i.n, 0) AS new_inquiries, coalesce(pc.mqls, 0) AS mqls
+     FROM campaigns c LEFT JOIN per_campaign pc ON pc.campaign_id = c.id LEFT JOIN inquiries i ON i.campaign_id = c.id
+     WHERE c.workspace_id = $1 ORDER BY c.starts_on DESC NULLS LAST, c.name`,
     [ws, String(LEAD_CREATION_SLACK_MS)],
   );
   const campaigns: CampaignRoi[] = c.rows.map((x) => {
@@ -146,15 +169,26 @@ export async function attributionReport(q: Queryable, ws: number, model: Model, 
       roi: roiOf(won, x.cost),
     };
   });
-  const byChannel = new Map<string, { channel: string; cost: number; pipeline: number; attributedRevenue: number; roi: number | null }>();
+  const byChannel = new Map<
+    string,
+    { channel: string; cost: number; pipeline: number; attributedRevenue: number; roi: number | null }
+  >();
   for (const x of campaigns) {
-    const ch = byChannel.get(x.channel) ?? { channel: x.channel, cost: 0, pipeline: 0, attributedRevenue: 0, roi: null };
+    const ch = byChannel.get(x.channel) ?? {
+      channel: x.channel,
+      cost: 0,
+      pipeline: 0,
+      attributedRevenue: 0,
+      roi: null,
+    };
     ch.cost += x.cost;
     ch.pipeline += x.pipeline;
     ch.attributedRevenue += x.attributedRevenue;
     byChannel.set(x.channel, ch);
   }
-  const channels = [...byChannel.values()].map((ch) => ({ ...ch, roi: roiOf(ch.attributedRevenue, ch.cost) })).sort((a, b) => b.attributedRevenue - a.attributedRevenue);
+  const channels = [...byChannel.values()]
+    .map((ch) => ({ ...ch, roi: roiOf(ch.attributedRevenue, ch.cost) }))
+    .sort((a, b) => b.attributedRevenue - a.attributedRevenue);
   const touchedWon = wonDeals.filter((d) => d.touches.length > 0);
   const touchedPipe = pipeDeals.filter((d) => d.touches.length > 0);
   return {

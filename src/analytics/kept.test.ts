@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/helpers/app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const DAY = 86_400_000;
+const base = Date.UTC(2026, 5, 1);
+const at = (d: number) => new Date(base + d * DAY);
+
+/** The touches as kept by the triggers, and as recomputed from scratch; they must agree. */
+async function keptAndFresh() {
+  const kept = await t.db.query<{ k: string }>(
+    `SELECT person_id || ' ' || campaign_id || ' ' || coalesce(at::text, '-') AS k FROM campaign_touches ORDER BY 1`,
+  );
+  const fresh = await t.db.query<{ k: string }>(
+    `SELECT s.person_id || ' ' || s.campaign_id || ' ' || coalesce(min(s.at)::text, '-') AS k FROM (
+       SELECT person_id, campaign_id, CASE WHEN status <> 'invited' THEN joined_at END AS at FROM campaign_members
+       UNION ALL
+       SELECT person_id, campaign_id, occurred_at FROM activities WHERE campaign_id IS NOT NULL AND person_id IS NOT NULL
+     ) s JOIN campaigns c ON c.id = s.campaign_id GROUP BY s.person_id, s.campaign_id ORDER BY 1`,
+  );
+  return { kept: kept.rows.map((r) => r.k), fresh: fresh.rows.map((r) => r.k) };
+}
+
+async function touch(personId: string, campaignId: string): Promise<Date | null | undefined> {
+  const r = await t.db.query<{ at: Date | null }>(
+    'SELECT at FROM campaign_touches WHERE person_id = $1 AND campaign_id = $2',
+    [personId, campaignId],
+  );
+  return r.rows.length ? r.rows[0].at : undefined;
+}
+
+describe('campaign touches (kept by triggers for ROI, attribution and the campaign breakdown)', () => {
+  it('follow every change to memberships, activities, people and campaigns', async () => {
+    const camp = async (name: string) =>
+      (
+        await t.call({
+          method: 'POST',
+          url: '/api/v1/campaigns',
+          payload: { name, channel: 'seminar', cost: 100_000 },
+        })
+      ).json().id as string;
+    const person = async (email: string) =>
+      (await t.call({ method: 'POST', url: '/api/v1/people', payload: { email, lastName: '山田' } })).json()
+        .id as string;
+    const c1 = await camp('touch-1');
+    const c2 = await camp('touch-2');
+    const a = await person('a@touch.test');
+    const b = await person('b@touch.test');
+
+    // Invited only: reached, not touched.
+    await t.db.query(
+      `INSERT INTO campaign_members (workspace_id, campaign_id, person_id, status, joined_at) VALUES (1, $1, $2, 'invited', $3)`,
+      [c1, a, at(0)],
+    );
+    expect(await touch(a, c1)).toBeNull();
+    // An activity of the campaign touches; a later one does not move the first touch.
+    await t.db.query(
+      `INSERT INTO activities (workspace_id, person_id, campaign_id, type, occurred_at) VALUES (1, $1, $2, 'email_click', $3), (1, $1, $2, 'email_open', $4)`,
+      [a, c1, at(5), at(9)],
+    );
+    expect(await touch(a, c1)).toEqual(at(5));
+    // Registering earlier than that activity makes the membership the first touch; invited again, the activity is.
+    await t.db.query(
+      `UPDATE campaign_members SET status = 'registered', joined_at = $3 WHERE campaign_id = $1 AND person_id = $2`,
+      [c1, a, at(2)],
+    );
+    expect(await touch(a, c1)).toEqual(at(2));
+    await t.db.query(
+      `UPDATE campaign_members SET status = 'invited' WHERE campaign_id = $1 AND person_id = $2`,
+      [c1, a],
+    );
+    expect(await touch(a, c1)).toEqual(at(5));
+    // Deleting the earliest activity falls back to the next; deleting membership and activities removes the touch.
+    await t.db.query(`DELETE FROM activities WHERE person_id = $1 AND occurred_at = $2`, [a, at(5)]);
+    expect(await touch(a, c1)).toEqual(at(9));
+    await t.db.query(`DELETE FROM campaign_members WHERE campaign_id = $1 AND person_id = $2`, [c1, a]);
+    expect(await touch(a, c1)).toEqual(at(9));
+    await t.db.query(`DELETE FROM activities WHERE person_id = $1 AND campaign_id = $2`, [a, c1]);
+    expect(await touch(a, c1)).toBeUndefined();
+
+    // An activity of a campaign that does not exist is no touch.
+    await t.db.query(
+      `INSERT INTO activities (workspace_id, person_id, campaign_id, type, occurred_at) VALUES (1, $1, $2, 'email_click', $3)`,
+      [a, crypto.randomUUID(), at(1)],
+    );
+    // An anonymous visitor's campaign click becomes a touch when the visitor is identified.
+    await t.db.query(
+      `INSERT INTO activities (workspace_id, visitor_id, campaign_id, type, occurred_at) VALUES (1, 'v-touch-0000000000000001', $1, 'page_view', $2)`,
+      [c2, at(3)],
+    );
+    expect(await touch(b, c2)).toBeUndefined();
+    await t.db.query(`UPDATE activities SET person_id = $1 WHERE visitor_id = 'v-touch-0000000000000001'`, [
+      b,
+    ]);
+    expect(await touch(b, c2)).toEqual(at(3));
+
+    // A merge moves b's activity and membership to a; a keeps the earliest touch of each campaign.
+    await t.db.query(
+      `INSERT INTO campaign_members (workspace_id, campaign_id, person_id, status, joined_at) VALUES (1, $1, $2, 'attended', $3)`,
+      [c1, b, at(7)],
+    );
+    await t.db.query(
+      `INSERT INTO campaign_members (workspace_id, campaign_id, person_id, status, joined_at) VALUES (1, $1, $2, 'member', $3)`,
+      [c2, a, at(8)],
+    );
+    const merged = await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${a}/merge`,
+      payload: { otherId: b },
+    });
+    expect(merged.statusCode, merged.body).toBe(200);
+    expect(await touch(a, c1)).toEqual(at(7));
+    expect(await touch(a, c2)).toEqual(at(3));
+    expect(await touch(b, c2)).toBeUndefined();
+
+    // Bulk inserts (an import), a deleted campaign and an erased person.
+    const many = Array.from({ length: 50 }, (_, i) => `bulk${i}@touch.test`);
+    const ids = (
+      await t.db.query<{ id: string }>(
+        `INSERT INTO people (workspace_id, email) SELECT 1, unnest($1::text[]) RETURNING id`,
+        [many],
+      )
+    ).rows.map((r) => r.id);
+    await t.db.query(
+      `INSERT INTO campaign_members (workspace_id, campaign_id, person_id, status, joined_at)
+       SELECT 1, $1, id, CASE WHEN n % 3 = 0 THEN 'invited' ELSE 'registered' END, $2 FROM unnest($3::uuid[]) WITH ORDINALITY AS u(id, n)`,
+      [c2, at(4), ids],
+    );
+    await t.db.query(
+      `INSERT INTO activities (workspace_id, person_id, campaign_id, type, occurred_at)
+       SELECT 1, id, $1, 'email_open', $2::timestamptz - n * interval '1 hour' FROM unnest($3::uuid[]) WITH ORDINALITY AS u(id, n)`,
+      [c2, at(4), ids],
+    );
+    expect((await keptAndFresh()).kept.length).toBeGreaterThan(50);
+    await t.db.query('DELETE FROM people WHERE id = $1', [ids[0]]);
+    expect(await touch(ids[0], c2)).toBeUndefined();
+    const del = await t.call({ method: 'DELETE', url: `/api/v1/campaigns/${c1}` });
+    expect(del.statusCode).toBeLessThan(300);
+    expect(await touch(a, c1)).toBeUndefined();
+
+    const { kept, fresh } = await keptAndFresh();
+    expect(kept).toEqual(fresh);
+  });
+});
+
+/** The cohort rows as kept by the triggers, and as recomputed from funnel_entries and people. */
+async function cohortsKeptAndFresh() {
+  const row = `person_id || ' ' || inquiry_at::text || ' ' || coalesce(mql_at::text, '-') || ' ' || coalesce(sql_at::text, '-') || ' ' || coalesce(won_at::text, '-') || ' ' || stage`;
+  const kept = await t.db.query<{ k: string }>(`SELECT ${row} AS k FROM funnel_people ORDER BY 1`);
+  const fresh = await t.db.query<{ k: string }>(
+    `SELECT ${row} AS k FROM (
+       SELECT i.person_id, i.at AS inquiry_at,
+              min(f.entered_at) FILTER (WHERE f.stage = 'mql') AS mql_at,
+              min(f.entered_at) FILTER (WHERE f.stage = 'sql') AS sql_at,
+              min(f.entered_at) FILTER (WHERE f.stage = 'won') AS won_at, p.stage
+       FROM (SELECT person_id, min(entered_at) AS at FROM funnel_entries WHERE stage = 'inquiry' GROUP BY person_id) i
+       JOIN people p ON p.id = i.person_id
+       LEFT JOIN funnel_entries f ON f.person_id = i.person_id AND f.stage IN ('mql', 'sql', 'won') AND f.entered_at >= i.at
+       GROUP BY i.person_id, i.at, p.stage
+     ) x ORDER BY 1`,
+  );
+  return { kept: kept.rows.map((r) => r.k), fresh: fresh.rows.map((r) => r.k) };
+}
+
+describe('cohort rows (kept by triggers for the cohort report)', () => {
+  it('follow new people, stage changes, back-filled history, merges and deletions', async () => {
+    const person = async (email: string) =>
+      (await t.call({ method: 'POST', url: '/api/v1/people', payload: { email, lastName: '佐藤' } })).json()
+        .id as string;
+    const stage = async (id: string, to: string) => {
+      const r = await t.call({ method: 'POST', url: `/api/v1/people/${id}/stage`, payload: { stage: to } });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+    };
+    const a = await person('a@cohort.test');
+    const b = await person('b@cohort.test');
+    const c = await person('c@cohort.test');
+    const row = async (id: string) =>
+      (
+        await t.db.query<{ inquiry_at: Date; mql_at: Date | null; stage: string }>(
+          'SELECT inquiry_at, mql_at, stage FROM funnel_people WHERE person_id = $1',
+          [id],
+        )
+      ).rows[0];
+    expect((await row(a)).stage).toBe('inquiry');
+    await stage(a, 'mql');
+    expect((await row(a)).mql_at).not.toBeNull();
+    expect((await row(a)).stage).toBe('mql');
+    await stage(b, 'mql');
+    await stage(b, 'sal');
+    await stage(b, 'sql');
+    // A back-filled earlier Inquiry moves the person's cohort; an MQL before it does not count as reached after it.
+    await t.db.query(
+      `INSERT INTO stage_transitions (workspace_id, person_id, from_stage, to_stage, at, actor_type) VALUES (1, $1, NULL, 'inquiry', $2, 'system'), (1, $1, 'inquiry', 'mql', $3, 'system')`,
+      [c, at(10), at(-5)],
+    );
+    expect((await row(c)).inquiry_at).toEqual(at(10));
+    expect((await row(c)).mql_at).toBeNull();
+    const merged = await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${c}/merge`,
+      payload: { otherId: b },
+    });
+    expect(merged.statusCode, merged.body).toBe(200);
+    expect(await row(b)).toBeUndefined();
+    const del = await t.call({ method: 'DELETE', url: `/api/v1/people/${a}` });
+    expect(del.statusCode, del.body).toBeLessThan(300);
+    expect(await row(a)).toBeUndefined();
+    const { kept, fresh } = await cohortsKeptAndFresh();
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept).toEqual(fresh);
+  });
+});

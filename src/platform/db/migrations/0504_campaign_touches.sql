@@ -1,0 +1,126 @@
+-- Campaign touches, kept: one row per (person, campaign) the campaign reached, with the first
+-- touch — the earliest of a non-invited membership and the person's activities carrying the
+-- campaign; null while the person is only invited (reached, not yet touched). Campaign ROI,
+-- attribution and the funnel's campaign breakdown read this narrow table instead of merging
+-- campaign_members with activities per request: at 1M people and 10M activities the campaign
+-- report took ≈80 s that way.
+--
+-- Kept exact by triggers: new memberships and new activities can only make a first touch
+-- earlier (an upsert with least); any other change to a membership or a campaign activity
+-- recomputes the pairs it touched from both sources. Deleting a person or a campaign cascades.
+CREATE TABLE campaign_touches (
+  person_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  campaign_id uuid NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+  workspace_id integer NOT NULL,
+  at timestamptz,
+  PRIMARY KEY (person_id, campaign_id)
+);
+-- Per-campaign counts: one index range per campaign, or one pass over the workspace.
+CREATE INDEX campaign_touches_campaign_idx ON campaign_touches (workspace_id, campaign_id) INCLUDE (at);
+
+-- Recomputes the touches of some (person, campaign) pairs from campaign_members and activities.
+CREATE FUNCTION analytics_refresh_touches(pids uuid[], cids uuid[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM campaign_touches t USING unnest(pids, cids) AS u(person_id, campaign_id)
+  WHERE t.person_id = u.person_id AND t.campaign_id = u.campaign_id;
+  INSERT INTO campaign_touches (person_id, campaign_id, workspace_id, at)
+  SELECT s.person_id, s.campaign_id, c.workspace_id, min(s.at)
+  FROM (
+    SELECT m.person_id, m.campaign_id, CASE WHEN m.status <> 'invited' THEN m.joined_at END AS at
+    FROM campaign_members m JOIN (SELECT DISTINCT * FROM unnest(pids, cids) AS u(person_id, campaign_id)) u
+      ON m.person_id = u.person_id AND m.campaign_id = u.campaign_id
+    UNION ALL
+    SELECT a.person_id, a.campaign_id, a.occurred_at
+    FROM activities a JOIN (SELECT DISTINCT * FROM unnest(pids, cids) AS u(person_id, campaign_id)) u
+      ON a.campaign_id = u.campaign_id AND a.person_id = u.person_id
+  ) s
+  JOIN campaigns c ON c.id = s.campaign_id
+  JOIN people p ON p.id = s.person_id
+  GROUP BY s.person_id, s.campaign_id, c.workspace_id;
+END
+$$;
+
+-- New memberships, set-based for imports: reached, and touched unless invited.
+CREATE FUNCTION analytics_track_members() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO campaign_touches AS t (person_id, campaign_id, workspace_id, at)
+  SELECT n.person_id, n.campaign_id, c.workspace_id, min(CASE WHEN n.status <> 'invited' THEN n.joined_at END)
+  FROM new_members n JOIN campaigns c ON c.id = n.campaign_id
+  GROUP BY n.person_id, n.campaign_id, c.workspace_id
+  ON CONFLICT (person_id, campaign_id) DO UPDATE SET at = least(t.at, EXCLUDED.at)
+  WHERE EXCLUDED.at IS NOT NULL AND (t.at IS NULL OR EXCLUDED.at < t.at);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER campaign_members_touch_insert AFTER INSERT ON campaign_members
+  REFERENCING NEW TABLE AS new_members
+  FOR EACH STATEMENT EXECUTE FUNCTION analytics_track_members();
+
+-- A changed status, date or person (a merge), or a removal: recompute the pairs involved.
+CREATE FUNCTION analytics_retrack_members() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    PERFORM analytics_refresh_touches(
+      ARRAY(SELECT person_id FROM old_members UNION ALL SELECT person_id FROM new_members),
+      ARRAY(SELECT campaign_id FROM old_members UNION ALL SELECT campaign_id FROM new_members));
+  ELSE
+    PERFORM analytics_refresh_touches(ARRAY(SELECT person_id FROM old_members), ARRAY(SELECT campaign_id FROM old_members));
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER campaign_members_touch_update AFTER UPDATE ON campaign_members
+  REFERENCING OLD TABLE AS old_members NEW TABLE AS new_members
+  FOR EACH STATEMENT EXECUTE FUNCTION analytics_retrack_members();
+CREATE TRIGGER campaign_members_touch_delete AFTER DELETE ON campaign_members
+  REFERENCING OLD TABLE AS old_members
+  FOR EACH STATEMENT EXECUTE FUNCTION analytics_retrack_members();
+
+-- Activities: few carry a campaign, so row triggers that fire only for those cost the ingest of
+-- the others nothing (a statement trigger with a transition table would copy every row).
+CREATE FUNCTION analytics_track_activity() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO campaign_touches AS t (person_id, campaign_id, workspace_id, at)
+    SELECT NEW.person_id, NEW.campaign_id, c.workspace_id, NEW.occurred_at FROM campaigns c WHERE c.id = NEW.campaign_id
+    ON CONFLICT (person_id, campaign_id) DO UPDATE SET at = EXCLUDED.at
+    WHERE t.at IS NULL OR EXCLUDED.at < t.at;
+  ELSE
+    PERFORM analytics_refresh_touches(ARRAY[OLD.person_id, NEW.person_id], ARRAY[OLD.campaign_id, NEW.campaign_id]);
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER activities_touch_insert AFTER INSERT ON activities
+  FOR EACH ROW WHEN (NEW.campaign_id IS NOT NULL AND NEW.person_id IS NOT NULL)
+  EXECUTE FUNCTION analytics_track_activity();
+CREATE TRIGGER activities_touch_update AFTER UPDATE OF person_id, campaign_id, occurred_at ON activities
+  FOR EACH ROW WHEN ((OLD.campaign_id IS NOT NULL OR NEW.campaign_id IS NOT NULL)
+    AND (OLD.person_id, OLD.campaign_id, OLD.occurred_at) IS DISTINCT FROM (NEW.person_id, NEW.campaign_id, NEW.occurred_at))
+  EXECUTE FUNCTION analytics_track_activity();
+CREATE FUNCTION analytics_untrack_activity() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM analytics_refresh_touches(ARRAY[OLD.person_id], ARRAY[OLD.campaign_id]);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER activities_touch_delete AFTER DELETE ON activities
+  FOR EACH ROW WHEN (OLD.campaign_id IS NOT NULL AND OLD.person_id IS NOT NULL)
+  EXECUTE FUNCTION analytics_untrack_activity();
+
+-- The history that existed before this migration.
+INSERT INTO campaign_touches (person_id, campaign_id, workspace_id, at)
+SELECT s.person_id, s.campaign_id, c.workspace_id, min(s.at)
+FROM (
+  SELECT person_id, campaign_id, CASE WHEN status <> 'invited' THEN joined_at END AS at FROM campaign_members
+  UNION ALL
+  SELECT person_id, campaign_id, occurred_at FROM activities WHERE campaign_id IS NOT NULL AND person_id IS NOT NULL
+) s
+JOIN campaigns c ON c.id = s.campaign_id
+JOIN people p ON p.id = s.person_id
+GROUP BY s.person_id, s.campaign_id, c.workspace_id;
