@@ -16,14 +16,16 @@ const at = (d: number) => new Date(base + d * DAY);
 /** The touches as kept by the triggers, and as recomputed from scratch; they must agree. */
 async function keptAndFresh() {
   const kept = await t.db.query<{ k: string }>(
-    `SELECT person_id || ' ' || campaign_id || ' ' || coalesce(at::text, '-') AS k FROM campaign_touches ORDER BY 1`,
+    `SELECT person_id || ' ' || campaign_id || ' ' || coalesce(at::text, '-') || ' ' || person_created_at::text || ' ' || coalesce(last_mql_at::text, '-') AS k
+     FROM campaign_touches ORDER BY 1`,
   );
   const fresh = await t.db.query<{ k: string }>(
-    `SELECT s.person_id || ' ' || s.campaign_id || ' ' || coalesce(min(s.at)::text, '-') AS k FROM (
+    `SELECT s.person_id || ' ' || s.campaign_id || ' ' || coalesce(min(s.at)::text, '-') || ' ' || p.created_at::text || ' ' ||
+            coalesce((SELECT max(entered_at) FROM funnel_entries f WHERE f.person_id = s.person_id AND f.stage = 'mql')::text, '-') AS k FROM (
        SELECT person_id, campaign_id, CASE WHEN status <> 'invited' THEN joined_at END AS at FROM campaign_members
        UNION ALL
        SELECT person_id, campaign_id, occurred_at FROM activities WHERE campaign_id IS NOT NULL AND person_id IS NOT NULL
-     ) s JOIN campaigns c ON c.id = s.campaign_id GROUP BY s.person_id, s.campaign_id ORDER BY 1`,
+     ) s JOIN campaigns c ON c.id = s.campaign_id JOIN people p ON p.id = s.person_id GROUP BY s.person_id, s.campaign_id, p.created_at ORDER BY 1`,
   );
   return { kept: kept.rows.map((r) => r.k), fresh: fresh.rows.map((r) => r.k) };
 }
@@ -119,6 +121,12 @@ describe('campaign touches (kept by triggers for ROI, attribution and the campai
     expect(await touch(a, c1)).toEqual(at(7));
     expect(await touch(a, c2)).toEqual(at(3));
     expect(await touch(b, c2)).toBeUndefined();
+
+    // Becoming an MQL after the touch is carried on the touches.
+    const mql = await t.call({ method: 'POST', url: `/api/v1/people/${a}/stage`, payload: { stage: 'mql' } });
+    expect(mql.statusCode, mql.body).toBeLessThan(300);
+    expect((await t.db.query('SELECT last_mql_at FROM campaign_touches WHERE person_id = $1 AND last_mql_at IS NOT NULL', [a])).rows.length).toBe(2);
+    expect(await keptAndFresh()).toEqual(await keptAndFresh().then((x) => ({ kept: x.fresh, fresh: x.fresh })));
 
     // Bulk inserts (an import), a deleted campaign and an erased person.
     const many = Array.from({ length: 50 }, (_, i) => `bulk${i}@touch.test`);

@@ -3,17 +3,6 @@ import { attribute, type Deal, LEAD_CREATION_SLACK_MS, type Model } from './attr
 import { periodBoundsSql } from './funnel.ts';
 import type { Period } from './period.ts';
 
-/**
- * A person's campaign touches, one per (person, campaign): the earliest of the membership
- * (except `invited` — no response yet) and the person's activities carrying the campaign, as
- * kept in campaign_touches (migration 0504). `people` is a SQL relation with a `person_id`
- * column limiting whom to read.
- */
-export function touchesSql(people: string, ws = '$1'): string {
-  return `SELECT t.person_id, t.campaign_id, t.at FROM campaign_touches t
-    WHERE t.workspace_id = ${ws} AND t.at IS NOT NULL AND t.person_id IN (SELECT person_id FROM ${people})`;
-}
-
 export interface CampaignRoi {
   campaignId: string;
   name: string;
@@ -59,33 +48,47 @@ export const roiOf = (revenue: number, cost: number): number | null =>
 interface DealRow {
   id: string;
   amount: number;
-  status: string;
   in_pipeline: boolean;
   won_in_period: boolean;
   lead_created_at: Date;
-  campaign_id: string | null;
-  at: Date | null;
+  campaign_id: string;
+  at: Date;
 }
 
-/** Opportunities in scope with their touches up to their creation, in touch order. */
-async function dealsWithTouches(q: Queryable, ws: number, period: Period | null): Promise<DealRow[]> {
+/** The opportunities in scope as SQL (`opp`): created in the period, or won in it. */
+function opportunitiesInScopeSql(period: Period | null): string {
   const { lo, hi } = periodBoundsSql(2, 3);
   const inPeriod = (col: string) =>
     period ? `(${col} >= ${lo} AND ${col} < ${hi})` : `(${col} IS NOT NULL)`;
+  return `SELECT o.id, o.person_id, o.amount, o.created_at,
+            ${inPeriod('o.created_at')} AS in_pipeline,
+            (o.status = 'won' AND ${inPeriod('o.closed_at')}) AS won_in_period
+     FROM opportunities o
+     WHERE o.workspace_id = $1 AND (${inPeriod('o.created_at')} OR (o.status = 'won' AND ${inPeriod('o.closed_at')}))`;
+}
+
+/**
+ * The touched opportunities in scope with their touches up to their creation, in touch order
+ * (one row per touch; untouched deals attribute nothing and are counted by dealTotals).
+ */
+async function touchedDeals(q: Queryable, ws: number, period: Period | null): Promise<DealRow[]> {
   const r = await q.query<DealRow>(
-    `WITH opp AS (
-       SELECT o.id, o.person_id, o.amount, o.status, o.created_at, p.created_at AS lead_created_at,
-              ${inPeriod('o.created_at')} AS in_pipeline,
-              (o.status = 'won' AND ${inPeriod('o.closed_at')}) AS won_in_period
-       FROM opportunities o JOIN people p ON p.id = o.person_id
-       WHERE o.workspace_id = $1 AND (${inPeriod('o.created_at')} OR (o.status = 'won' AND ${inPeriod('o.closed_at')}))
-     ), t AS (${touchesSql('opp')})
-     SELECT opp.id, opp.amount, opp.status, opp.in_pipeline, opp.won_in_period, opp.lead_created_at, t.campaign_id, t.at
-     FROM opp LEFT JOIN t ON t.person_id = opp.person_id AND t.at <= opp.created_at
+    `WITH opp AS (${opportunitiesInScopeSql(period)})
+     SELECT opp.id, opp.amount, opp.in_pipeline, opp.won_in_period, t.person_created_at AS lead_created_at, t.campaign_id, t.at
+     FROM opp JOIN campaign_touches t ON t.person_id = opp.person_id AND t.at <= opp.created_at
      ORDER BY opp.id, t.at, t.campaign_id`,
     period ? [ws, period.from, period.to] : [ws],
   );
   return r.rows;
+}
+
+/** Won revenue of the deals won in the period, touched or not. */
+async function wonTotal(q: Queryable, ws: number, period: Period | null): Promise<number> {
+  const r = await q.query<{ won: string | null }>(
+    `WITH opp AS (${opportunitiesInScopeSql(period)}) SELECT sum(amount) FILTER (WHERE won_in_period) AS won FROM opp`,
+    period ? [ws, period.from, period.to] : [ws],
+  );
+  return Number(r.rows[0].won ?? 0);
 }
 
 function toDeals(rows: DealRow[], keep: (r: DealRow) => boolean): Deal[] {
@@ -97,9 +100,43 @@ function toDeals(rows: DealRow[], keep: (r: DealRow) => boolean): Deal[] {
       d = { id: r.id, amount: r.amount, leadCreatedAt: r.lead_created_at.getTime(), touches: [] };
       deals.set(r.id, d);
     }
-    if (r.campaign_id && r.at) d.touches.push({ campaignId: r.campaign_id, at: r.at.getTime() });
+    d.touches.push({ campaignId: r.campaign_id, at: r.at.getTime() });
   }
   return [...deals.values()];
+}
+
+/** Each campaign with its reach, new Inquiries and MQLs, from the kept touches. */
+function campaignFigures(q: Queryable, ws: number) {
+  return q.query<{
+    id: string;
+    name: string;
+    channel: string;
+    starts_on: string | null;
+    ends_on: string | null;
+    cost: number;
+    reached: number;
+    new_inquiries: number;
+    mqls: number;
+  }>(
+    // Passes over the kept touches, grouped by campaign (not a subquery per campaign): reached =
+    // every touch row, MQLs = touched people whose latest MQL entry came at or after the touch,
+    // new Inquiries = the touch each person had last by their creation.
+    `WITH per_campaign AS (
+       SELECT campaign_id, count(*)::int AS reached, count(*) FILTER (WHERE last_mql_at >= at)::int AS mqls
+       FROM campaign_touches WHERE workspace_id = $1 GROUP BY campaign_id
+     ), lead_touch AS (
+       SELECT DISTINCT ON (person_id) person_id, campaign_id FROM campaign_touches
+       WHERE workspace_id = $1 AND at <= person_created_at + ($2 || ' milliseconds')::interval
+       ORDER BY person_id, at DESC, campaign_id DESC
+     ), inquiries AS (
+       SELECT campaign_id, count(*)::int AS n FROM lead_touch GROUP BY campaign_id
+     )
+     SELECT c.id, c.name, c.channel, c.starts_on, c.ends_on, c.cost,
+       coalesce(pc.reached, 0) AS reached, coalesce(i.n, 0) AS new_inquiries, coalesce(pc.mqls, 0) AS mqls
+     FROM campaigns c LEFT JOIN per_campaign pc ON pc.campaign_id = c.id LEFT JOIN inquiries i ON i.campaign_id = c.id
+     WHERE c.workspace_id = $1 ORDER BY c.starts_on DESC NULLS LAST, c.name`,
+    [ws, String(LEAD_CREATION_SLACK_MS)],
+  );
 }
 
 /**
@@ -112,46 +149,17 @@ export async function attributionReport(
   model: Model,
   period: Period | null,
 ): Promise<AttributionReport> {
-  const rows = await dealsWithTouches(q, ws, period);
+  // Three independent reads: on a pool they run side by side.
+  const [rows, totalWon, c] = await Promise.all([
+    touchedDeals(q, ws, period),
+    wonTotal(q, ws, period),
+    campaignFigures(q, ws),
+  ]);
   const wonDeals = toDeals(rows, (r) => r.won_in_period);
   const pipeDeals = toDeals(rows, (r) => r.in_pipeline);
   const revenue = attribute(wonDeals, model);
   const pipeline = attribute(pipeDeals, model);
 
-  const c = await q.query<{
-    id: string;
-    name: string;
-    channel: string;
-    starts_on: string | null;
-    ends_on: string | null;
-    cost: number;
-    reached: number;
-    new_inquiries: number;
-    mqls: number;
-  }>(
-    // One pass over the kept touches per figure, grouped by campaign (not a subquery per campaign):
-    // reached = every touch row, MQLs = touched people whose last MQL entry came at or after the touch,
-    // new Inquiries = the touch each person had last by their creation.
-    `WITH last_mql AS (
-       SELECT f.person_id, max(f.entered_at) AS at FROM funnel_entries f
-       WHERE f.workspace_id = $1 AND f.stage = 'mql' GROUP BY f.person_id
-     ), per_campaign AS (
-       SELECT t.campaign_id, count(*)::int AS reached, count(*) FILTER (WHERE m.at >= t.at)::int AS mqls
-       FROM campaign_touches t LEFT JOIN last_mql m ON m.person_id = t.person_id
-       WHERE t.workspace_id = $1 GROUP BY t.campaign_id
-     ), lead_touch AS (
-       SELECT DISTINCT ON (t.person_id) t.person_id, t.campaign_id FROM campaign_touches t JOIN people p ON p.id = t.person_id
-       WHERE t.workspace_id = $1 AND t.at <= p.created_at + ($2 || ' milliseconds')::interval
-       ORDER BY t.person_id, t.at DESC, t.campaign_id DESC
-     ), inquiries AS (
-       SELECT campaign_id, count(*)::int AS n FROM lead_touch GROUP BY campaign_id
-     )
-     SELECT c.id, c.name, c.channel, c.starts_on, c.ends_on, c.cost,
-       coalesce(pc.reached, 0) AS reached, coalesce(i.n, 0) AS new_inquiries, coalesce(pc.mqls, 0) AS mqls
-     FROM campaigns c LEFT JOIN per_campaign pc ON pc.campaign_id = c.id LEFT JOIN inquiries i ON i.campaign_id = c.id
-     WHERE c.workspace_id = $1 ORDER BY c.starts_on DESC NULLS LAST, c.name`,
-    [ws, String(LEAD_CREATION_SLACK_MS)],
-  );
   const campaigns: CampaignRoi[] = c.rows.map((x) => {
     const won = revenue.get(x.id) ?? 0;
     return {
@@ -189,8 +197,6 @@ export async function attributionReport(
   const channels = [...byChannel.values()]
     .map((ch) => ({ ...ch, roi: roiOf(ch.attributedRevenue, ch.cost) }))
     .sort((a, b) => b.attributedRevenue - a.attributedRevenue);
-  const touchedWon = wonDeals.filter((d) => d.touches.length > 0);
-  const touchedPipe = pipeDeals.filter((d) => d.touches.length > 0);
   return {
     model,
     from: period?.from ?? null,
@@ -198,11 +204,11 @@ export async function attributionReport(
     campaigns,
     channels,
     touched: {
-      wonDeals: touchedWon.length,
-      wonRevenue: touchedWon.reduce((s, d) => s + d.amount, 0),
-      pipelineDeals: touchedPipe.length,
-      pipeline: touchedPipe.reduce((s, d) => s + d.amount, 0),
+      wonDeals: wonDeals.length,
+      wonRevenue: wonDeals.reduce((s, d) => s + d.amount, 0),
+      pipelineDeals: pipeDeals.length,
+      pipeline: pipeDeals.reduce((s, d) => s + d.amount, 0),
     },
-    unattributedRevenue: wonDeals.filter((d) => d.touches.length === 0).reduce((s, d) => s + d.amount, 0),
+    unattributedRevenue: totalWon - wonDeals.reduce((s, d) => s + d.amount, 0),
   };
 }

@@ -64,7 +64,13 @@ pg.types.setTypeParser(NUMERIC, (v) => Number(v));
 export async function openPostgres(url: string, max = 10): Promise<Db> {
   // JIT compilation cost 100–450 ms per analytical statement at 1M people on a 2-core machine
   // (auto_explain on the scale-10 bench database) and never paid itself back: off for our sessions.
-  const pool = new pg.Pool({ connectionString: url, max, options: '-c TimeZone=UTC -c jit=off' });
+  // The server's default work_mem (4 MB) sent the reports' sorts of a few hundred thousand rows
+  // (campaign touches, cohorts) to disk; 32 MB keeps them in memory.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    options: '-c TimeZone=UTC -c jit=off -c work_mem=32MB',
+  });
   // Fail fast with a clear message rather than on the first request.
   const probe = await pool.connect();
   probe.release();

@@ -8,15 +8,27 @@
 -- Kept exact by triggers: new memberships and new activities can only make a first touch
 -- earlier (an upsert with least); any other change to a membership or a campaign activity
 -- recomputes the pairs it touched from both sources. Deleting a person or a campaign cascades.
+-- Two facts of the person ride along so that the report needs no join per touch: when the person
+-- was created (the W-shaped model's lead-creation touch, the "new Inquiries" column) and their
+-- latest MQL entry (the "MQLs after the touch" column), kept by the funnel_entries triggers below.
 CREATE TABLE campaign_touches (
   person_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
   campaign_id uuid NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
   workspace_id integer NOT NULL,
   at timestamptz,
+  person_created_at timestamptz NOT NULL,
+  last_mql_at timestamptz,
   PRIMARY KEY (person_id, campaign_id)
 );
--- Per-campaign counts: one index range per campaign, or one pass over the workspace.
-CREATE INDEX campaign_touches_campaign_idx ON campaign_touches (workspace_id, campaign_id) INCLUDE (at);
+-- Per-campaign counts: one pass over the workspace's touches, index only.
+CREATE INDEX campaign_touches_campaign_idx ON campaign_touches (workspace_id, campaign_id)
+  INCLUDE (at, person_created_at, last_mql_at);
+
+-- A person's latest MQL entry.
+CREATE FUNCTION analytics_last_mql(pid uuid) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+  SELECT max(entered_at) FROM funnel_entries WHERE person_id = pid AND stage = 'mql'
+$$;
 
 -- Recomputes the touches of some (person, campaign) pairs from campaign_members and activities.
 CREATE FUNCTION analytics_refresh_touches(pids uuid[], cids uuid[]) RETURNS void
@@ -24,8 +36,8 @@ LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM campaign_touches t USING unnest(pids, cids) AS u(person_id, campaign_id)
   WHERE t.person_id = u.person_id AND t.campaign_id = u.campaign_id;
-  INSERT INTO campaign_touches (person_id, campaign_id, workspace_id, at)
-  SELECT s.person_id, s.campaign_id, c.workspace_id, min(s.at)
+  INSERT INTO campaign_touches (person_id, campaign_id, workspace_id, at, person_created_at, last_mql_at)
+  SELECT s.person_id, s.campaign_id, c.workspace_id, min(s.at), p.created_at, analytics_last_mql(s.person_id)
   FROM (
     SELECT m.person_id, m.campaign_id, CASE WHEN m.status <> 'invited' THEN m.joined_at END AS at
     FROM campaign_members m JOIN (SELECT DISTINCT * FROM unnest(pids, cids) AS u(person_id, campaign_id)) u
@@ -37,7 +49,7 @@ BEGIN
   ) s
   JOIN campaigns c ON c.id = s.campaign_id
   JOIN people p ON p.id = s.person_id
-  GROUP BY s.person_id, s.campaign_id, c.workspace_id;
+  GROUP BY s.person_id, s.campaign_id, c.workspace_id, p.created_at;
 END
 $$;
 
@@ -45,10 +57,11 @@ $$;
 CREATE FUNCTION analytics_track_members() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO campaign_touches AS t (person_id, campaign_id, workspace_id, at)
-  SELECT n.person_id, n.campaign_id, c.workspace_id, min(CASE WHEN n.status <> 'invited' THEN n.joined_at END)
-  FROM new_members n JOIN campaigns c ON c.id = n.campaign_id
-  GROUP BY n.person_id, n.campaign_id, c.workspace_id
+  INSERT INTO campaign_touches AS t (person_id, campaign_id, workspace_id, at, person_created_at, last_mql_at)
+  SELECT n.person_id, n.campaign_id, c.workspace_id, min(CASE WHEN n.status <> 'invited' THEN n.joined_at END),
+         p.created_at, analytics_last_mql(n.person_id)
+  FROM new_members n JOIN campaigns c ON c.id = n.campaign_id JOIN people p ON p.id = n.person_id
+  GROUP BY n.person_id, n.campaign_id, c.workspace_id, p.created_at
   ON CONFLICT (person_id, campaign_id) DO UPDATE SET at = least(t.at, EXCLUDED.at)
   WHERE EXCLUDED.at IS NOT NULL AND (t.at IS NULL OR EXCLUDED.at < t.at);
   RETURN NULL;
@@ -85,8 +98,9 @@ CREATE FUNCTION analytics_track_activity() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO campaign_touches AS t (person_id, campaign_id, workspace_id, at)
-    SELECT NEW.person_id, NEW.campaign_id, c.workspace_id, NEW.occurred_at FROM campaigns c WHERE c.id = NEW.campaign_id
+    INSERT INTO campaign_touches AS t (person_id, campaign_id, workspace_id, at, person_created_at, last_mql_at)
+    SELECT NEW.person_id, NEW.campaign_id, c.workspace_id, NEW.occurred_at, p.created_at, analytics_last_mql(NEW.person_id)
+    FROM campaigns c JOIN people p ON p.id = NEW.person_id WHERE c.id = NEW.campaign_id
     ON CONFLICT (person_id, campaign_id) DO UPDATE SET at = EXCLUDED.at
     WHERE t.at IS NULL OR EXCLUDED.at < t.at;
   ELSE
@@ -113,9 +127,32 @@ CREATE TRIGGER activities_touch_delete AFTER DELETE ON activities
   FOR EACH ROW WHEN (OLD.campaign_id IS NOT NULL AND OLD.person_id IS NOT NULL)
   EXECUTE FUNCTION analytics_untrack_activity();
 
+-- A person's MQL entries changed: their touches carry the new latest one.
+CREATE FUNCTION analytics_touch_mql() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    UPDATE campaign_touches t SET last_mql_at = n.at
+    FROM (SELECT person_id, max(entered_at) AS at FROM new_entries WHERE stage = 'mql' GROUP BY person_id) n
+    WHERE t.person_id = n.person_id AND (t.last_mql_at IS NULL OR t.last_mql_at < n.at);
+  ELSE
+    UPDATE campaign_touches t SET last_mql_at = analytics_last_mql(t.person_id)
+    FROM (SELECT DISTINCT person_id FROM old_entries WHERE stage = 'mql') o
+    WHERE t.person_id = o.person_id;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER funnel_entries_touch_mql_insert AFTER INSERT ON funnel_entries
+  REFERENCING NEW TABLE AS new_entries
+  FOR EACH STATEMENT EXECUTE FUNCTION analytics_touch_mql();
+CREATE TRIGGER funnel_entries_touch_mql_delete AFTER DELETE ON funnel_entries
+  REFERENCING OLD TABLE AS old_entries
+  FOR EACH STATEMENT EXECUTE FUNCTION analytics_touch_mql();
+
 -- The history that existed before this migration.
-INSERT INTO campaign_touches (person_id, campaign_id, workspace_id, at)
-SELECT s.person_id, s.campaign_id, c.workspace_id, min(s.at)
+INSERT INTO campaign_touches (person_id, campaign_id, workspace_id, at, person_created_at, last_mql_at)
+SELECT s.person_id, s.campaign_id, c.workspace_id, min(s.at), p.created_at, min(m.at)
 FROM (
   SELECT person_id, campaign_id, CASE WHEN status <> 'invited' THEN joined_at END AS at FROM campaign_members
   UNION ALL
@@ -123,4 +160,7 @@ FROM (
 ) s
 JOIN campaigns c ON c.id = s.campaign_id
 JOIN people p ON p.id = s.person_id
-GROUP BY s.person_id, s.campaign_id, c.workspace_id;
+LEFT JOIN (SELECT person_id, max(entered_at) AS at FROM funnel_entries WHERE stage = 'mql' GROUP BY person_id) m
+  ON m.person_id = s.person_id
+GROUP BY s.person_id, s.campaign_id, c.workspace_id, p.created_at;
+ANALYZE campaign_touches;

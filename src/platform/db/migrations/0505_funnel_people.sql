@@ -93,3 +93,4 @@ FROM (
 JOIN people p ON p.id = i.person_id
 LEFT JOIN funnel_entries f ON f.person_id = i.person_id AND f.stage IN ('mql', 'sql', 'won') AND f.entered_at >= i.at
 GROUP BY i.person_id, i.workspace_id, i.at, p.stage;
+ANALYZE funnel_people;
