@@ -1,6 +1,5 @@
 import type { Queryable } from '../platform/db/client.ts';
-import { periodBoundsSql } from './funnel.ts';
-import { type Period, REPORT_TZ } from './period.ts';
+import type { Period } from './period.ts';
 
 export const COHORT_STAGES = ['mql', 'sql', 'won'] as const;
 export type CohortStage = (typeof COHORT_STAGES)[number];
@@ -30,25 +29,20 @@ export async function funnelCohorts(
   period: Period,
   currentMonth: string,
 ): Promise<Cohort[]> {
-  const { lo, hi } = periodBoundsSql(2, 3);
-  const month = (col: string) => `to_char(${col}, 'YYYY-MM')`;
-  const trunc = (col: string) => `date_trunc('month', ${col} AT TIME ZONE '${REPORT_TZ}')`;
-  // One index range of funnel_people (kept per person by migration 0505), grouped by the cohort
-  // month, the current stage and the months MQL, SQL and Won were first reached after it.
+  // The rollup kept by migration 0505 (funnel_cohort_daily): the people whose first Inquiry fell
+  // on each day of the period, by current stage and the months they first reached MQL, SQL and
+  // Won (year × 12 + month − 1 in the report time zone, −1 while not reached).
   const r = await q.query<{
     cohort: string;
     stage: string;
-    mql: string | null;
-    sql: string | null;
-    won: string | null;
+    mql: number;
+    sql: number;
+    won: number;
     n: number;
   }>(
-    `SELECT ${month('g.c')} AS cohort, g.stage, ${month('g.m')} AS mql, ${month('g.s')} AS sql, ${month('g.w')} AS won, g.n
-     FROM (
-       SELECT ${trunc('inquiry_at')} AS c, stage, ${trunc('mql_at')} AS m, ${trunc('sql_at')} AS s, ${trunc('won_at')} AS w, count(*)::int AS n
-       FROM funnel_people WHERE workspace_id = $1 AND inquiry_at >= ${lo} AND inquiry_at < ${hi}
-       GROUP BY 1, 2, 3, 4, 5
-     ) g`,
+    `SELECT to_char(day, 'YYYY-MM') AS cohort, stage, mql_month AS mql, sql_month AS sql, won_month AS won, sum(n)::int AS n
+     FROM funnel_cohort_daily WHERE workspace_id = $1 AND day >= $2::date AND day <= $3::date
+     GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0`,
     [ws, period.from, period.to],
   );
   const cohorts = new Map<string, Cohort>();
@@ -69,9 +63,9 @@ export async function funnelCohorts(
     c.size += row.n;
     for (const stage of COHORT_STAGES) {
       const reached = row[stage];
-      if (reached === null) continue;
+      if (reached < 0) continue;
       const list = c.reached[stage];
-      const offset = monthIndex(reached) - monthIndex(row.cohort);
+      const offset = reached - monthIndex(row.cohort);
       for (let k = Math.max(0, offset); k < list.length; k++) list[k] += row.n;
     }
   }

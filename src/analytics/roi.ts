@@ -1,5 +1,5 @@
 import type { Queryable } from '../platform/db/client.ts';
-import { attribute, type Deal, LEAD_CREATION_SLACK_MS, type Model } from './attribution.ts';
+import { attribute, type Deal, type Model } from './attribution.ts';
 import { periodBoundsSql } from './funnel.ts';
 import type { Period } from './period.ts';
 
@@ -118,24 +118,19 @@ function campaignFigures(q: Queryable, ws: number) {
     new_inquiries: number;
     mqls: number;
   }>(
-    // Passes over the kept touches, grouped by campaign (not a subquery per campaign): reached =
+    // One pass over the kept touches, grouped by campaign (not a subquery per campaign): reached =
     // every touch row, MQLs = touched people whose latest MQL entry came at or after the touch,
-    // new Inquiries = the touch each person had last by their creation.
+    // new Inquiries = the touches marked as their person's lead-creation touch.
     `WITH per_campaign AS (
-       SELECT campaign_id, count(*)::int AS reached, count(*) FILTER (WHERE last_mql_at >= at)::int AS mqls
+       SELECT campaign_id, count(*)::int AS reached, count(*) FILTER (WHERE last_mql_at >= at)::int AS mqls,
+              count(*) FILTER (WHERE lead_touch)::int AS new_inquiries
        FROM campaign_touches WHERE workspace_id = $1 GROUP BY campaign_id
-     ), lead_touch AS (
-       SELECT DISTINCT ON (person_id) person_id, campaign_id FROM campaign_touches
-       WHERE workspace_id = $1 AND at <= person_created_at + ($2 || ' milliseconds')::interval
-       ORDER BY person_id, at DESC, campaign_id DESC
-     ), inquiries AS (
-       SELECT campaign_id, count(*)::int AS n FROM lead_touch GROUP BY campaign_id
      )
-     SELECT c.id, c.name, c.channel, c.starts_on, c.ends_on, c.cost,
-       coalesce(pc.reached, 0) AS reached, coalesce(i.n, 0) AS new_inquiries, coalesce(pc.mqls, 0) AS mqls
-     FROM campaigns c LEFT JOIN per_campaign pc ON pc.campaign_id = c.id LEFT JOIN inquiries i ON i.campaign_id = c.id
+     SELECT c.id, c.name, c.channel, c.starts_on, c.ends_on, c.cost, coalesce(pc.reached, 0) AS reached,
+       coalesce(pc.new_inquiries, 0) AS new_inquiries, coalesce(pc.mqls, 0) AS mqls
+     FROM campaigns c LEFT JOIN per_campaign pc ON pc.campaign_id = c.id
      WHERE c.workspace_id = $1 ORDER BY c.starts_on DESC NULLS LAST, c.name`,
-    [ws, String(LEAD_CREATION_SLACK_MS)],
+    [ws],
   );
 }
 

@@ -18,11 +18,27 @@ CREATE TABLE campaign_touches (
   at timestamptz,
   person_created_at timestamptz NOT NULL,
   last_mql_at timestamptz,
+  -- The person's lead-creation touch: their last touch up to their creation plus an hour of
+  -- slack (LEAD_CREATION_SLACK_MS in analytics/attribution.ts); at most one per person.
+  lead_touch boolean NOT NULL DEFAULT false,
   PRIMARY KEY (person_id, campaign_id)
 );
 -- Per-campaign counts: one pass over the workspace's touches, index only.
 CREATE INDEX campaign_touches_campaign_idx ON campaign_touches (workspace_id, campaign_id)
-  INCLUDE (at, person_created_at, last_mql_at);
+  INCLUDE (at, last_mql_at, lead_touch);
+
+-- Marks each given person's lead-creation touch, and only it.
+CREATE FUNCTION analytics_mark_lead_touches(ids uuid[]) RETURNS void
+LANGUAGE sql AS $$
+  WITH lead AS (
+    SELECT DISTINCT ON (person_id) person_id, campaign_id FROM campaign_touches
+    WHERE person_id = ANY(ids) AND at <= person_created_at + interval '1 hour'
+    ORDER BY person_id, at DESC, campaign_id DESC
+  )
+  UPDATE campaign_touches t SET lead_touch = NOT t.lead_touch
+  WHERE t.person_id = ANY(ids)
+    AND t.lead_touch <> EXISTS (SELECT 1 FROM lead l WHERE l.person_id = t.person_id AND l.campaign_id = t.campaign_id)
+$$;
 
 -- A person's latest MQL entry.
 CREATE FUNCTION analytics_last_mql(pid uuid) RETURNS timestamptz
@@ -50,6 +66,7 @@ BEGIN
   JOIN campaigns c ON c.id = s.campaign_id
   JOIN people p ON p.id = s.person_id
   GROUP BY s.person_id, s.campaign_id, c.workspace_id, p.created_at;
+  PERFORM analytics_mark_lead_touches(pids);
 END
 $$;
 
@@ -64,6 +81,7 @@ BEGIN
   GROUP BY n.person_id, n.campaign_id, c.workspace_id, p.created_at
   ON CONFLICT (person_id, campaign_id) DO UPDATE SET at = least(t.at, EXCLUDED.at)
   WHERE EXCLUDED.at IS NOT NULL AND (t.at IS NULL OR EXCLUDED.at < t.at);
+  PERFORM analytics_mark_lead_touches(ARRAY(SELECT DISTINCT person_id FROM new_members WHERE status <> 'invited'));
   RETURN NULL;
 END
 $$;
@@ -103,6 +121,10 @@ BEGIN
     FROM campaigns c JOIN people p ON p.id = NEW.person_id WHERE c.id = NEW.campaign_id
     ON CONFLICT (person_id, campaign_id) DO UPDATE SET at = EXCLUDED.at
     WHERE t.at IS NULL OR EXCLUDED.at < t.at;
+    -- Only a touch from the person's first hour can be their lead-creation touch.
+    IF FOUND AND NEW.occurred_at <= (SELECT created_at FROM people WHERE id = NEW.person_id) + interval '1 hour' THEN
+      PERFORM analytics_mark_lead_touches(ARRAY[NEW.person_id]);
+    END IF;
   ELSE
     PERFORM analytics_refresh_touches(ARRAY[OLD.person_id, NEW.person_id], ARRAY[OLD.campaign_id, NEW.campaign_id]);
   END IF;
@@ -163,4 +185,11 @@ JOIN people p ON p.id = s.person_id
 LEFT JOIN (SELECT person_id, max(entered_at) AS at FROM funnel_entries WHERE stage = 'mql' GROUP BY person_id) m
   ON m.person_id = s.person_id
 GROUP BY s.person_id, s.campaign_id, c.workspace_id, p.created_at;
+UPDATE campaign_touches t SET lead_touch = true
+FROM (
+  SELECT DISTINCT ON (person_id) person_id, campaign_id FROM campaign_touches
+  WHERE at <= person_created_at + interval '1 hour'
+  ORDER BY person_id, at DESC, campaign_id DESC
+) l
+WHERE t.person_id = l.person_id AND t.campaign_id = l.campaign_id;
 ANALYZE campaign_touches;
