@@ -15,6 +15,27 @@ export const QUALIFYING_STAGES = ['inquiry', 'recycled'] as const;
 /** People staged per transaction of a full rescore. (Default: 50000) */
 export const RESCORE_CHUNK = 50_000;
 
+/** Lanes (ranges of ids) of a full rescore staged side by side, one connection each. (Default: 2) */
+export const RESCORE_LANES = Math.max(1, Number(process.env.RESCORE_LANES ?? 2) || 2);
+
+/** The lower bounds of `n` equal ranges of the uuid space. */
+export function laneBounds(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const head = Math.floor((i * 0x1_0000_0000) / n)
+      .toString(16)
+      .padStart(8, '0');
+    return `${head}-0000-0000-0000-000000000000`;
+  });
+}
+
+interface LaneRow {
+  lane: number;
+  lo: string;
+  hi: string | null;
+  cursor: string | null;
+  done: boolean;
+}
+
 const ruleActor = (version: number, workspaceId: number) => systemActor(`scoring v${version}`, workspaceId);
 
 export interface LiveResult {
@@ -194,22 +215,23 @@ export async function getRun(q: Queryable, runId: number): Promise<RunStatus | u
 }
 
 /**
- * Carries a full rescore run to its end: stages chunks of people (each chunk and the cursor
- * in one transaction, so a crash resumes after the last committed chunk), then swaps every
- * staged score in at once. A run overtaken by a newer version stops as superseded; nothing of
- * it becomes visible.
+ * Carries a full rescore run to its end: stages chunks of people lane by lane, the lanes side
+ * by side (each chunk and its lane's cursor in one transaction, so a crash resumes every lane
+ * after its last committed chunk), then swaps every staged score in at once. A run overtaken by
+ * a newer version stops as superseded; nothing of it becomes visible.
  */
 export async function processRun(
   db: Db,
   log: Log,
   runId: number,
   chunk = RESCORE_CHUNK,
+  lanes = RESCORE_LANES,
 ): Promise<RunStatus | undefined> {
   for (;;) {
     const step = await db.transaction(async (tx) => {
       const r = await tx.query<RunRow>('SELECT * FROM scoring_runs WHERE id = $1 FOR UPDATE', [runId]);
       const run = r.rows[0];
-      if (!run || ['done', 'failed', 'superseded'].includes(run.status)) return 'finished' as const;
+      if (!run || ['done', 'failed', 'superseded'].includes(run.status)) return null;
       const newer = await tx.query(
         `SELECT 1 FROM scoring_runs WHERE workspace_id = $1 AND id > $2 AND version > $3 AND status <> 'failed' LIMIT 1`,
         [run.workspace_id, run.id, run.version],
@@ -219,7 +241,7 @@ export async function processRun(
           runId,
         ]);
         await tx.query('DELETE FROM scoring_staged_scores WHERE run_id = $1', [runId]);
-        return 'finished' as const;
+        return null;
       }
       if (run.status === 'pending') {
         const n = await tx.query<{ n: number }>(
@@ -231,20 +253,56 @@ export async function processRun(
           [runId, n.rows[0].n],
         );
       }
+      // The lanes, made once (a run started before lanes existed gets them too: staging again
+      // what it staged is harmless, the staged rows are unique per person).
+      const bounds = laneBounds(lanes);
+      await tx.query(
+        `INSERT INTO scoring_run_lanes (run_id, lane, lo, hi)
+         SELECT $1, i - 1, lo, lead(lo) OVER (ORDER BY i) FROM unnest($2::uuid[]) WITH ORDINALITY AS u(lo, i)
+         ON CONFLICT DO NOTHING`,
+        [runId, bounds],
+      );
       const set = await ruleSetVersion(tx, run.workspace_id, run.version);
-      const staged = await stageChunk(tx, set, run, chunk);
-      if (staged.count > 0) {
-        await tx.query('UPDATE scoring_runs SET cursor = $2, processed = processed + $3 WHERE id = $1', [
-          runId,
-          staged.last,
-          staged.count,
-        ]);
-        return 'more' as const;
-      }
+      const open = await tx.query<LaneRow>(
+        'SELECT lane, lo, hi, cursor, done FROM scoring_run_lanes WHERE run_id = $1 AND NOT done ORDER BY lane',
+        [runId],
+      );
+      if (open.rows.length > 0) return { run, set, lanes: open.rows };
       await swapRun(tx, set, run);
-      return 'finished' as const;
+      return null;
     });
-    if (step === 'finished') break;
+    if (!step) break;
+    // One chunk per open lane, side by side; each locks its lane, so a second worker on the same
+    // run waits instead of staging the same chunk.
+    await Promise.all(
+      step.lanes.map(({ lane }) =>
+        db.transaction(async (tx) => {
+          const l = await tx.query<LaneRow>(
+            'SELECT lane, lo, hi, cursor, done FROM scoring_run_lanes WHERE run_id = $1 AND lane = $2 FOR UPDATE',
+            [runId, lane],
+          );
+          const current = l.rows[0];
+          if (!current || current.done) return;
+          const staged = await stageChunk(tx, step.set, step.run, chunk, current);
+          if (staged.count > 0) {
+            await tx.query('UPDATE scoring_run_lanes SET cursor = $3 WHERE run_id = $1 AND lane = $2', [
+              runId,
+              lane,
+              staged.last,
+            ]);
+            await tx.query('UPDATE scoring_runs SET processed = processed + $2 WHERE id = $1', [
+              runId,
+              staged.count,
+            ]);
+          } else {
+            await tx.query('UPDATE scoring_run_lanes SET done = true WHERE run_id = $1 AND lane = $2', [
+              runId,
+              lane,
+            ]);
+          }
+        }),
+      ),
+    );
   }
   const status = await getRun(db, runId);
   log.info(
@@ -259,21 +317,25 @@ async function stageChunk(
   set: RuleSet,
   run: RunRow,
   chunk: number,
+  lane: LaneRow,
 ): Promise<{ count: number; last: string | null }> {
-  // people_pkey: the chunk is the next `chunk` ids after the cursor.
+  // people_pkey: the chunk is the lane's next `chunk` ids after its cursor.
   const bounds = await q.query<{ last: string | null; n: number }>(
     `SELECT max(id::text)::uuid AS last, count(*)::int AS n FROM (
-       SELECT id FROM people WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3) c`,
-    [run.workspace_id, run.cursor, chunk],
+       SELECT id FROM people WHERE workspace_id = $1 AND id >= $2::uuid AND ($3::uuid IS NULL OR id < $3::uuid)
+         AND ($4::uuid IS NULL OR id > $4::uuid) ORDER BY id LIMIT $5) c`,
+    [run.workspace_id, lane.lo, lane.hi, lane.cursor, chunk],
   );
   const { last, n } = bounds.rows[0];
   if (n === 0 || !last) return { count: 0, last: null };
   // Large sorts and hashes of a chunk stay in memory instead of spilling to disk.
   await q.query(`SET LOCAL work_mem = '128MB'`);
   const params = new Params([run.workspace_id]);
-  const after = params.add(run.cursor, 'uuid');
+  const lo = params.add(lane.lo, 'uuid');
+  const after = params.add(lane.cursor, 'uuid');
   const upTo = params.add(last, 'uuid');
-  const inChunk = (col: string) => `(${after} IS NULL OR ${col} > ${after}) AND ${col} <= ${upTo}`;
+  const inChunk = (col: string) =>
+    `${col} >= ${lo} AND (${after} IS NULL OR ${col} > ${after}) AND ${col} <= ${upTo}`;
   const subjects = `SELECT id AS person_id, ${params.add(run.as_of, 'timestamptz')} AS as_of FROM people
     WHERE workspace_id = $1 AND ${inChunk('id')}`;
   const scoring = compileScoringQuery(set, subjects, params, { activityScope: inChunk('a.person_id') });

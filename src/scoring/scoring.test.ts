@@ -43,7 +43,17 @@ describe('rule set versions', () => {
     const bad = {
       ...current,
       mql: { any: [] },
-      rules: [...current.rules, { id: 'typo', name: '誤字', kind: 'engagement', when: { types: ['page_veiw'] }, points: 5, maxCount: -1 }],
+      rules: [
+        ...current.rules,
+        {
+          id: 'typo',
+          name: '誤字',
+          kind: 'engagement',
+          when: { types: ['page_veiw'] },
+          points: 5,
+          maxCount: -1,
+        },
+      ],
     };
     const r = await putRules(bad);
     expect(r.statusCode).toBe(422);
@@ -93,9 +103,21 @@ describe('live scoring and automatic MQL', () => {
     const day = daysBefore(now, 3);
     await addActivities(t, p.id, [
       { type: 'page_view', occurredAt: day, properties: { url: 'https://www.leadflow.example/pricing' } },
-      { type: 'page_view', occurredAt: new Date(day.getTime() + 3_600_000), properties: { url: 'https://www.leadflow.example/pricing' } },
-      { type: 'page_view', occurredAt: new Date(day.getTime() + 7_200_000), properties: { url: 'https://www.leadflow.example/pricing#plans' } },
-      { type: 'content_download', occurredAt: daysBefore(now, 10), properties: { asset: '製造業DXホワイトペーパー' } },
+      {
+        type: 'page_view',
+        occurredAt: new Date(day.getTime() + 3_600_000),
+        properties: { url: 'https://www.leadflow.example/pricing' },
+      },
+      {
+        type: 'page_view',
+        occurredAt: new Date(day.getTime() + 7_200_000),
+        properties: { url: 'https://www.leadflow.example/pricing#plans' },
+      },
+      {
+        type: 'content_download',
+        occurredAt: daysBefore(now, 10),
+        properties: { asset: '製造業DXホワイトペーパー' },
+      },
       { type: 'event_attended', occurredAt: daysBefore(now, 20), properties: { name: 'MA活用ウェビナー' } },
     ]);
     await t.worker.drain();
@@ -105,7 +127,8 @@ describe('live scoring and automatic MQL', () => {
     expect(person.fitGrade).toBe('A');
     expect(person.engagementScore).toBeGreaterThanOrEqual(60);
 
-    const transitions = (await t.call({ method: 'GET', url: `/api/v1/people/${p.id}/transitions` })).json().items;
+    const transitions = (await t.call({ method: 'GET', url: `/api/v1/people/${p.id}/transitions` })).json()
+      .items;
     const last = transitions[transitions.length - 1];
     expect(last).toMatchObject({ fromStage: 'inquiry', toStage: 'mql', actorType: 'rule', actorId: 'v1' });
     expect(last.reason).toContain('料金ページ閲覧 ×3');
@@ -115,7 +138,10 @@ describe('live scoring and automatic MQL', () => {
       [p.id],
     );
     expect(events.rows.length).toBeGreaterThanOrEqual(2);
-    expect(events.rows[events.rows.length - 1].data).toMatchObject({ fitGrade: 'A', previous: { engagementScore: 0 } });
+    expect(events.rows[events.rows.length - 1].data).toMatchObject({
+      fitGrade: 'A',
+      previous: { engagementScore: 0 },
+    });
   });
 
   it('explains the score with contributions that add up exactly to both scores', async () => {
@@ -123,17 +149,32 @@ describe('live scoring and automatic MQL', () => {
     expect(r.statusCode).toBe(200);
     const s = r.json();
     expect(s).toMatchObject({ fitGrade: 'A', ruleSetVersion: 1 });
-    const sum = (kind: string) => s.contributions.filter((c: { kind: string }) => c.kind === kind).reduce((a: number, c: { points: number }) => a + c.points, 0);
+    const sum = (kind: string) =>
+      s.contributions
+        .filter((c: { kind: string }) => c.kind === kind)
+        .reduce((a: number, c: { points: number }) => a + c.points, 0);
     expect(sum('fit')).toBe(s.fitScore);
     expect(sum('engagement')).toBe(s.engagementScore);
-    expect(s.contributions).toContainEqual({ ruleId: 'eng-pricing', name: '料金ページ閲覧', kind: 'engagement', points: expect.any(Number), count: 3 });
-    const history = (await t.call({ method: 'GET', url: `/api/v1/people/${takahashi}/score/history` })).json().items;
+    expect(s.contributions).toContainEqual({
+      ruleId: 'eng-pricing',
+      name: '料金ページ閲覧',
+      kind: 'engagement',
+      points: expect.any(Number),
+      count: 3,
+    });
+    const history = (await t.call({ method: 'GET', url: `/api/v1/people/${takahashi}/score/history` })).json()
+      .items;
     expect(history.length).toBeGreaterThanOrEqual(2);
     expect(history[history.length - 1].engagementScore).toBe(s.engagementScore);
   });
 
   it('rescores a person whose profile changed', async () => {
-    const p = await createPerson({ email: 'promoted@towa-seiki.co.jp', title: '担当', industry: '製造業', employeeCount: 100 });
+    const p = await createPerson({
+      email: 'promoted@towa-seiki.co.jp',
+      title: '担当',
+      industry: '製造業',
+      employeeCount: 100,
+    });
     await t.worker.drain();
     expect((await t.call({ method: 'GET', url: `/api/v1/people/${p.id}` })).json().fitGrade).toBe('C');
     await t.call({ method: 'PATCH', url: `/api/v1/people/${p.id}`, payload: { title: '取締役' } });
@@ -143,13 +184,45 @@ describe('live scoring and automatic MQL', () => {
 
   it('lets a recycled lead re-qualify and never re-qualifies one sales already holds', async () => {
     const now = new Date();
-    const p = await createPerson({ email: 'recycled@towa-seiki.co.jp', title: '情報システム部長', industry: '製造業', employeeCount: 2000 });
-    await t.call({ method: 'POST', url: `/api/v1/people/${p.id}/stage`, payload: { stage: 'sgl', reason: 'テレアポ' }, as: 'sales' });
-    await t.call({ method: 'POST', url: `/api/v1/people/${p.id}/stage`, payload: { stage: 'recycled', reason: '時期尚早' }, as: 'sales' });
-    const held = await createPerson({ email: 'held@towa-seiki.co.jp', title: '情報システム部長', industry: '製造業', employeeCount: 2000 });
-    await t.call({ method: 'POST', url: `/api/v1/people/${held.id}/stage`, payload: { stage: 'sgl' }, as: 'sales' });
-    const hot: TestActivity[] = [1, 2, 3].map((h) => ({ type: 'page_view', occurredAt: daysBefore(now, 1, h), properties: { url: '/pricing' } }));
-    hot.push({ type: 'event_attended', occurredAt: daysBefore(now, 2), properties: {} }, { type: 'content_download', occurredAt: daysBefore(now, 2), properties: {} });
+    const p = await createPerson({
+      email: 'recycled@towa-seiki.co.jp',
+      title: '情報システム部長',
+      industry: '製造業',
+      employeeCount: 2000,
+    });
+    await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${p.id}/stage`,
+      payload: { stage: 'sgl', reason: 'テレアポ' },
+      as: 'sales',
+    });
+    await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${p.id}/stage`,
+      payload: { stage: 'recycled', reason: '時期尚早' },
+      as: 'sales',
+    });
+    const held = await createPerson({
+      email: 'held@towa-seiki.co.jp',
+      title: '情報システム部長',
+      industry: '製造業',
+      employeeCount: 2000,
+    });
+    await t.call({
+      method: 'POST',
+      url: `/api/v1/people/${held.id}/stage`,
+      payload: { stage: 'sgl' },
+      as: 'sales',
+    });
+    const hot: TestActivity[] = [1, 2, 3].map((h) => ({
+      type: 'page_view',
+      occurredAt: daysBefore(now, 1, h),
+      properties: { url: '/pricing' },
+    }));
+    hot.push(
+      { type: 'event_attended', occurredAt: daysBefore(now, 2), properties: {} },
+      { type: 'content_download', occurredAt: daysBefore(now, 2), properties: {} },
+    );
     await addActivities(t, p.id, hot);
     await addActivities(t, held.id, hot);
     await t.worker.drain();
@@ -169,7 +242,9 @@ describe('retroactive rescoring', () => {
     const saved = await putRules(changed);
     expect(saved.json()).toMatchObject({ version: 2, created: true });
     const runId = saved.json().rescoreRunId;
-    expect((await t.call({ method: 'GET', url: `/api/v1/scoring/rescore-status?runId=${runId}` })).json().status).toBe('pending');
+    expect(
+      (await t.call({ method: 'GET', url: `/api/v1/scoring/rescore-status?runId=${runId}` })).json().status,
+    ).toBe('pending');
     await t.worker.drain();
     const status = (await t.call({ method: 'GET', url: '/api/v1/scoring/rescore-status' })).json();
     expect(status).toMatchObject({ version: 2, processed: status.total });
@@ -180,7 +255,9 @@ describe('retroactive rescoring', () => {
     const p = (await t.call({ method: 'GET', url: '/api/v1/people?q=takahashi' })).json().items[0];
     const score = (await t.call({ method: 'GET', url: `/api/v1/people/${p.id}/score` })).json();
     expect(score.ruleSetVersion).toBe(2);
-    expect(score.contributions.find((c: { ruleId: string }) => c.ruleId === 'eng-pricing').points).toBeGreaterThan(50);
+    expect(
+      score.contributions.find((c: { ruleId: string }) => c.ruleId === 'eng-pricing').points,
+    ).toBeGreaterThan(50);
     const v1 = (await t.call({ method: 'GET', url: '/api/v1/scoring/rules/versions/1' })).json();
     expect(v1.rules.find((r: { id: string }) => r.id === 'eng-pricing').points).toBe(10);
     const reach = (await t.call({ method: 'GET', url: '/api/v1/scoring/reach' })).json();
@@ -198,21 +275,63 @@ describe('retroactive rescoring', () => {
       query: t.db.query.bind(t.db),
       transaction: (fn) => {
         transactions += 1;
-        if (transactions === 3) throw new Error('worker killed');
+        if (transactions === 5) throw new Error('worker killed');
         return t.db.transaction(fn);
       },
     } as Db;
-    await expect(processRun(crashing, silentLog, runId, 2)).rejects.toThrow('worker killed');
-    const midway = await t.db.query<{ status: string; processed: number }>('SELECT status, processed FROM scoring_runs WHERE id = $1', [runId]);
+    // One lane: start, chunk, check, chunk, then the crash.
+    await expect(processRun(crashing, silentLog, runId, 2, 1)).rejects.toThrow('worker killed');
+    const midway = await t.db.query<{ status: string; processed: number }>(
+      'SELECT status, processed FROM scoring_runs WHERE id = $1',
+      [runId],
+    );
     expect(midway.rows[0]).toEqual({ status: 'running', processed: 4 });
     const visible = await t.db.query<{ v: number }>('SELECT DISTINCT score_version AS v FROM people');
     expect(visible.rows).toEqual([{ v: 1 }]);
-    const done = await processRun(t.db, silentLog, runId, 2);
+    const done = await processRun(t.db, silentLog, runId, 2, 1);
     expect(done?.status).toBe('done');
     const after = await t.db.query<{ v: number }>('SELECT DISTINCT score_version AS v FROM people');
     expect(after.rows).toEqual([{ v: 2 }]);
     const staged = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM scoring_staged_scores');
     expect(staged.rows[0].n).toBe(0);
+  });
+
+  it('stages lanes side by side and resumes them all after a crash', async () => {
+    const version = 2;
+    await t.db.query(`UPDATE people SET score_version = 1`);
+    const runId = await t.db.transaction((tx) => startRescore(tx, 1, version, 'manual', new Date()));
+    let transactions = 0;
+    const crashing: Db = {
+      ...t.db,
+      query: t.db.query.bind(t.db),
+      transaction: (fn) => {
+        transactions += 1;
+        // Start, then one chunk in each of three lanes, then the crash at the next check.
+        if (transactions === 5) throw new Error('worker killed');
+        return t.db.transaction(fn);
+      },
+    } as Db;
+    await expect(processRun(crashing, silentLog, runId, 1, 3)).rejects.toThrow('worker killed');
+    const lanes = await t.db.query<{ lane: number; lo: string; hi: string | null; staged: boolean }>(
+      'SELECT lane, lo, hi, cursor IS NOT NULL OR done AS staged FROM scoring_run_lanes WHERE run_id = $1 ORDER BY lane',
+      [runId],
+    );
+    expect(lanes.rows.map((l) => [l.lo, l.hi])).toEqual([
+      ['00000000-0000-0000-0000-000000000000', '55555555-0000-0000-0000-000000000000'],
+      ['55555555-0000-0000-0000-000000000000', 'aaaaaaaa-0000-0000-0000-000000000000'],
+      ['aaaaaaaa-0000-0000-0000-000000000000', null],
+    ]);
+    expect(lanes.rows.every((l) => l.staged)).toBe(true);
+    expect((await t.db.query<{ v: number }>('SELECT DISTINCT score_version AS v FROM people')).rows).toEqual([
+      { v: 1 },
+    ]);
+    const done = await processRun(t.db, silentLog, runId, 1, 3);
+    expect(done?.status).toBe('done');
+    const total = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM people')).rows[0].n;
+    expect(done?.processed).toBe(total);
+    expect((await t.db.query<{ v: number }>('SELECT DISTINCT score_version AS v FROM people')).rows).toEqual([
+      { v: 2 },
+    ]);
   });
 });
 
@@ -228,25 +347,70 @@ describe('the compiled SQL', () => {
       halfLifeDays: 45,
       rules: [
         ...structuredClone(DEFAULT_RULE_SET).rules,
-        { id: 'cf-plan', name: 'plan', kind: 'fit', when: { field: 'customFields.plan', op: 'in', values: ['enterprise'] }, points: 7 },
-        { id: 'cf-seats', name: 'seats', kind: 'fit', when: { field: 'customFields.seats', op: 'between', min: 10, max: 500 }, points: 4 },
-        { id: 'no-country', name: 'no country', kind: 'fit', when: { field: 'country', op: 'notExists' }, points: 1 },
+        {
+          id: 'cf-plan',
+          name: 'plan',
+          kind: 'fit',
+          when: { field: 'customFields.plan', op: 'in', values: ['enterprise'] },
+          points: 7,
+        },
+        {
+          id: 'cf-seats',
+          name: 'seats',
+          kind: 'fit',
+          when: { field: 'customFields.seats', op: 'between', min: 10, max: 500 },
+          points: 4,
+        },
+        {
+          id: 'no-country',
+          name: 'no country',
+          kind: 'fit',
+          when: { field: 'country', op: 'notExists' },
+          points: 1,
+        },
         {
           id: 'camp',
           name: 'campaign',
           kind: 'engagement',
-          when: { types: ['event_registered', 'event_attended'], campaignId: campaign.rows[0].id, withinDays: 60 },
+          when: {
+            types: ['event_registered', 'event_attended'],
+            campaignId: campaign.rows[0].id,
+            withinDays: 60,
+          },
           points: 9,
           perPeriod: { max: 1, days: 7 },
           halfLifeDays: 10,
         },
-        { id: 'asset', name: 'asset', kind: 'engagement', when: { types: ['content_download'], asset: '*ホワイト*' }, points: 6, maxCount: 2 },
-        { id: 'prop', name: 'prop', kind: 'engagement', when: { types: ['form_submit'], properties: { form: 'demo' } }, points: 12 },
+        {
+          id: 'asset',
+          name: 'asset',
+          kind: 'engagement',
+          when: { types: ['content_download'], asset: '*ホワイト*' },
+          points: 6,
+          maxCount: 2,
+        },
+        {
+          id: 'prop',
+          name: 'prop',
+          kind: 'engagement',
+          when: { types: ['form_submit'], properties: { form: 'demo' } },
+          points: 12,
+        },
       ],
     };
     const titles = ['情報システム部長', '代表取締役社長', '課長', '学生', null, 'Marketing Manager'];
     const industries = ['製造業', '情報通信業', '小売業', null];
-    const types = ['page_view', 'email_open', 'email_click', 'content_download', 'event_attended', 'event_registered', 'form_submit', 'unsubscribe', 'email_bounce'];
+    const types = [
+      'page_view',
+      'email_open',
+      'email_click',
+      'content_download',
+      'event_attended',
+      'event_registered',
+      'form_submit',
+      'unsubscribe',
+      'email_bounce',
+    ];
     const urls = ['/pricing', '/careers', '/blog/a', '/products/x/pricing', '/recruit'];
     let seed = 7;
     const rnd = () => {
@@ -265,14 +429,22 @@ describe('the compiled SQL', () => {
           pick(industries),
           pick([null, 40, 120, 300, 999, 1000, 5000]),
           pick(['東京都', '北海道', null]),
-          JSON.stringify(pick([{}, { plan: 'Enterprise', seats: 20 }, { plan: 'free', seats: '600' }, { seats: 'many' }])),
+          JSON.stringify(
+            pick([{}, { plan: 'Enterprise', seats: 20 }, { plan: 'free', seats: '600' }, { seats: 'many' }]),
+          ),
         ],
       );
       ids.push(r.rows[0].id);
       const acts = Array.from({ length: Math.floor(rnd() * 40) }, () => ({
         type: pick(types),
-        occurredAt: new Date(now.getTime() - Math.floor(rnd() * 200 * 86_400_000) + (rnd() < 0.05 ? 86_400_000 : 0)),
-        properties: { url: `https://x.jp${pick(urls)}`, asset: pick(['ホワイトペーパーA', '事例集']), form: pick(['demo', 'contact']) },
+        occurredAt: new Date(
+          now.getTime() - Math.floor(rnd() * 200 * 86_400_000) + (rnd() < 0.05 ? 86_400_000 : 0),
+        ),
+        properties: {
+          url: `https://x.jp${pick(urls)}`,
+          asset: pick(['ホワイトペーパーA', '事例集']),
+          form: pick(['demo', 'contact']),
+        },
         campaignId: rnd() < 0.5 ? campaign.rows[0].id : null,
       }));
       await insertActivities(t, r.rows[0].id, acts);
@@ -280,13 +452,24 @@ describe('the compiled SQL', () => {
     const fromSql = await scoreNow(t.db, set, 1, ids, now);
     expect(fromSql).toHaveLength(ids.length);
     for (const row of fromSql) {
-      const person = (await t.db.query<Record<string, unknown>>('SELECT * FROM people WHERE id = $1', [row.person_id])).rows[0];
+      const person = (
+        await t.db.query<Record<string, unknown>>('SELECT * FROM people WHERE id = $1', [row.person_id])
+      ).rows[0];
       const acts = (
-        await t.db.query<{ type: string; occurred_at: Date; properties: Record<string, unknown>; campaign_id: string | null }>(
-          'SELECT type, occurred_at, properties, campaign_id FROM activities WHERE person_id = $1',
-          [row.person_id],
-        )
-      ).rows.map((a) => ({ type: a.type, occurredAt: a.occurred_at, properties: a.properties, campaignId: a.campaign_id }));
+        await t.db.query<{
+          type: string;
+          occurred_at: Date;
+          properties: Record<string, unknown>;
+          campaign_id: string | null;
+        }>('SELECT type, occurred_at, properties, campaign_id FROM activities WHERE person_id = $1', [
+          row.person_id,
+        ])
+      ).rows.map((a) => ({
+        type: a.type,
+        occurredAt: a.occurred_at,
+        properties: a.properties,
+        campaignId: a.campaign_id,
+      }));
       const pure = scorePerson(
         set,
         {
@@ -301,7 +484,14 @@ describe('the compiled SQL', () => {
         acts,
         now,
       );
-      expect({ id: row.person_id, fit: row.fit_score, grade: row.fit_grade, eng: row.engagement_score, mql: row.mql, c: row.contributions }).toEqual({
+      expect({
+        id: row.person_id,
+        fit: row.fit_score,
+        grade: row.fit_grade,
+        eng: row.engagement_score,
+        mql: row.mql,
+        c: row.contributions,
+      }).toEqual({
         id: row.person_id,
         fit: pure.fitScore,
         grade: pure.fitGrade,
