@@ -54,7 +54,6 @@ export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
   );
   const batch = Math.max(opts.batchSize ?? 10, concurrency);
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const lastPeriodic = new Map<string, number>();
 
@@ -98,24 +97,70 @@ export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
     return jobs.length;
   }
 
-  async function loop(): Promise<void> {
-    if (stopped) return;
-    let n = 0;
-    try {
-      running = tick();
-      n = (await running) as number;
-    } catch (err) {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'worker poll failed');
+  // The background loop: `concurrency` slots take jobs from the claimed batch, and a slot that
+  // finds it empty claims the next one (one claim at a time per worker). A long job holds one
+  // slot, not the worker: when a batch had to finish before the next claim, a 90 s rescore left
+  // the other slots idle and new work waiting behind it.
+  const local: JobRow[] = [];
+  let claiming: Promise<number> | undefined;
+  const sleepers = new Set<() => void>();
+  function refill(): Promise<number> {
+    claiming ??= (async () => {
+      try {
+        await schedulePeriodic();
+        const jobs = await claimJobs(db, queues, id, batch, opts.leaseSeconds ?? 300);
+        local.push(...jobs);
+        return jobs.length;
+      } finally {
+        claiming = undefined;
+      }
+    })();
+    return claiming;
+  }
+  function nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+  }
+  async function slot(): Promise<void> {
+    // On stop, the jobs already claimed still run (they are leased to this worker).
+    while (!stopped || local.length > 0) {
+      const job = local.shift();
+      if (job) {
+        try {
+          await runOne(job);
+        } catch (err) {
+          // Completing or failing the job did not reach the database: its lease runs out and it is due again.
+          log.error(
+            { queue: job.queue, jobId: job.id, err: err instanceof Error ? err.message : String(err) },
+            'job not recorded',
+          );
+        }
+        continue;
+      }
+      if (stopped) break;
+      let n = 0;
+      try {
+        n = await refill();
+      } catch (err) {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'worker poll failed');
+      }
+      if (local.length === 0 && !stopped) await nap(n > 0 ? 0 : (opts.pollMs ?? 500));
     }
-    if (!stopped) timer = setTimeout(loop, n > 0 ? 0 : (opts.pollMs ?? 500));
   }
 
-  if (autoStart) timer = setTimeout(loop, 0);
+  if (autoStart) running = Promise.all(Array.from({ length: concurrency }, () => slot()));
 
   return {
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      for (const wake of [...sleepers]) wake();
       await running.catch(() => undefined);
     },
     async drain(maxRounds = 1000) {
