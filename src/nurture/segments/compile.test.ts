@@ -100,3 +100,17 @@ describe('compileFilter', () => {
     expect(() => compileFilter({ segment: '00000000-0000-4000-8000-000000000001' }, opts)).toThrow(AppError);
   });
 });
+
+describe('number comparisons', () => {
+  it('compare integer columns with an integer as integers, and with a fraction exactly', () => {
+    const whole = compileFilter(parseFilter({ field: 'employeeCount', op: 'gte', value: 300 }), opts);
+    expect(whole.sql).toContain('p.employee_count >= $1::int');
+    expect(whole.params).toEqual([300]);
+    const fraction = compileFilter(parseFilter({ field: 'employeeCount', op: 'gt', value: 299.5 }), opts);
+    expect(fraction.sql).toContain('p.employee_count > $1::numeric');
+    const between = compileFilter(parseFilter({ field: 'fitScore', op: 'between', value: [10, 20.5] }), opts);
+    expect(between.sql).toContain('BETWEEN $1::int AND $2::numeric');
+    const custom = compileFilter(parseFilter({ field: 'customFields.seats', op: 'gte', value: 10 }), opts);
+    expect(custom.sql).toContain('::numeric');
+  });
+});
