@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, attribute, type Deal, LEAD_CREATION_SLACK_MS, MODELS, touchWeights } from './attribution.ts';
+import {
+  allocate,
+  attribute,
+  type Deal,
+  LEAD_CREATION_SLACK_MS,
+  MODELS,
+  touchWeights,
+} from './attribution.ts';
 import { prng } from './test-history.ts';
 
 const DAY = 86_400_000;
@@ -39,8 +46,16 @@ describe('attribution models', () => {
       const deals: Deal[] = Array.from({ length: 40 }, (_, i) => {
         const n = Math.floor(random() * 6);
         const start = Math.floor(random() * 100);
-        const ts = Array.from({ length: n }, (_, k) => ({ campaignId: `c${Math.floor(random() * 9)}-${k}`, at: (start + k * Math.floor(1 + random() * 20)) * DAY }));
-        return { id: `d${i}`, amount: Math.floor(random() * 10_000_000), leadCreatedAt: (start + Math.floor(random() * 60)) * DAY, touches: ts };
+        const ts = Array.from({ length: n }, (_, k) => ({
+          campaignId: `c${Math.floor(random() * 9)}-${k}`,
+          at: (start + k * Math.floor(1 + random() * 20)) * DAY,
+        }));
+        return {
+          id: `d${i}`,
+          amount: Math.floor(random() * 10_000_000),
+          leadCreatedAt: (start + Math.floor(random() * 60)) * DAY,
+          touches: ts,
+        };
       });
       const touched = deals.filter((d) => d.touches.length > 0).reduce((s, d) => s + d.amount, 0);
       for (const model of MODELS) {

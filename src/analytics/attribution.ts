@@ -68,7 +68,9 @@ export function allocate(amount: number, weights: number[]): number[] {
   const raw = weights.map((w) => amount * w);
   const out = raw.map((x) => Math.floor(x + 1e-9));
   let rest = amount - out.reduce((a, b) => a + b, 0);
-  const order = raw.map((x, i) => ({ i, frac: x - Math.floor(x + 1e-9) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
+  const order = raw
+    .map((x, i) => ({ i, frac: x - Math.floor(x + 1e-9) }))
+    .sort((a, b) => b.frac - a.frac || a.i - b.i);
   for (let k = 0; rest > 0 && k < order.length; k++, rest--) out[order[k].i] += 1;
   return out;
 }

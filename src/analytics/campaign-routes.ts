@@ -21,11 +21,21 @@ import { attributionReport } from './roi.ts';
 const day = z.iso.date();
 const campaignFields = {
   name: z.string().trim().min(1).max(200),
-  channel: z.string().min(1).max(100).describe('A channel key (tradeshow, seminar, webinar, document_request, ads, …)'),
+  channel: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe('A channel key (tradeshow, seminar, webinar, document_request, ads, …)'),
   description: z.string().max(5000).nullable().optional(),
   startsOn: day.nullable().optional(),
   endsOn: day.nullable().optional(),
-  cost: z.number().int().min(0).max(1e13).optional().describe('Total cost in whole units of the currency (yen)'),
+  cost: z
+    .number()
+    .int()
+    .min(0)
+    .max(1e13)
+    .optional()
+    .describe('Total cost in whole units of the currency (yen)'),
   currency: z.string().length(3).optional(),
 };
 const memberItem = z
@@ -40,12 +50,17 @@ const memberItem = z
 /** `model` and the period are checked by hand so a bad one is a 422 naming it. */
 function parseModel(value: string | undefined): Model {
   const model = value ?? 'w_shaped';
-  if (!(MODELS as readonly string[]).includes(model)) throw invalid('model', `must be one of ${MODELS.join(', ')}`);
+  if (!(MODELS as readonly string[]).includes(model))
+    throw invalid('model', `must be one of ${MODELS.join(', ')}`);
   return model as Model;
 }
 const roiQuery = z.object({
   model: z.string().max(40).optional().describe('first_touch, last_touch, linear or w_shaped (default)'),
-  from: z.string().max(40).optional().describe('Pipeline created / deals won from this day (YYYY-MM-DD); all time without from and to'),
+  from: z
+    .string()
+    .max(40)
+    .optional()
+    .describe('Pipeline created / deals won from this day (YYYY-MM-DD); all time without from and to'),
   to: z.string().max(40).optional(),
 });
 
@@ -60,14 +75,21 @@ export async function campaignRoutes(app: App, ctx: AppContext) {
         querystring: z.object({ channel: z.string().max(100).optional(), q: z.string().max(200).optional() }),
       },
     },
-    async (request) => ({ items: await listCampaigns(ctx.db, principalOf(request).workspaceId, request.query), nextCursor: null }),
+    async (request) => ({
+      items: await listCampaigns(ctx.db, principalOf(request).workspaceId, request.query),
+      nextCursor: null,
+    }),
   );
 
   app.post(
     '/api/v1/campaigns',
     {
       config: { permission: 'campaigns:write' },
-      schema: { tags: ['campaigns'], summary: 'Create a campaign (name unique; 409 when taken)', body: z.object(campaignFields).strict() },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Create a campaign (name unique; 409 when taken)',
+        body: z.object(campaignFields).strict(),
+      },
     },
     async (request, reply) => {
       const actor = actorOf(request);
@@ -81,7 +103,8 @@ export async function campaignRoutes(app: App, ctx: AppContext) {
       config: { permission: 'analytics:read' },
       schema: {
         tags: ['campaigns', 'analytics'],
-        summary: 'Every campaign’s reach, new Inquiries, MQLs, attributed pipeline and won revenue and ROI under a model, and the same by channel',
+        summary:
+          'Every campaign’s reach, new Inquiries, MQLs, attributed pipeline and won revenue and ROI under a model, and the same by channel',
         querystring: roiQuery,
       },
     },
@@ -95,7 +118,10 @@ export async function campaignRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/api/v1/campaigns/:id',
-    { config: { permission: 'campaigns:read' }, schema: { tags: ['campaigns'], summary: 'One campaign', params: idParams } },
+    {
+      config: { permission: 'campaigns:read' },
+      schema: { tags: ['campaigns'], summary: 'One campaign', params: idParams },
+    },
     async (request) => getCampaign(ctx.db, principalOf(request).workspaceId, request.params.id),
   );
 
@@ -103,7 +129,12 @@ export async function campaignRoutes(app: App, ctx: AppContext) {
     '/api/v1/campaigns/:id',
     {
       config: { permission: 'campaigns:write' },
-      schema: { tags: ['campaigns'], summary: 'Edit a campaign', params: idParams, body: z.object(campaignFields).partial().strict() },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Edit a campaign',
+        params: idParams,
+        body: z.object(campaignFields).partial().strict(),
+      },
     },
     async (request) => {
       const actor = actorOf(request);
@@ -113,7 +144,10 @@ export async function campaignRoutes(app: App, ctx: AppContext) {
 
   app.delete(
     '/api/v1/campaigns/:id',
-    { config: { permission: 'campaigns:write' }, schema: { tags: ['campaigns'], summary: 'Delete a campaign and its member list', params: idParams } },
+    {
+      config: { permission: 'campaigns:write' },
+      schema: { tags: ['campaigns'], summary: 'Delete a campaign and its member list', params: idParams },
+    },
     async (request, reply) => {
       const actor = actorOf(request);
       await ctx.db.transaction((tx) => deleteCampaign(tx, actor, request.params.id));
@@ -136,7 +170,8 @@ export async function campaignRoutes(app: App, ctx: AppContext) {
         }),
       },
     },
-    async (request) => listMembers(ctx.db, principalOf(request).workspaceId, request.params.id, request.query),
+    async (request) =>
+      listMembers(ctx.db, principalOf(request).workspaceId, request.params.id, request.query),
   );
 
   app.post(
@@ -164,7 +199,11 @@ export async function campaignRoutes(app: App, ctx: AppContext) {
     '/api/v1/campaigns/:id/members/:personId',
     {
       config: { permission: 'campaigns:write' },
-      schema: { tags: ['campaigns'], summary: 'Remove a person from the campaign', params: z.object({ id: z.uuid(), personId: z.uuid() }) },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Remove a person from the campaign',
+        params: z.object({ id: z.uuid(), personId: z.uuid() }),
+      },
     },
     async (request, reply) => {
       const actor = actorOf(request);
@@ -179,7 +218,8 @@ export async function campaignRoutes(app: App, ctx: AppContext) {
       config: { permission: 'analytics:read' },
       schema: {
         tags: ['campaigns', 'analytics'],
-        summary: 'The campaign’s ROI under an attribution model: cost, attributed pipeline and won revenue, ROI (null when the cost is zero)',
+        summary:
+          'The campaign’s ROI under an attribution model: cost, attributed pipeline and won revenue, ROI (null when the cost is zero)',
         params: idParams,
         querystring: roiQuery,
       },

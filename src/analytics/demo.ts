@@ -1,7 +1,13 @@
 import type { SeedContext } from '../platform/feature.ts';
 import { systemActor } from '../team/audit.ts';
 import { addDays, todayIn } from './period.ts';
-import { saveTargets, TARGET_METRICS, type TargetMetric, targetProgress, parseTargetPeriod } from './targets.ts';
+import {
+  parseTargetPeriod,
+  saveTargets,
+  TARGET_METRICS,
+  type TargetMetric,
+  targetProgress,
+} from './targets.ts';
 
 const shiftMonth = (ym: string, n: number) => {
   const d = new Date(Date.UTC(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)) - 1 + n, 1));
@@ -24,8 +30,15 @@ export async function seedAnalyticsDemo(ctx: SeedContext): Promise<void> {
   const now = ctx.clock.now();
   const thisMonth = todayIn(now).slice(0, 7);
   const first = shiftMonth(thisMonth, -12);
-  const history = await targetProgress(ctx.db, 1, parseTargetPeriod('from', first), parseTargetPeriod('to', shiftMonth(thisMonth, -1)), now);
-  const actual = (period: string, metric: TargetMetric) => history.find((p) => p.period === period)?.metrics.find((m) => m.metric === metric)?.actual ?? 0;
+  const history = await targetProgress(
+    ctx.db,
+    1,
+    parseTargetPeriod('from', first),
+    parseTargetPeriod('to', shiftMonth(thisMonth, -1)),
+    now,
+  );
+  const actual = (period: string, metric: TargetMetric) =>
+    history.find((p) => p.period === period)?.metrics.find((m) => m.metric === metric)?.actual ?? 0;
   const items: { period: string; metric: TargetMetric; value: number }[] = [];
   for (const p of history) {
     for (const metric of TARGET_METRICS) {
@@ -55,5 +68,8 @@ export async function seedAnalyticsDemo(ctx: SeedContext): Promise<void> {
   }
   if (items.length === 0) return;
   await ctx.db.transaction((tx) => saveTargets(tx, systemActor('demo'), items));
-  ctx.log.info({ targets: items.length, from: first, to: addDays(`${thisMonth}-01`, 40).slice(0, 7) }, 'demo KPI targets set');
+  ctx.log.info(
+    { targets: items.length, from: first, to: addDays(`${thisMonth}-01`, 40).slice(0, 7) },
+    'demo KPI targets set',
+  );
 }

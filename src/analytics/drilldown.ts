@@ -1,6 +1,6 @@
 import type { Queryable } from '../platform/db/client.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/pagination.ts';
-import { dimensionSql, periodBoundsSql } from './funnel.ts';
+import { dimensionJoinSql, dimensionSql, periodBoundsSql } from './funnel.ts';
 import type { Breakdown, WaterfallStage } from './model.ts';
 import type { Period } from './period.ts';
 
@@ -34,7 +34,11 @@ export interface DrilldownFilter {
  * The people behind one number of the funnel: the entries into `stage` in the period (optionally of
  * one breakdown value, converted or not), newest first. Same definitions as funnelReport.
  */
-export async function funnelPeople(q: Queryable, ws: number, f: DrilldownFilter): Promise<{ items: EntryPerson[]; nextCursor: string | null }> {
+export async function funnelPeople(
+  q: Queryable,
+  ws: number,
+  f: DrilldownFilter,
+): Promise<{ items: EntryPerson[]; nextCursor: string | null }> {
   const { lo, hi } = periodBoundsSql(2, 3);
   const params: unknown[] = [ws, f.period.from, f.period.to, f.stage];
   const where = ['f.workspace_id = $1', `f.entered_at >= ${lo}`, `f.entered_at < ${hi}`, 'f.stage = $4'];
@@ -50,7 +54,9 @@ export async function funnelPeople(q: Queryable, ws: number, f: DrilldownFilter)
   const cursor = decodeCursor(f.cursor, 2);
   if (cursor) {
     params.push(cursor[0], cursor[1]);
-    where.push(`(f.entered_at, f.transition_id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
+    where.push(
+      `(f.entered_at, f.transition_id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`,
+    );
   }
   params.push(f.limit + 1);
   const r = await q.query<{
@@ -69,7 +75,7 @@ export async function funnelPeople(q: Queryable, ws: number, f: DrilldownFilter)
   }>(
     `SELECT p.id, p.email, p.last_name, p.first_name, p.company, p.stage, u.name AS owner_name, p.channel,
             f.entered_at, f.next_stage, f.next_at, f.transition_id
-     FROM funnel_entries f JOIN people p ON p.id = f.person_id LEFT JOIN users u ON u.id = p.owner_id
+     FROM funnel_entries f ${f.by ? dimensionJoinSql(f.by) : ''} JOIN people p ON p.id = f.person_id LEFT JOIN users u ON u.id = p.owner_id
      WHERE ${where.join(' AND ')}
      ORDER BY f.entered_at DESC, f.transition_id DESC LIMIT $${params.length}`,
     params,
@@ -88,8 +94,13 @@ export async function funnelPeople(q: Queryable, ws: number, f: DrilldownFilter)
       enteredAt: x.entered_at,
       nextStage: x.next_stage,
       nextAt: x.next_at,
-      days: x.next_at ? Math.round(((x.next_at.getTime() - x.entered_at.getTime()) / 86_400_000) * 10) / 10 : null,
+      days: x.next_at
+        ? Math.round(((x.next_at.getTime() - x.entered_at.getTime()) / 86_400_000) * 10) / 10
+        : null,
     })),
-    nextCursor: r.rows.length > f.limit && last ? encodeCursor([last.entered_at.toISOString(), last.transition_id]) : null,
+    nextCursor:
+      r.rows.length > f.limit && last
+        ? encodeCursor([last.entered_at.toISOString(), last.transition_id])
+        : null,
   };
 }

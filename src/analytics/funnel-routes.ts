@@ -10,7 +10,11 @@ import { parseBreakdown, parsePeriod, todayIn } from './period.ts';
 
 // Dates and keys are checked by hand so that a bad one is a 422 naming the parameter.
 const periodQuery = {
-  from: z.string().max(40).optional().describe('First day, YYYY-MM-DD (report time zone Asia/Tokyo); default a year before `to`'),
+  from: z
+    .string()
+    .max(40)
+    .optional()
+    .describe('First day, YYYY-MM-DD (report time zone Asia/Tokyo); default a year before `to`'),
   to: z.string().max(40).optional().describe('Last day, inclusive; default today'),
 };
 
@@ -37,7 +41,12 @@ export async function funnelRoutes(app: App, ctx: AppContext) {
       const period = parsePeriod(request.query, now);
       const by = parseBreakdown(request.query.by);
       const mode = request.query.mode ?? 'waterfall';
-      if (mode === 'cohort') return { from: period.from, to: period.to, cohorts: await funnelCohorts(ctx.db, ws, period, todayIn(now).slice(0, 7)) };
+      if (mode === 'cohort')
+        return {
+          from: period.from,
+          to: period.to,
+          cohorts: await funnelCohorts(ctx.db, ws, period, todayIn(now).slice(0, 7)),
+        };
       if (mode !== 'waterfall') throw invalid('mode', 'must be waterfall or cohort');
       return funnelReport(ctx.db, ws, period, by);
     },
@@ -47,11 +56,19 @@ export async function funnelRoutes(app: App, ctx: AppContext) {
     '/api/v1/funnel/trend',
     {
       config: { permission: 'analytics:read' },
-      schema: { tags: ['analytics'], summary: 'The waterfall month by month over a period', querystring: z.object(periodQuery) },
+      schema: {
+        tags: ['analytics'],
+        summary: 'The waterfall month by month over a period',
+        querystring: z.object(periodQuery),
+      },
     },
     async (request) => {
       const period = parsePeriod(request.query, ctx.clock.now());
-      return { from: period.from, to: period.to, months: await funnelTrend(ctx.db, principalOf(request).workspaceId, period) };
+      return {
+        from: period.from,
+        to: period.to,
+        months: await funnelTrend(ctx.db, principalOf(request).workspaceId, period),
+      };
     },
   );
 
@@ -61,14 +78,24 @@ export async function funnelRoutes(app: App, ctx: AppContext) {
       config: { permission: 'analytics:read' },
       schema: {
         tags: ['analytics'],
-        summary: 'Cohorts: people who first became an Inquiry in each month, where they are now, and who reached MQL, SQL and Won month by month',
+        summary:
+          'Cohorts: people who first became an Inquiry in each month, where they are now, and who reached MQL, SQL and Won month by month',
         querystring: z.object(periodQuery),
       },
     },
     async (request) => {
       const now = ctx.clock.now();
       const period = parsePeriod(request.query, now);
-      return { from: period.from, to: period.to, cohorts: await funnelCohorts(ctx.db, principalOf(request).workspaceId, period, todayIn(now).slice(0, 7)) };
+      return {
+        from: period.from,
+        to: period.to,
+        cohorts: await funnelCohorts(
+          ctx.db,
+          principalOf(request).workspaceId,
+          period,
+          todayIn(now).slice(0, 7),
+        ),
+      };
     },
   );
 
@@ -76,9 +103,15 @@ export async function funnelRoutes(app: App, ctx: AppContext) {
     '/api/v1/funnel/aging',
     {
       config: { permission: 'analytics:read' },
-      schema: { tags: ['analytics'], summary: 'Where leads stall now: people in MQL, SAL, SGL and SQL, median days in the stage, how many over 14 and 30 days' },
+      schema: {
+        tags: ['analytics'],
+        summary:
+          'Where leads stall now: people in MQL, SAL, SGL and SQL, median days in the stage, how many over 14 and 30 days',
+      },
     },
-    async (request) => ({ stages: await stageAging(ctx.db, principalOf(request).workspaceId, ctx.clock.now()) }),
+    async (request) => ({
+      stages: await stageAging(ctx.db, principalOf(request).workspaceId, ctx.clock.now()),
+    }),
   );
 
   app.get(
@@ -87,7 +120,8 @@ export async function funnelRoutes(app: App, ctx: AppContext) {
       config: { permission: 'people:read' },
       schema: {
         tags: ['analytics'],
-        summary: 'The people behind a funnel number: entries into a stage in the period, optionally of one breakdown value and converted or not',
+        summary:
+          'The people behind a funnel number: entries into a stage in the period, optionally of one breakdown value and converted or not',
         querystring: z.object({
           ...periodQuery,
           stage: z.string().max(20),
@@ -101,7 +135,8 @@ export async function funnelRoutes(app: App, ctx: AppContext) {
     },
     async (request) => {
       const query = request.query;
-      if (!(WATERFALL as readonly string[]).includes(query.stage)) throw invalid('stage', `must be one of ${WATERFALL.join(', ')}`);
+      if (!(WATERFALL as readonly string[]).includes(query.stage))
+        throw invalid('stage', `must be one of ${WATERFALL.join(', ')}`);
       const by = parseBreakdown(query.by);
       if (query.value !== undefined && !by) throw invalid('by', 'is required with value');
       return funnelPeople(ctx.db, principalOf(request).workspaceId, {

@@ -7,7 +7,14 @@ import { finalStages, generateHistory, insertPeople, insertTransitions, prng } f
  * number from the raw rows in plain TypeScript, independently of the SQL and of funnel_entries.
  */
 
-const NEXT: Record<string, string[]> = { inquiry: ['mql'], mql: ['sal', 'sql'], sal: ['sql'], sgl: ['sql'], sql: ['won'], won: [] };
+const NEXT: Record<string, string[]> = {
+  inquiry: ['mql'],
+  mql: ['sal', 'sql'],
+  sal: ['sql'],
+  sgl: ['sql'],
+  sql: ['won'],
+  won: [],
+};
 const ORDER = ['inquiry', 'mql', 'sal', 'sgl', 'sql', 'won'];
 
 interface Row {
@@ -24,8 +31,10 @@ interface PersonRow {
 }
 
 const jst = (day: string) => Date.parse(`${day}T00:00:00+09:00`);
-const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-const after = (a: Row, b: Row) => a.at.getTime() > b.at.getTime() || (a.at.getTime() === b.at.getTime() && a.id > b.id);
+const nextDay = (day: string) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const after = (a: Row, b: Row) =>
+  a.at.getTime() > b.at.getTime() || (a.at.getTime() === b.at.getTime() && a.id > b.id);
 
 function median(xs: number[]): number | null {
   if (!xs.length) return null;
@@ -58,7 +67,13 @@ function recompute(rows: Row[], from: string, to: string, keep: (personId: strin
         days.push(Math.floor((later.at.getTime() - t) / 86_400_000));
       }
     }
-    return { stage, count, converted, conversion: stage === 'won' || count === 0 ? null : converted / count, medianDays: median(days) };
+    return {
+      stage,
+      count,
+      converted,
+      conversion: stage === 'won' || count === 0 ? null : converted / count,
+      medianDays: median(days),
+    };
   });
 }
 
@@ -68,8 +83,16 @@ let people: PersonRow[];
 const now = new Date();
 
 async function load() {
-  rows = (await t.db.query<Row>('SELECT id, person_id, to_stage, at FROM stage_transitions WHERE workspace_id = 1 ORDER BY id')).rows;
-  people = (await t.db.query<PersonRow>('SELECT id, channel, employee_count, stage FROM people WHERE workspace_id = 1')).rows;
+  rows = (
+    await t.db.query<Row>(
+      'SELECT id, person_id, to_stage, at FROM stage_transitions WHERE workspace_id = 1 ORDER BY id',
+    )
+  ).rows;
+  people = (
+    await t.db.query<PersonRow>(
+      'SELECT id, channel, employee_count, stage FROM people WHERE workspace_id = 1',
+    )
+  ).rows;
 }
 
 const funnel = async (query: string) => {
@@ -108,7 +131,10 @@ describe('the waterfall agrees with the transition log', () => {
     const periods = [
       ['2024-01-01', nextDay(now.toISOString().slice(0, 10))],
       [new Date(now.getTime() - 365 * 86_400_000).toISOString().slice(0, 10), now.toISOString().slice(0, 10)],
-      [new Date(now.getTime() - 90 * 86_400_000).toISOString().slice(0, 10), new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10)],
+      [
+        new Date(now.getTime() - 90 * 86_400_000).toISOString().slice(0, 10),
+        new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10),
+      ],
     ];
     for (const [from, to] of periods) {
       const body = await funnel(`from=${from}&to=${to}`);
@@ -132,10 +158,26 @@ describe('the waterfall agrees with the transition log', () => {
     }
     // The groups partition the total.
     for (let i = 0; i < 6; i++) {
-      expect(byChannel.breakdown.reduce((s: number, g: { stages: { count: number }[] }) => s + g.stages[i].count, 0)).toBe(byChannel.stages[i].count);
+      expect(
+        byChannel.breakdown.reduce(
+          (s: number, g: { stages: { count: number }[] }) => s + g.stages[i].count,
+          0,
+        ),
+      ).toBe(byChannel.stages[i].count);
     }
     const bySize = await funnel(`from=${from}&to=${to}&by=employeeSize`);
-    const band = (n: number | null) => (n === null ? null : n < 50 ? '1-49' : n < 300 ? '50-299' : n < 1000 ? '300-999' : n < 5000 ? '1000-4999' : '5000+');
+    const band = (n: number | null) =>
+      n === null
+        ? null
+        : n < 50
+          ? '1-49'
+          : n < 300
+            ? '50-299'
+            : n < 1000
+              ? '300-999'
+              : n < 5000
+                ? '1000-4999'
+                : '5000+';
     const sizeOf = new Map(people.map((p) => [p.id, band(p.employee_count)]));
     for (const group of bySize.breakdown) {
       expect(group.stages).toEqual(recompute(rows, from, to, (id) => sizeOf.get(id) === group.value));
@@ -167,15 +209,33 @@ describe('the waterfall agrees with the transition log', () => {
     const body = await funnel(`from=${from}&to=${to}&by=channel`);
     const webinar = body.breakdown.find((g: { value: string }) => g.value === 'webinar');
     const mql = webinar.stages[1];
-    const r = await t.call({ method: 'GET', url: `/api/v1/funnel/people?stage=mql&from=${from}&to=${to}&by=channel&value=webinar&outcome=converted&limit=1000`, as: 'viewer' });
+    const r = await t.call({
+      method: 'GET',
+      url: `/api/v1/funnel/people?stage=mql&from=${from}&to=${to}&by=channel&value=webinar&outcome=converted&limit=1000`,
+      as: 'viewer',
+    });
     expect(r.statusCode).toBe(200);
     const items = r.json().items as { channel: string; nextStage: string; days: number }[];
     expect(items).toHaveLength(mql.converted);
-    expect(items.every((p) => p.channel === 'webinar' && ['sal', 'sql'].includes(p.nextStage) && p.days >= 0)).toBe(true);
+    expect(
+      items.every((p) => p.channel === 'webinar' && ['sal', 'sql'].includes(p.nextStage) && p.days >= 0),
+    ).toBe(true);
     // Paging walks the same list.
-    const first = await t.call({ method: 'GET', url: `/api/v1/funnel/people?stage=inquiry&from=${from}&to=${to}&limit=150`, as: 'viewer' });
-    const second = await t.call({ method: 'GET', url: `/api/v1/funnel/people?stage=inquiry&from=${from}&to=${to}&limit=150&cursor=${first.json().nextCursor}`, as: 'viewer' });
-    const ids = new Set([...first.json().items, ...second.json().items].map((p: { id: string; enteredAt: string }) => `${p.id}@${p.enteredAt}`));
+    const first = await t.call({
+      method: 'GET',
+      url: `/api/v1/funnel/people?stage=inquiry&from=${from}&to=${to}&limit=150`,
+      as: 'viewer',
+    });
+    const second = await t.call({
+      method: 'GET',
+      url: `/api/v1/funnel/people?stage=inquiry&from=${from}&to=${to}&limit=150&cursor=${first.json().nextCursor}`,
+      as: 'viewer',
+    });
+    const ids = new Set(
+      [...first.json().items, ...second.json().items].map(
+        (p: { id: string; enteredAt: string }) => `${p.id}@${p.enteredAt}`,
+      ),
+    );
     expect(ids.size).toBe(300);
   });
 });
@@ -189,18 +249,31 @@ describe('cohorts', () => {
     const idx = (ym: string) => Number(ym.slice(0, 4)) * 12 + Number(ym.slice(5, 7));
     const stageNow = new Map(people.map((p) => [p.id, p.stage]));
     const firstInquiry = new Map<string, Date>();
-    for (const r of rows) if (r.to_stage === 'inquiry' && (!firstInquiry.has(r.person_id) || r.at < firstInquiry.get(r.person_id)!)) firstInquiry.set(r.person_id, r.at);
+    for (const r of rows)
+      if (
+        r.to_stage === 'inquiry' &&
+        (!firstInquiry.has(r.person_id) || r.at < firstInquiry.get(r.person_id)!)
+      )
+        firstInquiry.set(r.person_id, r.at);
     const lo = jst(from);
     const hi = jst(nextDay(to));
     for (const cohort of body.cohorts) {
-      const members = [...firstInquiry].filter(([, at]) => at.getTime() >= lo && at.getTime() < hi && month(at) === cohort.month);
+      const members = [...firstInquiry].filter(
+        ([, at]) => at.getTime() >= lo && at.getTime() < hi && month(at) === cohort.month,
+      );
       expect(cohort.size).toBe(members.length);
       const nowCounts: Record<string, number> = {};
       for (const [id] of members) nowCounts[stageNow.get(id)!] = (nowCounts[stageNow.get(id)!] ?? 0) + 1;
       expect(cohort.now).toEqual(nowCounts);
       for (const stage of ['mql', 'sql', 'won']) {
         const reachedMonth = members
-          .map(([id, at]) => rows.filter((r) => r.person_id === id && r.to_stage === stage && r.at >= at).map((r) => r.at).sort((a, b) => a.getTime() - b.getTime())[0])
+          .map(
+            ([id, at]) =>
+              rows
+                .filter((r) => r.person_id === id && r.to_stage === stage && r.at >= at)
+                .map((r) => r.at)
+                .sort((a, b) => a.getTime() - b.getTime())[0],
+          )
           .filter(Boolean)
           .map((d) => idx(month(d)));
         cohort.reached[stage].forEach((n: number, k: number) => {
@@ -228,7 +301,9 @@ describe('bad input', () => {
   });
 
   it('accepts exactly five years less a day, and reports velocity and aging', async () => {
-    expect((await t.call({ method: 'GET', url: '/api/v1/funnel?from=2021-01-01&to=2025-12-31' })).statusCode).toBe(200);
+    expect(
+      (await t.call({ method: 'GET', url: '/api/v1/funnel?from=2021-01-01&to=2025-12-31' })).statusCode,
+    ).toBe(200);
     const aging = await t.call({ method: 'GET', url: '/api/v1/funnel/aging' });
     const inMql = people.filter((p) => p.stage === 'mql').length;
     expect(aging.json().stages[0]).toMatchObject({ stage: 'mql', people: inMql });

@@ -10,14 +10,16 @@ import {
 import { addDays, type Period, REPORT_TZ } from './period.ts';
 
 /**
- * The campaign a person touched first: the earliest of their campaign memberships (except
- * `invited`, which is no response yet) and their activities carrying a campaign, as kept in
- * campaign_touches. Ties by campaign id.
- * `person` is the SQL expression of the person id.
+ * The joins a breakdown needs beside `funnel_entries f`. The campaign breakdown groups people by
+ * the campaign they touched first (the earliest of their campaign memberships except `invited`,
+ * and their activities carrying a campaign; ties by campaign id), marked in campaign_touches: it
+ * joins that row (campaign_touches_first_idx) instead of a subquery per entry (7.5 s for a year
+ * at 1M people).
  */
-export function firstTouchCampaignSql(person: string): string {
-  return `(SELECT t.campaign_id FROM campaign_touches t WHERE t.person_id = ${person} AND t.at IS NOT NULL
-    ORDER BY t.at, t.campaign_id LIMIT 1)`;
+export function dimensionJoinSql(by: Breakdown): string {
+  return by === 'campaign'
+    ? 'LEFT JOIN campaign_touches ft ON ft.person_id = f.person_id AND ft.first_touch'
+    : '';
 }
 
 /** The breakdown value of a funnel entry `f` as text (null when the person has none). */
@@ -36,7 +38,7 @@ export function dimensionSql(by: Breakdown): string {
     case 'employeeSize':
       return sizeBandSql('f.employee_count');
     case 'campaign':
-      return `${firstTouchCampaignSql('f.person_id')}::text`;
+      return 'ft.campaign_id::text';
   }
 }
 
@@ -133,7 +135,7 @@ export async function funnelReport(
          WHERE d.workspace_id = $1 AND d.day >= $2::date AND d.day <= $3::date
          GROUP BY 1, 2, 3 HAVING sum(d.n) <> 0`
       : `SELECT f.stage, ${dimensionSql(by)} AS value, ${WHOLE_DAYS_SQL} AS days, count(*)::int AS n
-         FROM funnel_entries f
+         FROM funnel_entries f ${dimensionJoinSql(by)}
          WHERE f.workspace_id = $1 AND f.entered_at >= ${lo} AND f.entered_at < ${hi}
          GROUP BY 1, 2, 3`,
     [ws, period.from, period.to],

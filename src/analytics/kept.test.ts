@@ -18,7 +18,7 @@ const at = (d: number) => new Date(base + d * DAY);
 /** The touches as kept by the triggers, and as recomputed from scratch; they must agree. */
 async function keptAndFresh() {
   const kept = await t.db.query<{ k: string }>(
-    `SELECT person_id || ' ' || campaign_id || ' ' || coalesce(at::text, '-') || ' ' || person_created_at::text || ' ' || coalesce(last_mql_at::text, '-') || ' ' || lead_touch AS k
+    `SELECT person_id || ' ' || campaign_id || ' ' || coalesce(at::text, '-') || ' ' || person_created_at::text || ' ' || coalesce(last_mql_at::text, '-') || ' ' || lead_touch || ' ' || first_touch AS k
      FROM campaign_touches ORDER BY 1`,
   );
   const fresh = await t.db.query<{ k: string }>(
@@ -35,10 +35,13 @@ async function keptAndFresh() {
        -- the lead-creation touch: the last touch up to the person's creation plus the slack
        SELECT DISTINCT ON (person_id) person_id, campaign_id FROM g
        WHERE at <= created_at + interval '1 hour' ORDER BY person_id, at DESC, campaign_id DESC
+     ), first AS (
+       SELECT DISTINCT ON (person_id) person_id, campaign_id FROM g WHERE at IS NOT NULL ORDER BY person_id, at, campaign_id
      )
      SELECT g.person_id || ' ' || g.campaign_id || ' ' || coalesce(g.at::text, '-') || ' ' || g.created_at::text || ' ' ||
-            coalesce(g.last_mql_at::text, '-') || ' ' || (l.person_id IS NOT NULL) AS k
-     FROM g LEFT JOIN lead l ON l.person_id = g.person_id AND l.campaign_id = g.campaign_id ORDER BY 1`,
+            coalesce(g.last_mql_at::text, '-') || ' ' || (l.person_id IS NOT NULL) || ' ' || (f.person_id IS NOT NULL) AS k
+     FROM g LEFT JOIN lead l ON l.person_id = g.person_id AND l.campaign_id = g.campaign_id
+       LEFT JOIN first f ON f.person_id = g.person_id AND f.campaign_id = g.campaign_id ORDER BY 1`,
   );
   return { kept: kept.rows.map((r) => r.k), fresh: fresh.rows.map((r) => r.k) };
 }

@@ -17,7 +17,15 @@ export const NEXT_STAGES: Record<WaterfallStage, readonly Stage[]> = {
   won: [],
 };
 
-export const BREAKDOWNS = ['channel', 'source', 'campaign', 'owner', 'industry', 'employeeSize', 'prefecture'] as const;
+export const BREAKDOWNS = [
+  'channel',
+  'source',
+  'campaign',
+  'owner',
+  'industry',
+  'employeeSize',
+  'prefecture',
+] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
 export function isBreakdown(value: string): value is Breakdown {
@@ -55,7 +63,8 @@ export function median(values: readonly number[]): number | null {
 }
 
 /** Days are reported with one decimal. */
-export const roundDays = (days: number | null): number | null => (days === null ? null : Math.round(days * 10) / 10);
+export const roundDays = (days: number | null): number | null =>
+  days === null ? null : Math.round(days * 10) / 10;
 
 export const DAY_MS = 86_400_000;
 
@@ -71,7 +80,12 @@ export interface StageFigures {
   medianDays: number | null;
 }
 
-export function figures(stage: WaterfallStage, count: number, converted: number, medianDays: number | null): StageFigures {
+export function figures(
+  stage: WaterfallStage,
+  count: number,
+  converted: number,
+  medianDays: number | null,
+): StageFigures {
   return {
     stage,
     count,

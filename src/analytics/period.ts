@@ -19,7 +19,8 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 function parseDay(name: string, value: string): string {
   if (!DATE_RE.test(value)) throw invalid(name, 'must be a date YYYY-MM-DD');
   const d = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) throw invalid(name, 'is not a calendar date');
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value)
+    throw invalid(name, 'is not a calendar date');
   return value;
 }
 
@@ -31,7 +32,12 @@ export function addDays(day: string, n: number): string {
 
 /** Today in the report time zone. */
 export function todayIn(now: Date, tz = REPORT_TZ): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }
 
 /**
@@ -50,7 +56,10 @@ export function parsePeriod(q: { from?: string; to?: string }, now: Date, defaul
 export function parseBreakdown(value: string | undefined): Breakdown | undefined {
   if (value === undefined || value === '') return undefined;
   if (!isBreakdown(value)) {
-    throw invalid('by', 'must be one of channel, source, campaign, owner, industry, employeeSize, prefecture');
+    throw invalid(
+      'by',
+      'must be one of channel, source, campaign, owner, industry, employeeSize, prefecture',
+    );
   }
   return value;
 }

@@ -3,7 +3,15 @@ import { invalid } from '../platform/errors.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { actorOf, principalOf } from '../team/auth.ts';
 import { todayIn } from './period.ts';
-import { listTargets, parseTargetPeriod, periodOfDay, saveTargets, TARGET_METRICS, targetProgress, type TargetPeriod } from './targets.ts';
+import {
+  listTargets,
+  parseTargetPeriod,
+  periodOfDay,
+  saveTargets,
+  TARGET_METRICS,
+  type TargetPeriod,
+  targetProgress,
+} from './targets.ts';
 
 const rangeQuery = z.object({
   periodType: z.enum(['month', 'quarter']).default('month'),
@@ -18,7 +26,8 @@ function range(q: z.infer<typeof rangeQuery>, now: Date): [TargetPeriod, TargetP
   if (from.type !== q.periodType) throw invalid('from', `must be a ${q.periodType} like the periodType`);
   if (to.type !== q.periodType) throw invalid('to', `must be a ${q.periodType} like the periodType`);
   if (from.start > to.start) throw invalid('from', 'must be on or before to');
-  if (Number(to.start.slice(0, 4)) - Number(from.start.slice(0, 4)) > 5) throw invalid('to', 'at most five years of periods');
+  if (Number(to.start.slice(0, 4)) - Number(from.start.slice(0, 4)) > 5)
+    throw invalid('to', 'at most five years of periods');
   return [from, to];
 }
 
@@ -27,7 +36,11 @@ export async function targetRoutes(app: App, ctx: AppContext) {
     '/api/v1/targets',
     {
       config: { permission: 'analytics:read' },
-      schema: { tags: ['analytics'], summary: 'KPI targets (entries per stage, won revenue) for months or quarters', querystring: rangeQuery },
+      schema: {
+        tags: ['analytics'],
+        summary: 'KPI targets (entries per stage, won revenue) for months or quarters',
+        querystring: rangeQuery,
+      },
     },
     async (request) => {
       const [from, to] = range(request.query, ctx.clock.now());
@@ -42,11 +55,20 @@ export async function targetRoutes(app: App, ctx: AppContext) {
       config: { permission: 'targets:write' },
       schema: {
         tags: ['analytics'],
-        summary: 'Set targets: each item a period (YYYY-MM or YYYY-Qn), a metric (inquiry, mql, sal, sgl, sql, won, revenue) and a value (null removes it)',
+        summary:
+          'Set targets: each item a period (YYYY-MM or YYYY-Qn), a metric (inquiry, mql, sal, sgl, sql, won, revenue) and a value (null removes it)',
         body: z
           .object({
             items: z
-              .array(z.object({ period: z.string().max(20), metric: z.enum(TARGET_METRICS), value: z.number().int().min(0).max(1e15).nullable() }).strict())
+              .array(
+                z
+                  .object({
+                    period: z.string().max(20),
+                    metric: z.enum(TARGET_METRICS),
+                    value: z.number().int().min(0).max(1e15).nullable(),
+                  })
+                  .strict(),
+              )
               .min(1)
               .max(2000),
           })
@@ -66,7 +88,8 @@ export async function targetRoutes(app: App, ctx: AppContext) {
       config: { permission: 'analytics:read' },
       schema: {
         tags: ['analytics'],
-        summary: 'Plan against actual per period and metric: target, actual, gap, attainment, and a run-rate forecast for the current period',
+        summary:
+          'Plan against actual per period and metric: target, actual, gap, attainment, and a run-rate forecast for the current period',
         querystring: rangeQuery,
       },
     },

@@ -30,7 +30,12 @@ export function parseTargetPeriod(path: string, key: string): TargetPeriod {
   if (quarter) {
     const [y, q] = [Number(quarter[1]), Number(quarter[2])];
     const m = (q - 1) * 3 + 1;
-    return { type: 'quarter', key, start: `${y}-${String(m).padStart(2, '0')}-01`, end: lastDayOfMonth(y, m + 2) };
+    return {
+      type: 'quarter',
+      key,
+      start: `${y}-${String(m).padStart(2, '0')}-01`,
+      end: lastDayOfMonth(y, m + 2),
+    };
   }
   throw invalid(path, 'must be a month YYYY-MM or a quarter YYYY-Qn');
 }
@@ -54,8 +59,20 @@ export interface Target {
   updatedBy: string | null;
 }
 
-export async function listTargets(q: Queryable, ws: number, from: TargetPeriod, to: TargetPeriod): Promise<Target[]> {
-  const r = await q.query<{ period_type: PeriodType; period_start: string; metric: TargetMetric; value: number; updated_at: Date; updated_by: string | null }>(
+export async function listTargets(
+  q: Queryable,
+  ws: number,
+  from: TargetPeriod,
+  to: TargetPeriod,
+): Promise<Target[]> {
+  const r = await q.query<{
+    period_type: PeriodType;
+    period_start: string;
+    metric: TargetMetric;
+    value: number;
+    updated_at: Date;
+    updated_by: string | null;
+  }>(
     `SELECT period_type, period_start, metric, value, updated_at, updated_by FROM kpi_targets
      WHERE workspace_id = $1 AND period_start >= $2 AND period_start <= $3 ORDER BY period_start, period_type, metric`,
     [ws, from.start, to.end],
@@ -71,7 +88,11 @@ export async function listTargets(q: Queryable, ws: number, from: TargetPeriod, 
 }
 
 /** Sets targets (value null removes one), all in the caller's transaction. */
-export async function saveTargets(q: Queryable, actor: Actor, items: { period: string; metric: TargetMetric; value: number | null }[]): Promise<number> {
+export async function saveTargets(
+  q: Queryable,
+  actor: Actor,
+  items: { period: string; metric: TargetMetric; value: number | null }[],
+): Promise<number> {
   const parsed = items.map((x, i) => ({ ...x, p: parseTargetPeriod(`items[${i}].period`, x.period) }));
   const set = parsed.filter((x) => x.value !== null);
   const drop = parsed.filter((x) => x.value === null);
@@ -80,7 +101,14 @@ export async function saveTargets(q: Queryable, actor: Actor, items: { period: s
       `INSERT INTO kpi_targets (workspace_id, period_type, period_start, metric, value, updated_by, updated_at)
        SELECT $1, t, s, m, v, $6, now() FROM unnest($2::text[], $3::date[], $4::text[], $5::bigint[]) AS u(t, s, m, v)
        ON CONFLICT (workspace_id, period_type, period_start, metric) DO UPDATE SET value = EXCLUDED.value, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-      [actor.workspaceId, set.map((x) => x.p.type), set.map((x) => x.p.start), set.map((x) => x.metric), set.map((x) => x.value), actor.label],
+      [
+        actor.workspaceId,
+        set.map((x) => x.p.type),
+        set.map((x) => x.p.start),
+        set.map((x) => x.metric),
+        set.map((x) => x.value),
+        actor.label,
+      ],
     );
   }
   if (drop.length) {
@@ -90,7 +118,11 @@ export async function saveTargets(q: Queryable, actor: Actor, items: { period: s
       [actor.workspaceId, drop.map((x) => x.p.type), drop.map((x) => x.p.start), drop.map((x) => x.metric)],
     );
   }
-  await recordAudit(q, actor, { action: 'targets.saved', entityType: 'kpi_target', meta: { items: items.map((x) => ({ period: x.period, metric: x.metric, value: x.value })) } });
+  await recordAudit(q, actor, {
+    action: 'targets.saved',
+    entityType: 'kpi_target',
+    meta: { items: items.map((x) => ({ period: x.period, metric: x.metric, value: x.value })) },
+  });
   return items.length;
 }
 
@@ -121,9 +153,15 @@ export interface PeriodProgress {
 }
 
 /** Actual stage entries (the funnel's count) and won revenue per month of a date range. */
-async function monthlyActuals(q: Queryable, ws: number, from: string, to: string): Promise<Map<string, Record<TargetMetric, number>>> {
+async function monthlyActuals(
+  q: Queryable,
+  ws: number,
+  from: string,
+  to: string,
+): Promise<Map<string, Record<TargetMetric, number>>> {
   const { lo, hi } = periodBoundsSql(2, 3);
-  const month = (col: string) => `to_char(date_trunc('month', ${col} AT TIME ZONE '${REPORT_TZ}'), 'YYYY-MM')`;
+  const month = (col: string) =>
+    `to_char(date_trunc('month', ${col} AT TIME ZONE '${REPORT_TZ}'), 'YYYY-MM')`;
   const r = await q.query<{ month: string; metric: TargetMetric; n: number }>(
     `SELECT to_char(d.day, 'YYYY-MM') AS month, d.stage AS metric, sum(d.n)::bigint AS n FROM funnel_daily d
        WHERE d.workspace_id = $1 AND d.day >= $2::date AND d.day <= $3::date GROUP BY 1, 2
@@ -134,7 +172,9 @@ async function monthlyActuals(q: Queryable, ws: number, from: string, to: string
   );
   const out = new Map<string, Record<TargetMetric, number>>();
   for (const row of r.rows) {
-    const m = out.get(row.month) ?? (Object.fromEntries(TARGET_METRICS.map((k) => [k, 0])) as Record<TargetMetric, number>);
+    const m =
+      out.get(row.month) ??
+      (Object.fromEntries(TARGET_METRICS.map((k) => [k, 0])) as Record<TargetMetric, number>);
     m[row.metric] = row.n;
     out.set(row.month, m);
   }
@@ -144,7 +184,13 @@ async function monthlyActuals(q: Queryable, ws: number, from: string, to: string
 const periodStartMs = (day: string) => Date.parse(`${day}T00:00:00+09:00`);
 
 /** Plan against actual for each period from `from` to `to`, with the gap and a run-rate forecast. */
-export async function targetProgress(q: Queryable, ws: number, from: TargetPeriod, to: TargetPeriod, now: Date): Promise<PeriodProgress[]> {
+export async function targetProgress(
+  q: Queryable,
+  ws: number,
+  from: TargetPeriod,
+  to: TargetPeriod,
+  now: Date,
+): Promise<PeriodProgress[]> {
   const periods: TargetPeriod[] = [];
   for (let p = from; p.start <= to.start && periods.length < 120; p = nextPeriod(p)) periods.push(p);
   const actuals = await monthlyActuals(q, ws, from.start, to.end);
@@ -154,13 +200,25 @@ export async function targetProgress(q: Queryable, ws: number, from: TargetPerio
     const totalDays = Math.round((periodStartMs(addDays(p.end, 1)) - periodStartMs(p.start)) / 86_400_000);
     const status = today > p.end ? 'past' : today < p.start ? 'future' : 'current';
     const elapsedDays =
-      status === 'past' ? totalDays : status === 'future' ? 0 : Math.min(totalDays, (now.getTime() - periodStartMs(p.start)) / 86_400_000);
+      status === 'past'
+        ? totalDays
+        : status === 'future'
+          ? 0
+          : Math.min(totalDays, (now.getTime() - periodStartMs(p.start)) / 86_400_000);
     const metrics = TARGET_METRICS.map((metric): MetricProgress => {
       let actual = 0;
-      for (const [month, values] of actuals) if (`${month}-01` >= p.start && `${month}-01` <= p.end) actual += values[metric];
-      const target = targets.find((x) => x.period === p.key && x.periodType === p.type && x.metric === metric)?.value ?? null;
+      for (const [month, values] of actuals)
+        if (`${month}-01` >= p.start && `${month}-01` <= p.end) actual += values[metric];
+      const target =
+        targets.find((x) => x.period === p.key && x.periodType === p.type && x.metric === metric)?.value ??
+        null;
       // Under a day of data says little: the run-rate starts after the first full day.
-      const forecast = status === 'past' ? actual : status === 'future' ? null : Math.round((actual / Math.max(elapsedDays, 1)) * totalDays);
+      const forecast =
+        status === 'past'
+          ? actual
+          : status === 'future'
+            ? null
+            : Math.round((actual / Math.max(elapsedDays, 1)) * totalDays);
       return {
         metric,
         target,
@@ -171,6 +229,15 @@ export async function targetProgress(q: Queryable, ws: number, from: TargetPerio
         onTrack: target === null || forecast === null ? null : forecast >= target,
       };
     });
-    return { period: p.key, periodType: p.type, start: p.start, end: p.end, status, elapsedDays: Math.round(elapsedDays * 10) / 10, totalDays, metrics };
+    return {
+      period: p.key,
+      periodType: p.type,
+      start: p.start,
+      end: p.end,
+      status,
+      elapsedDays: Math.round(elapsedDays * 10) / 10,
+      totalDays,
+      metrics,
+    };
   });
 }

@@ -1,4 +1,4 @@
-import { TRANSITIONS, type Stage } from '../lifecycle/stages.ts';
+import { type Stage, TRANSITIONS } from '../lifecycle/stages.ts';
 import type { Queryable } from '../platform/db/client.ts';
 
 export interface GeneratedPerson {
@@ -63,7 +63,9 @@ export function generateHistory(random: () => number, n: number, now: Date, days
     let at = createdAt.getTime();
     const steps = Math.floor(random() * 7);
     for (let s = 0; s < steps; s++) {
-      const moves: readonly { to: Stage }[] = TRANSITIONS[stage].filter((m) => m.to !== 'disqualified' || random() < 0.3);
+      const moves: readonly { to: Stage }[] = TRANSITIONS[stage].filter(
+        (m) => m.to !== 'disqualified' || random() < 0.3,
+      );
       if (moves.length === 0) break;
       const to: Stage = pickOf(random, moves).to;
       // Same instant now and then (an import that creates a person as MQL), else hours to weeks.
@@ -76,7 +78,11 @@ export function generateHistory(random: () => number, n: number, now: Date, days
   return { people, transitions };
 }
 
-export async function insertPeople(q: Queryable, people: GeneratedPerson[], stageOf: (id: string) => Stage): Promise<void> {
+export async function insertPeople(
+  q: Queryable,
+  people: GeneratedPerson[],
+  stageOf: (id: string) => Stage,
+): Promise<void> {
   await q.query(
     `INSERT INTO people (id, workspace_id, email, channel, source, industry, employee_count, prefecture, stage, created_at)
      SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::timestamptz[])`,

@@ -39,6 +39,8 @@ try {
     process.exit(1);
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`leadflow: ${message.split('\n')[0]}\n`);
+  // fetch() says only "fetch failed"; what failed is in its cause (a refused or reset connection, a timeout).
+  const cause = err instanceof Error && err.cause instanceof Error ? ((err.cause as NodeJS.ErrnoException).code ?? err.cause.message) : null;
+  process.stderr.write(`leadflow: ${message.split('\n')[0]}${cause ? ` (${cause})` : ''}\n`);
   process.exit(1);
 }

@@ -21,23 +21,36 @@ CREATE TABLE campaign_touches (
   -- The person's lead-creation touch: their last touch up to their creation plus an hour of
   -- slack (LEAD_CREATION_SLACK_MS in analytics/attribution.ts); at most one per person.
   lead_touch boolean NOT NULL DEFAULT false,
+  -- The person's first touch (earliest, then lowest campaign id): the funnel's campaign breakdown.
+  first_touch boolean NOT NULL DEFAULT false,
   PRIMARY KEY (person_id, campaign_id)
 );
 -- Per-campaign counts: one pass over the workspace's touches, index only.
+CREATE INDEX campaign_touches_first_idx ON campaign_touches (person_id) INCLUDE (campaign_id) WHERE first_touch;
 CREATE INDEX campaign_touches_campaign_idx ON campaign_touches (workspace_id, campaign_id)
   INCLUDE (at, last_mql_at, lead_touch);
 
--- Marks each given person's lead-creation touch, and only it.
+-- Marks each given person's lead-creation touch and first touch, and only those.
 CREATE FUNCTION analytics_mark_lead_touches(ids uuid[]) RETURNS void
 LANGUAGE sql AS $$
   WITH lead AS (
     SELECT DISTINCT ON (person_id) person_id, campaign_id FROM campaign_touches
     WHERE person_id = ANY(ids) AND at <= person_created_at + interval '1 hour'
     ORDER BY person_id, at DESC, campaign_id DESC
+  ), first AS (
+    SELECT DISTINCT ON (person_id) person_id, campaign_id FROM campaign_touches
+    WHERE person_id = ANY(ids) AND at IS NOT NULL
+    ORDER BY person_id, at, campaign_id
+  ), marks AS (
+    SELECT t.person_id, t.campaign_id,
+           EXISTS (SELECT 1 FROM lead l WHERE l.person_id = t.person_id AND l.campaign_id = t.campaign_id) AS lead_touch,
+           EXISTS (SELECT 1 FROM first f WHERE f.person_id = t.person_id AND f.campaign_id = t.campaign_id) AS first_touch
+    FROM campaign_touches t WHERE t.person_id = ANY(ids)
   )
-  UPDATE campaign_touches t SET lead_touch = NOT t.lead_touch
-  WHERE t.person_id = ANY(ids)
-    AND t.lead_touch <> EXISTS (SELECT 1 FROM lead l WHERE l.person_id = t.person_id AND l.campaign_id = t.campaign_id)
+  UPDATE campaign_touches t SET lead_touch = m.lead_touch, first_touch = m.first_touch
+  FROM marks m
+  WHERE t.person_id = m.person_id AND t.campaign_id = m.campaign_id
+    AND (t.lead_touch, t.first_touch) IS DISTINCT FROM (m.lead_touch, m.first_touch)
 $$;
 
 -- A person's latest MQL entry.
@@ -121,8 +134,9 @@ BEGIN
     FROM campaigns c JOIN people p ON p.id = NEW.person_id WHERE c.id = NEW.campaign_id
     ON CONFLICT (person_id, campaign_id) DO UPDATE SET at = EXCLUDED.at
     WHERE t.at IS NULL OR EXCLUDED.at < t.at;
-    -- Only a touch from the person's first hour can be their lead-creation touch.
-    IF FOUND AND NEW.occurred_at <= (SELECT created_at FROM people WHERE id = NEW.person_id) + interval '1 hour' THEN
+    -- A new or earlier touch may be the person's first or lead-creation touch; a later activity
+    -- of a campaign already touched (the common case) changes nothing.
+    IF FOUND THEN
       PERFORM analytics_mark_lead_touches(ARRAY[NEW.person_id]);
     END IF;
   ELSE
@@ -192,4 +206,11 @@ FROM (
   ORDER BY person_id, at DESC, campaign_id DESC
 ) l
 WHERE t.person_id = l.person_id AND t.campaign_id = l.campaign_id;
+UPDATE campaign_touches t SET first_touch = true
+FROM (
+  SELECT DISTINCT ON (person_id) person_id, campaign_id FROM campaign_touches
+  WHERE at IS NOT NULL
+  ORDER BY person_id, at, campaign_id
+) f
+WHERE t.person_id = f.person_id AND t.campaign_id = f.campaign_id;
 ANALYZE campaign_touches;
