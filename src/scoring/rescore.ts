@@ -257,10 +257,10 @@ export async function processRun(
       // what it staged is harmless, the staged rows are unique per person).
       const bounds = laneBounds(lanes);
       await tx.query(
-        `INSERT INTO scoring_run_lanes (run_id, lane, lo, hi)
-         SELECT $1, i - 1, lo, lead(lo) OVER (ORDER BY i) FROM unnest($2::uuid[]) WITH ORDINALITY AS u(lo, i)
+        `INSERT INTO scoring_run_lanes (run_id, workspace_id, lane, lo, hi)
+         SELECT $1, $3, i - 1, lo, lead(lo) OVER (ORDER BY i) FROM unnest($2::uuid[]) WITH ORDINALITY AS u(lo, i)
          ON CONFLICT DO NOTHING`,
-        [runId, bounds],
+        [runId, bounds, run.workspace_id],
       );
       const set = await ruleSetVersion(tx, run.workspace_id, run.version);
       const open = await tx.query<LaneRow>(

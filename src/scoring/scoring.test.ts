@@ -265,21 +265,26 @@ describe('retroactive rescoring', () => {
     expect(reach.reach['eng-pricing']).toBe(3);
   });
 
-  it('resumes a rescore interrupted by a crash, never showing a mix of versions as final', async () => {
-    const version = 2;
-    const runId = await t.db.transaction((tx) => startRescore(tx, 1, version, 'manual', new Date()));
-    await t.db.query(`UPDATE people SET score_version = 1`);
+  /** The test database, as a worker that is killed when it opens its `n`th transaction. */
+  const crashingAt = (n: number): Db => {
     let transactions = 0;
-    const crashing: Db = {
+    return {
       ...t.db,
       query: t.db.query.bind(t.db),
       transaction: (fn) => {
         transactions += 1;
-        if (transactions === 5) throw new Error('worker killed');
+        if (transactions === n) throw new Error('worker killed');
         return t.db.transaction(fn);
       },
     } as Db;
+  };
+
+  it('resumes a rescore interrupted by a crash, never showing a mix of versions as final', async () => {
+    const version = 2;
+    const runId = await t.db.transaction((tx) => startRescore(tx, 1, version, 'manual', new Date()));
+    await t.db.query(`UPDATE people SET score_version = 1`);
     // One lane: start, chunk, check, chunk, then the crash.
+    const crashing = crashingAt(5);
     await expect(processRun(crashing, silentLog, runId, 2, 1)).rejects.toThrow('worker killed');
     const midway = await t.db.query<{ status: string; processed: number }>(
       'SELECT status, processed FROM scoring_runs WHERE id = $1',
@@ -300,17 +305,8 @@ describe('retroactive rescoring', () => {
     const version = 2;
     await t.db.query(`UPDATE people SET score_version = 1`);
     const runId = await t.db.transaction((tx) => startRescore(tx, 1, version, 'manual', new Date()));
-    let transactions = 0;
-    const crashing: Db = {
-      ...t.db,
-      query: t.db.query.bind(t.db),
-      transaction: (fn) => {
-        transactions += 1;
-        // Start, then one chunk in each of three lanes, then the crash at the next check.
-        if (transactions === 5) throw new Error('worker killed');
-        return t.db.transaction(fn);
-      },
-    } as Db;
+    // Start, then one chunk in each of three lanes, then the crash at the next check.
+    const crashing = crashingAt(5);
     await expect(processRun(crashing, silentLog, runId, 1, 3)).rejects.toThrow('worker killed');
     const lanes = await t.db.query<{ lane: number; lo: string; hi: string | null; staged: boolean }>(
       'SELECT lane, lo, hi, cursor IS NOT NULL OR done AS staged FROM scoring_run_lanes WHERE run_id = $1 ORDER BY lane',

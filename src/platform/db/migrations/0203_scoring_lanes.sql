@@ -4,6 +4,7 @@
 -- it stopped. At 1M people one lane took 93–105 s per rescore on a 2-core server.
 CREATE TABLE scoring_run_lanes (
   run_id bigint NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE,
+  workspace_id integer NOT NULL,
   lane integer NOT NULL,
   -- The lane's ids: lo ≤ id < hi (no upper bound when hi is null).
   lo uuid NOT NULL,
