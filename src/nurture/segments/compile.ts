@@ -61,21 +61,29 @@ function normText(v: unknown): string {
 }
 
 /**
- * Compiles a validated filter (parseFilter) into a SQL boolean expression over `people p`,
- * with its parameters numbered from `firstParam`. Every value is a parameter; field names
- * come only from the FIELDS table, never from the input.
+ * Compiles a validated filter (parseFilter) into a SQL condition over `people p` for a WHERE
+ * clause, with its parameters numbered from `firstParam`. Every value is a parameter; field
+ * names come only from the FIELDS table, never from the input.
+ *
+ * A field of a person without a value is NULL, and NOT NULL is NULL: under a NOT every
+ * condition is made two-valued (`coalesce(…, false)`), so that "not in Tokyo" includes the
+ * people with no prefecture. Outside any NOT it is left bare: AND and OR of NULLs select
+ * exactly what the two-valued form would (a WHERE drops NULL as it drops false), and a bare
+ * `p.industry = ANY(…)` can use an index where the coalesce cannot.
  */
 export function compileFilter(filter: Filter, opts: CompileOptions): { sql: string; params: unknown[] } {
   const b = new SqlBuilder(opts.firstParam ?? 1, opts);
-  const sql = node(b, filter, new Set());
+  const sql = node(b, filter, new Set(), false);
   return { sql, params: b.params };
 }
 
-function node(b: SqlBuilder, f: Filter, seen: Set<string>): string {
-  if ('and' in f) return f.and.length ? `(${f.and.map((x) => node(b, x, seen)).join(' AND ')})` : 'TRUE';
-  if ('or' in f) return f.or.length ? `(${f.or.map((x) => node(b, x, seen)).join(' OR ')})` : 'FALSE';
-  if ('not' in f) return `(NOT ${node(b, f.not, seen)})`;
-  if ('field' in f) return field(b, f);
+function node(b: SqlBuilder, f: Filter, seen: Set<string>, underNot: boolean): string {
+  if ('and' in f)
+    return f.and.length ? `(${f.and.map((x) => node(b, x, seen, underNot)).join(' AND ')})` : 'TRUE';
+  if ('or' in f)
+    return f.or.length ? `(${f.or.map((x) => node(b, x, seen, underNot)).join(' OR ')})` : 'FALSE';
+  if ('not' in f) return `(NOT ${node(b, f.not, seen, true)})`;
+  if ('field' in f) return field(b, f, underNot);
   if ('activity' in f) return activity(b, f.activity);
   if ('campaign' in f) return campaign(b, f.campaign);
   if ('stageChange' in f) return stageChange(b, f.stageChange);
@@ -85,7 +93,7 @@ function node(b: SqlBuilder, f: Filter, seen: Set<string>): string {
     if (!inner) throw invalid('filter.segment', `segment ${f.segment} is unknown or was not expanded`);
     if (seen.has(f.segment)) throw invalid('filter.segment', 'segments refer to each other in a cycle');
     const next = new Set(seen).add(f.segment);
-    return node(b, inner, next);
+    return node(b, inner, next, underNot);
   }
   return assertUnreachable(f);
 }
@@ -97,9 +105,10 @@ function memberOf(b: SqlBuilder, table: string, personColumn: string, where: str
   return `p.id IN (SELECT ${personColumn} FROM ${table} WHERE ${personColumn} IS NOT NULL AND ${where})`;
 }
 
-function field(b: SqlBuilder, f: FieldCondition): string {
+function field(b: SqlBuilder, f: FieldCondition, underNot: boolean): string {
   const negated = NEGATIONS[f.op];
-  if (negated) return `(NOT ${field(b, { ...f, op: negated })})`;
+  if (negated) return `(NOT ${field(b, { ...f, op: negated }, true)})`;
+  const twoValued = (sql: string) => (underNot ? `coalesce(${sql}, false)` : sql);
   const def = fieldDef(f.field);
   if (!def) throw invalid('filter.field', `unknown field "${f.field}"`);
   if (def.kind === 'custom') {
@@ -109,14 +118,16 @@ function field(b: SqlBuilder, f: FieldCondition): string {
     const col = numeric
       ? `(CASE WHEN (p.custom_fields->>${key}) ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (p.custom_fields->>${key})::numeric END)`
       : `(p.custom_fields->>${key})`;
-    return `coalesce(${predicate(b, 'text', col, f.op, typeof f.value === 'boolean' ? String(f.value) : f.value, numeric)}, false)`;
+    return twoValued(
+      predicate(b, 'text', col, f.op, typeof f.value === 'boolean' ? String(f.value) : f.value, numeric),
+    );
   }
   const pred = predicate(b, def.kind, def.sql, f.op, f.value, def.kind === 'number');
-  if (def.table === 'person') return `coalesce(${pred}, false)`;
+  if (def.table === 'person') return twoValued(pred);
   // Account fields: the set of matching accounts, hashed once (or probed by primary key).
   if (b.opts.strategy === 'person')
     return `EXISTS (SELECT 1 FROM accounts a WHERE a.id = p.account_id AND ${pred})`;
-  return `coalesce(p.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = ${b.ws} AND ${pred}), false)`;
+  return twoValued(`p.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = ${b.ws} AND ${pred})`);
 }
 
 function predicate(

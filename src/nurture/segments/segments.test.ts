@@ -209,6 +209,62 @@ describe('segment filters over a known population', () => {
       () => ({ campaign: { id: campaignId, status: ['invited'] } }),
       (p) => p.invited && !p.attended,
     ],
+    // Blank fields are NULL in SQL: outside a NOT they simply do not match, under a NOT they
+    // count as "not matching" (the compiler keeps NOT two-valued, and leaves the rest bare).
+    [
+      'industry in, or grade A and industry not 小売 (blanks)',
+      () => ({
+        or: [
+          { field: 'industry', op: 'in', value: ['製造業', 'IT'] },
+          {
+            and: [
+              { field: 'fitGrade', op: 'eq', value: 'A' },
+              { field: 'industry', op: 'neq', value: '小売' },
+            ],
+          },
+        ],
+      }),
+      (p) => ['製造業', 'IT'].includes(p.industry ?? '') || (p.fitGrade === 'A' && p.industry !== '小売'),
+    ],
+    [
+      'not (industry or grade A/B): blanks are not matching',
+      () => ({
+        not: {
+          or: [
+            { field: 'industry', op: 'eq', value: '製造業' },
+            { field: 'fitGrade', op: 'in', value: ['A', 'B'] },
+          ],
+        },
+      }),
+      (p) => !(p.industry === '製造業' || p.fitGrade === 'A' || p.fitGrade === 'B'),
+    ],
+    [
+      'not not industry',
+      () => ({ not: { not: { field: 'industry', op: 'eq', value: 'IT' } } }),
+      (p) => p.industry === 'IT',
+    ],
+    [
+      'account industry or no industry',
+      () => ({
+        or: [
+          { field: 'account.industry', op: 'eq', value: '製造業' },
+          { field: 'industry', op: 'isEmpty' },
+        ],
+      }),
+      (p) => p.accountIndustry === '製造業' || p.industry === null,
+    ],
+    [
+      'not (account industry and grade A)',
+      () => ({
+        not: {
+          and: [
+            { field: 'account.industry', op: 'eq', value: '製造業' },
+            { field: 'fitGrade', op: 'eq', value: 'A' },
+          ],
+        },
+      }),
+      (p) => !(p.accountIndustry === '製造業' && p.fitGrade === 'A'),
+    ],
     [
       'or of mixed leaves',
       () => ({
