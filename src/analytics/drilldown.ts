@@ -1,6 +1,6 @@
 import type { Queryable } from '../platform/db/client.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/pagination.ts';
-import { dimensionJoinSql, dimensionSql, periodBoundsSql } from './funnel.ts';
+import { dimensionSql, periodBoundsSql } from './funnel.ts';
 import type { Breakdown, WaterfallStage } from './model.ts';
 import type { Period } from './period.ts';
 
@@ -75,7 +75,7 @@ export async function funnelPeople(
   }>(
     `SELECT p.id, p.email, p.last_name, p.first_name, p.company, p.stage, u.name AS owner_name, p.channel,
             f.entered_at, f.next_stage, f.next_at, f.transition_id
-     FROM funnel_entries f ${f.by ? dimensionJoinSql(f.by) : ''} JOIN people p ON p.id = f.person_id LEFT JOIN users u ON u.id = p.owner_id
+     FROM funnel_entries f JOIN people p ON p.id = f.person_id LEFT JOIN users u ON u.id = p.owner_id
      WHERE ${where.join(' AND ')}
      ORDER BY f.entered_at DESC, f.transition_id DESC LIMIT $${params.length}`,
     params,

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/app.ts';
-import { finalStages, generateHistory, insertPeople, insertTransitions, prng } from './test-history.ts';
+import { addDays, todayIn } from './period.ts';
+import {
+  finalStages,
+  generateHistory,
+  insertCampaignTouches,
+  insertPeople,
+  insertTransitions,
+  prng,
+} from './test-history.ts';
 
 /**
  * The funnel must agree exactly with the stage-transition log. These tests recompute every
@@ -26,8 +34,17 @@ interface Row {
 interface PersonRow {
   id: string;
   channel: string | null;
+  source: string | null;
+  industry: string | null;
+  prefecture: string | null;
+  owner_id: string | null;
   employee_count: number | null;
   stage: string;
+}
+interface TouchRow {
+  person_id: string;
+  campaign_id: string;
+  at: Date;
 }
 
 const jst = (day: string) => Date.parse(`${day}T00:00:00+09:00`);
@@ -80,6 +97,7 @@ function recompute(rows: Row[], from: string, to: string, keep: (personId: strin
 let t: TestApp;
 let rows: Row[];
 let people: PersonRow[];
+let touches: TouchRow[];
 const now = new Date();
 
 async function load() {
@@ -90,7 +108,16 @@ async function load() {
   ).rows;
   people = (
     await t.db.query<PersonRow>(
-      'SELECT id, channel, employee_count, stage FROM people WHERE workspace_id = 1',
+      'SELECT id, channel, source, industry, prefecture, owner_id, employee_count, stage FROM people WHERE workspace_id = 1',
+    )
+  ).rows;
+  // Touches as the campaigns' members (except invited) and activities carrying a campaign.
+  touches = (
+    await t.db.query<TouchRow>(
+      `SELECT person_id, campaign_id, joined_at AS at FROM campaign_members WHERE workspace_id = 1 AND status <> 'invited'
+       UNION ALL
+       SELECT person_id, campaign_id, occurred_at FROM activities
+       WHERE workspace_id = 1 AND person_id IS NOT NULL AND campaign_id IN (SELECT id FROM campaigns)`,
     )
   ).rows;
 }
@@ -107,6 +134,15 @@ beforeAll(async () => {
   const { people: gen, transitions } = generateHistory(random, 600, now);
   const stages = finalStages(transitions);
   await insertPeople(t.db, gen, (id) => stages.get(id) ?? 'inquiry');
+  // Two sales owners and people without one.
+  const owners = await t.db.query<{ id: string }>(
+    `INSERT INTO users (workspace_id, email, name, password_hash, role)
+     VALUES (1, 'owner1@history.test', '営業 一', 'x', 'sales'), (1, 'owner2@history.test', '営業 二', 'x', 'sales') RETURNING id`,
+  );
+  await t.db.query(
+    `UPDATE people SET owner_id = ($1::uuid[])[1 + abs(hashtext(email)) % 3] WHERE workspace_id = 1`,
+    [[...owners.rows.map((r) => r.id), null]],
+  );
   // History arrives in pieces, like a live system: one bulk load of the older part, then the
   // newer transitions one statement at a time, a few of them back-filled out of order.
   const cut = now.getTime() - 120 * 86_400_000;
@@ -115,6 +151,8 @@ beforeAll(async () => {
   const recent = transitions.filter((x) => x.at.getTime() >= cut);
   expect(old.length).toBeGreaterThan(1000);
   await insertTransitions(t.db, old);
+  // Campaign touches arrive between the two: the first touches of people with entries move their entries.
+  await insertCampaignTouches(t.db, random, gen, now);
   const backfilled = recent.filter((_, i) => i % 25 === 0);
   const live = recent.filter((_, i) => i % 25 !== 0);
   for (let i = 0; i < live.length; i += 60) await insertTransitions(t.db, live.slice(i, i + 60));
@@ -201,6 +239,99 @@ describe('the waterfall agrees with the transition log', () => {
       expect(group.stages).toEqual(recompute(rows, from, to, (id) => channelOf.get(id) === group.value));
     }
     expect(body.stages).toEqual(recompute(rows, from, to));
+  });
+
+  it('breaks down by every attribute exactly, for whole months, partial months and days inside one month', async () => {
+    await load();
+    const sizeBand = (n: number | null) =>
+      n === null
+        ? null
+        : n < 50
+          ? '1-49'
+          : n < 300
+            ? '50-299'
+            : n < 1000
+              ? '300-999'
+              : n < 5000
+                ? '1000-4999'
+                : '5000+';
+    // The first touch: the earliest touch, ties by campaign id.
+    const firstTouch = new Map<string, TouchRow>();
+    for (const x of touches) {
+      const seen = firstTouch.get(x.person_id);
+      if (
+        !seen ||
+        x.at < seen.at ||
+        (x.at.getTime() === seen.at.getTime() && x.campaign_id < seen.campaign_id)
+      )
+        firstTouch.set(x.person_id, x);
+    }
+    const attributes: Record<string, (p: PersonRow) => string | null> = {
+      source: (p) => p.source,
+      industry: (p) => p.industry,
+      prefecture: (p) => p.prefecture,
+      owner: (p) => p.owner_id,
+      employeeSize: (p) => sizeBand(p.employee_count),
+      campaign: (p) => firstTouch.get(p.id)?.campaign_id ?? null,
+    };
+    // Months counted back from this one (Japan time), as first days.
+    const today = todayIn(now);
+    const monthsAgo = (k: number) => {
+      const m = Number(today.slice(0, 4)) * 12 + Number(today.slice(5, 7)) - 1 - k;
+      return `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01`;
+    };
+    const decemberYear = Number(today.slice(0, 4)) - (today.slice(5) > '01-10' ? 1 : 2);
+    const periods = [
+      // Thirteen whole months (across a new year), then the same less a few days at each end.
+      [monthsAgo(14), addDays(monthsAgo(1), -1)],
+      [addDays(monthsAgo(14), 9), addDays(monthsAgo(1), -13)],
+      // Inside one month; its first half; its second half; one whole month and a day either side.
+      [addDays(monthsAgo(4), 4), addDays(monthsAgo(4), 19)],
+      [monthsAgo(5), addDays(monthsAgo(5), 14)],
+      [addDays(monthsAgo(6), 10), addDays(monthsAgo(5), -1)],
+      [addDays(monthsAgo(8), -1), monthsAgo(7)],
+      // Around a new year, no whole month.
+      [`${decemberYear}-12-20`, `${decemberYear + 1}-01-10`],
+    ];
+    const entered = (from: string, to: string) =>
+      new Set(
+        rows
+          .filter(
+            (r) =>
+              ORDER.includes(r.to_stage) && r.at.getTime() >= jst(from) && r.at.getTime() < jst(nextDay(to)),
+          )
+          .map((r) => r.person_id),
+      );
+    for (const [by, of] of Object.entries(attributes)) {
+      for (const [from, to] of periods) {
+        const body = await funnel(`from=${from}&to=${to}&by=${by}`);
+        const value = new Map(people.map((p) => [p.id, of(p)]));
+        const values = new Set([...entered(from, to)].map((id) => value.get(id) ?? null));
+        const expected = [...values].map((v) => ({
+          value: v,
+          stages: recompute(rows, from, to, (id) => (value.get(id) ?? null) === v),
+        }));
+        const key = (g: { value: string | null }) => String(g.value);
+        expect(
+          body.breakdown
+            .map((g: { value: string | null; stages: unknown }) => ({ value: g.value, stages: g.stages }))
+            .sort((a: { value: string | null }, b: { value: string | null }) => key(a).localeCompare(key(b))),
+          `${by} ${from}..${to}`,
+        ).toEqual(expected.sort((a, b) => key(a).localeCompare(key(b))));
+        expect(body.stages).toEqual(recompute(rows, from, to));
+      }
+    }
+    // The data covers what is tested: several values of each breakdown, and people without one.
+    const wide = await funnel(`from=${periods[0][0]}&to=${periods[0][1]}&by=campaign`);
+    expect(wide.breakdown.length).toBe(4);
+    // The people behind a campaign's number are the same entries.
+    const group = wide.breakdown.find((g: { value: string | null }) => g.value !== null);
+    const drill = await t.call({
+      method: 'GET',
+      url: `/api/v1/funnel/people?stage=inquiry&from=${periods[0][0]}&to=${periods[0][1]}&by=campaign&value=${group.value}&limit=1000`,
+      as: 'viewer',
+    });
+    expect(drill.json().items).toHaveLength(group.stages[0].count);
   });
 
   it('lists the people behind a number: the converted MQL entries of a channel', async () => {

@@ -7,38 +7,29 @@ import {
   WATERFALL,
   type WaterfallStage,
 } from './model.ts';
-import { addDays, type Period, REPORT_TZ } from './period.ts';
+import { addDays, type Period, REPORT_TZ, splitAtMonths } from './period.ts';
 
 /**
- * The joins a breakdown needs beside `funnel_entries f`. The campaign breakdown groups people by
- * the campaign they touched first (the earliest of their campaign memberships except `invited`,
- * and their activities carrying a campaign; ties by campaign id), marked in campaign_touches: it
- * joins that row (campaign_touches_first_idx) instead of a subquery per entry (7.5 s for a year
- * at 1M people).
+ * The breakdown value of a funnel entry `f` as text (null when the person has none; an empty
+ * text counts as none, as in the rollups). Every value is a column of the entry: the campaign
+ * is the person's first touch, kept on their entries (migration 0506).
  */
-export function dimensionJoinSql(by: Breakdown): string {
-  return by === 'campaign'
-    ? 'LEFT JOIN campaign_touches ft ON ft.person_id = f.person_id AND ft.first_touch'
-    : '';
-}
-
-/** The breakdown value of a funnel entry `f` as text (null when the person has none). */
 export function dimensionSql(by: Breakdown): string {
   switch (by) {
     case 'channel':
-      return 'f.channel';
+      return "nullif(f.channel, '')";
     case 'source':
-      return 'f.source';
+      return "nullif(f.source, '')";
     case 'industry':
-      return 'f.industry';
+      return "nullif(f.industry, '')";
     case 'prefecture':
-      return 'f.prefecture';
+      return "nullif(f.prefecture, '')";
     case 'owner':
       return 'f.owner_id::text';
     case 'employeeSize':
       return sizeBandSql('f.employee_count');
     case 'campaign':
-      return 'ft.campaign_id::text';
+      return 'f.campaign_id::text';
   }
 }
 
@@ -114,11 +105,58 @@ function stagesOf(rows: HistRow[]): StageFigures[] {
 }
 
 /**
+ * The histogram of a period: entries by stage, breakdown value and whole days to the next stage.
+ * Totals and the channel breakdown sum the daily rollup funnel_daily (its primary key range: a few
+ * hundred thousand rows at most per year). The other breakdowns sum the monthly rollup
+ * funnel_monthly_dims over the whole months of the period (its primary key range) and count the
+ * entries of the partial months at its edges from funnel_entries (funnel_entries_period_idx).
+ */
+async function histogram(q: Queryable, ws: number, period: Period, by?: Breakdown): Promise<HistRow[]> {
+  if (by === undefined || by === 'channel') {
+    const r = await q.query<HistRow>(
+      `SELECT d.stage, ${by ? "nullif(d.channel, '')" : 'NULL::text'} AS value, nullif(d.days, -1) AS days, sum(d.n)::int AS n
+       FROM funnel_daily d
+       WHERE d.workspace_id = $1 AND d.day >= $2::date AND d.day <= $3::date
+       GROUP BY 1, 2, 3 HAVING sum(d.n) <> 0`,
+      [ws, period.from, period.to],
+    );
+    return r.rows;
+  }
+  const { months, edges } = splitAtMonths(period);
+  const params: unknown[] = [ws];
+  const parts: string[] = [];
+  if (months) {
+    params.push(by, months.from, months.until);
+    parts.push(
+      `SELECT m.stage, nullif(m.value, '') AS value, nullif(m.days, -1) AS days, sum(m.n) AS n
+       FROM funnel_monthly_dims m
+       WHERE m.workspace_id = $1 AND m.dim = $2 AND m.month >= $3::date AND m.month < $4::date
+       GROUP BY 1, 2, 3`,
+    );
+  }
+  for (const edge of edges) {
+    params.push(edge.from, edge.to);
+    const { lo, hi } = periodBoundsSql(params.length - 1, params.length);
+    parts.push(
+      `SELECT f.stage, ${dimensionSql(by)} AS value, ${WHOLE_DAYS_SQL} AS days, count(*) AS n
+       FROM funnel_entries f
+       WHERE f.workspace_id = $1 AND f.entered_at >= ${lo} AND f.entered_at < ${hi}
+       GROUP BY 1, 2, 3`,
+    );
+  }
+  const r = await q.query<HistRow>(
+    `SELECT x.stage, x.value, x.days, sum(x.n)::int AS n
+     FROM (${parts.join(' UNION ALL ')}) x
+     GROUP BY 1, 2, 3 HAVING sum(x.n) <> 0`,
+    params,
+  );
+  return r.rows;
+}
+
+/**
  * The waterfall for a period: per stage, entries in the period, how many reached the next stage,
  * and the median whole days it took; with `by`, the same per value of the breakdown. Everything
- * comes from one histogram (entries by stage, breakdown value and whole days to the next stage):
- * for the totals and the channel breakdown summed from the daily rollup funnel_daily, for the
- * other breakdowns counted from funnel_entries (funnel_entries_period_idx range).
+ * comes from one histogram (entries by stage, breakdown value and whole days to the next stage).
  */
 export async function funnelReport(
   q: Queryable,
@@ -127,19 +165,7 @@ export async function funnelReport(
   by?: Breakdown,
 ): Promise<FunnelReport> {
   const { lo, hi } = periodBoundsSql(2, 3);
-  const r = await q.query<HistRow>(
-    by === undefined || by === 'channel'
-      ? // The daily rollup (funnel_daily primary key range): a few hundred thousand rows at most per year.
-        `SELECT d.stage, ${by ? "nullif(d.channel, '')" : 'NULL::text'} AS value, nullif(d.days, -1) AS days, sum(d.n)::int AS n
-         FROM funnel_daily d
-         WHERE d.workspace_id = $1 AND d.day >= $2::date AND d.day <= $3::date
-         GROUP BY 1, 2, 3 HAVING sum(d.n) <> 0`
-      : `SELECT f.stage, ${dimensionSql(by)} AS value, ${WHOLE_DAYS_SQL} AS days, count(*)::int AS n
-         FROM funnel_entries f ${dimensionJoinSql(by)}
-         WHERE f.workspace_id = $1 AND f.entered_at >= ${lo} AND f.entered_at < ${hi}
-         GROUP BY 1, 2, 3`,
-    [ws, period.from, period.to],
-  );
+  const rows = await histogram(q, ws, period, by);
   const side = await q.query<{ kind: string; key: string | null; n: number }>(
     `SELECT 'sql' AS kind, f.from_stage AS key, count(*)::int AS n FROM funnel_entries f
        WHERE f.workspace_id = $1 AND f.stage = 'sql' AND f.entered_at >= ${lo} AND f.entered_at < ${hi} GROUP BY f.from_stage
@@ -160,13 +186,13 @@ export async function funnelReport(
     to: period.to,
     timeZone: REPORT_TZ,
     by: by ?? null,
-    stages: stagesOf(r.rows),
+    stages: stagesOf(rows),
     sqlFrom,
     exits,
   };
   if (by) {
     const groups = new Map<string | null, HistRow[]>();
-    for (const row of r.rows) {
+    for (const row of rows) {
       const list = groups.get(row.value) ?? [];
       list.push(row);
       groups.set(row.value, list);

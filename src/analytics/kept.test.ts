@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { changeStageMany } from '../lifecycle/bulk.ts';
 import { systemActor } from '../team/audit.ts';
+import { dimensionSql } from './funnel.ts';
+import { BREAKDOWNS } from './model.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -15,14 +17,8 @@ const DAY = 86_400_000;
 const base = Date.UTC(2026, 5, 1);
 const at = (d: number) => new Date(base + d * DAY);
 
-/** The touches as kept by the triggers, and as recomputed from scratch; they must agree. */
-async function keptAndFresh() {
-  const kept = await t.db.query<{ k: string }>(
-    `SELECT person_id || ' ' || campaign_id || ' ' || coalesce(at::text, '-') || ' ' || person_created_at::text || ' ' || coalesce(last_mql_at::text, '-') || ' ' || lead_touch || ' ' || first_touch AS k
-     FROM campaign_touches ORDER BY 1`,
-  );
-  const fresh = await t.db.query<{ k: string }>(
-    `WITH g AS (
+/** Each person's touches recomputed from memberships and activities (`g`), and their first touch (`first`). */
+const FRESH_TOUCHES = `g AS (
        SELECT s.person_id, s.campaign_id, min(s.at) AS at, p.created_at,
               (SELECT max(entered_at) FROM funnel_entries f WHERE f.person_id = s.person_id AND f.stage = 'mql') AS last_mql_at
        FROM (
@@ -31,12 +27,21 @@ async function keptAndFresh() {
          SELECT person_id, campaign_id, occurred_at FROM activities WHERE campaign_id IS NOT NULL AND person_id IS NOT NULL
        ) s JOIN campaigns c ON c.id = s.campaign_id JOIN people p ON p.id = s.person_id
        GROUP BY s.person_id, s.campaign_id, p.created_at
-     ), lead AS (
+     ), first AS (
+       SELECT DISTINCT ON (person_id) person_id, campaign_id FROM g WHERE at IS NOT NULL ORDER BY person_id, at, campaign_id
+     )`;
+
+/** The touches as kept by the triggers, and as recomputed from scratch; they must agree. */
+async function keptAndFresh() {
+  const kept = await t.db.query<{ k: string }>(
+    `SELECT person_id || ' ' || campaign_id || ' ' || coalesce(at::text, '-') || ' ' || person_created_at::text || ' ' || coalesce(last_mql_at::text, '-') || ' ' || lead_touch || ' ' || first_touch AS k
+     FROM campaign_touches ORDER BY 1`,
+  );
+  const fresh = await t.db.query<{ k: string }>(
+    `WITH ${FRESH_TOUCHES}, lead AS (
        -- the lead-creation touch: the last touch up to the person's creation plus the slack
        SELECT DISTINCT ON (person_id) person_id, campaign_id FROM g
        WHERE at <= created_at + interval '1 hour' ORDER BY person_id, at DESC, campaign_id DESC
-     ), first AS (
-       SELECT DISTINCT ON (person_id) person_id, campaign_id FROM g WHERE at IS NOT NULL ORDER BY person_id, at, campaign_id
      )
      SELECT g.person_id || ' ' || g.campaign_id || ' ' || coalesce(g.at::text, '-') || ' ' || g.created_at::text || ' ' ||
             coalesce(g.last_mql_at::text, '-') || ' ' || (l.person_id IS NOT NULL) || ' ' || (f.person_id IS NOT NULL) AS k
@@ -44,6 +49,57 @@ async function keptAndFresh() {
        LEFT JOIN first f ON f.person_id = g.person_id AND f.campaign_id = g.campaign_id ORDER BY 1`,
   );
   return { kept: kept.rows.map((r) => r.k), fresh: fresh.rows.map((r) => r.k) };
+}
+
+/**
+ * What the funnel's breakdowns read, as kept by the triggers and as recomputed: each entry's
+ * first-touch campaign, and the monthly rollup of the entries by every breakdown but channel
+ * (grouped with the same value expressions the report uses for the days at a period's edges).
+ */
+async function dimsKeptAndFresh() {
+  const keptCampaigns = await t.db.query<{ k: string }>(
+    `SELECT transition_id || ' ' || coalesce(campaign_id::text, '-') AS k FROM funnel_entries ORDER BY 1`,
+  );
+  const freshCampaigns = await t.db.query<{ k: string }>(
+    `WITH ${FRESH_TOUCHES}
+     SELECT f.transition_id || ' ' || coalesce(first.campaign_id::text, '-') AS k
+     FROM funnel_entries f LEFT JOIN first ON first.person_id = f.person_id ORDER BY 1`,
+  );
+  const keptRollup = await t.db.query<{ k: string }>(
+    `SELECT workspace_id || ' ' || dim || ' ' || month || ' ' || stage || ' ' || value || ' ' || days || ' ' || n AS k
+     FROM funnel_monthly_dims WHERE n <> 0 ORDER BY 1`,
+  );
+  const values = BREAKDOWNS.filter((b) => b !== 'channel').map(
+    (b) => `SELECT f.*, '${b}' AS dim, coalesce(${dimensionSql(b)}, '') AS value FROM funnel_entries f`,
+  );
+  const freshRollup = await t.db.query<{ k: string }>(
+    `SELECT workspace_id || ' ' || dim || ' ' || month || ' ' || stage || ' ' || value || ' ' || days || ' ' || count(*) AS k
+     FROM (
+       SELECT x.workspace_id, x.dim, to_char(x.entered_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-01') AS month, x.stage, x.value,
+              coalesce(floor(extract(epoch FROM x.next_at - x.entered_at) / 86400)::int, -1) AS days
+       FROM (${values.join(' UNION ALL ')}) x
+     ) y GROUP BY workspace_id, dim, month, stage, value, days ORDER BY 1`,
+  );
+  return {
+    kept: { campaigns: keptCampaigns.rows.map((r) => r.k), rollup: keptRollup.rows.map((r) => r.k) },
+    fresh: { campaigns: freshCampaigns.rows.map((r) => r.k), rollup: freshRollup.rows.map((r) => r.k) },
+  };
+}
+
+async function expectDimsKept() {
+  const { kept, fresh } = await dimsKeptAndFresh();
+  expect(kept.rollup.length).toBeGreaterThan(0);
+  expect(kept).toEqual(fresh);
+}
+
+/** The campaign on a person's funnel entries (undefined without entries, an error if they differ). */
+async function entryCampaign(personId: string): Promise<string | null | undefined> {
+  const r = await t.db.query<{ campaign_id: string | null }>(
+    'SELECT DISTINCT campaign_id FROM funnel_entries WHERE person_id = $1',
+    [personId],
+  );
+  expect(r.rows.length).toBeLessThanOrEqual(1);
+  return r.rows[0]?.campaign_id;
 }
 
 async function touch(personId: string, campaignId: string): Promise<Date | null | undefined> {
@@ -90,6 +146,8 @@ describe('campaign touches (kept by triggers for ROI, attribution and the campai
       [c1, a, at(2)],
     );
     expect(await touch(a, c1)).toEqual(at(2));
+    expect(await entryCampaign(a)).toBe(c1);
+    await expectDimsKept();
     await t.db.query(
       `UPDATE campaign_members SET status = 'invited' WHERE campaign_id = $1 AND person_id = $2`,
       [c1, a],
@@ -102,6 +160,8 @@ describe('campaign touches (kept by triggers for ROI, attribution and the campai
     expect(await touch(a, c1)).toEqual(at(9));
     await t.db.query(`DELETE FROM activities WHERE person_id = $1 AND campaign_id = $2`, [a, c1]);
     expect(await touch(a, c1)).toBeUndefined();
+    expect(await entryCampaign(a)).toBeNull();
+    await expectDimsKept();
 
     // An activity of a campaign that does not exist is no touch.
     await t.db.query(
@@ -118,6 +178,7 @@ describe('campaign touches (kept by triggers for ROI, attribution and the campai
       b,
     ]);
     expect(await touch(b, c2)).toEqual(at(3));
+    expect(await entryCampaign(b)).toBe(c2);
 
     // A merge moves b's activity and membership to a; a keeps the earliest touch of each campaign.
     await t.db.query(
@@ -137,6 +198,8 @@ describe('campaign touches (kept by triggers for ROI, attribution and the campai
     expect(await touch(a, c1)).toEqual(at(7));
     expect(await touch(a, c2)).toEqual(at(3));
     expect(await touch(b, c2)).toBeUndefined();
+    expect(await entryCampaign(a)).toBe(c2);
+    await expectDimsKept();
 
     // Becoming an MQL after the touch is carried on the touches.
     const mql = await t.call({ method: 'POST', url: `/api/v1/people/${a}/stage`, payload: { stage: 'mql' } });
@@ -152,6 +215,7 @@ describe('campaign touches (kept by triggers for ROI, attribution and the campai
     expect(await keptAndFresh()).toEqual(
       await keptAndFresh().then((x) => ({ kept: x.fresh, fresh: x.fresh })),
     );
+    await expectDimsKept();
 
     // Bulk inserts (an import), a deleted campaign and an erased person.
     const many = Array.from({ length: 50 }, (_, i) => `bulk${i}@touch.test`);
@@ -172,14 +236,29 @@ describe('campaign touches (kept by triggers for ROI, attribution and the campai
       [c2, at(4), ids],
     );
     expect((await keptAndFresh()).kept.length).toBeGreaterThan(50);
+    await expectDimsKept();
     await t.db.query('DELETE FROM people WHERE id = $1', [ids[0]]);
     expect(await touch(ids[0], c2)).toBeUndefined();
+    // Deleting the campaign a person touched first (by an activity, which keeps the campaign id)
+    // makes their next touch the first.
+    const d = await person('d@touch.test');
+    await t.db.query(
+      `INSERT INTO activities (workspace_id, person_id, campaign_id, type, occurred_at) VALUES (1, $1, $2, 'email_click', $3)`,
+      [d, c1, at(1)],
+    );
+    await t.db.query(
+      `INSERT INTO campaign_members (workspace_id, campaign_id, person_id, status, joined_at) VALUES (1, $1, $2, 'registered', $3)`,
+      [c2, d, at(6)],
+    );
+    expect(await entryCampaign(d)).toBe(c1);
     const del = await t.call({ method: 'DELETE', url: `/api/v1/campaigns/${c1}` });
     expect(del.statusCode).toBeLessThan(300);
     expect(await touch(a, c1)).toBeUndefined();
+    expect(await entryCampaign(d)).toBe(c2);
 
     const { kept, fresh } = await keptAndFresh();
     expect(kept).toEqual(fresh);
+    await expectDimsKept();
   });
 });
 
@@ -254,6 +333,7 @@ describe('cohort rows (kept by triggers for the cohort report)', () => {
     });
     expect(merged.statusCode, merged.body).toBe(200);
     expect(await row(b)).toBeUndefined();
+    await expectDimsKept();
     // Many people at once (a rescore qualifying leads) move in one statement.
     const d = await person('d@cohort.test');
     const e = await person('e@cohort.test');
@@ -270,9 +350,34 @@ describe('cohort rows (kept by triggers for the cohort report)', () => {
     expect(moved).toBe(2);
     expect((await row(d)).stage).toBe('mql');
     expect((await row(e)).mql_at).not.toBeNull();
+    // A change of the attributes the funnel breaks down by moves the person's entries in the rollup.
+    const owner = (
+      await t.db.query<{ id: string }>(
+        `INSERT INTO users (workspace_id, email, name, password_hash, role) VALUES (1, 'owner@cohort.test', 'Owner', 'x', 'sales') RETURNING id`,
+      )
+    ).rows[0].id;
+    const patched = await t.call({
+      method: 'PATCH',
+      url: `/api/v1/people/${d}`,
+      payload: { industry: '製造業', employeeCount: 300, prefecture: '東京都', ownerId: owner },
+    });
+    expect(patched.statusCode, patched.body).toBeLessThan(300);
+    await expectDimsKept();
+    // Sizes on both sides of every band boundary.
+    for (const sizes of [
+      [49, 50, 299, 300],
+      [999, 1000, 4999, 5000],
+    ]) {
+      await t.db.query(
+        'UPDATE people p SET employee_count = u.n FROM unnest($1::uuid[], $2::int[]) AS u(id, n) WHERE p.id = u.id',
+        [[a, c, d, e], sizes],
+      );
+      await expectDimsKept();
+    }
     const del = await t.call({ method: 'DELETE', url: `/api/v1/people/${a}` });
     expect(del.statusCode, del.body).toBeLessThan(300);
     expect(await row(a)).toBeUndefined();
+    await expectDimsKept();
     const { kept, fresh } = await cohortsKeptAndFresh();
     expect(kept.length).toBeGreaterThan(0);
     expect(kept).toEqual(fresh);

@@ -64,6 +64,27 @@ export function parseBreakdown(value: string | undefined): Breakdown | undefined
   return value;
 }
 
+/**
+ * A period cut at month boundaries: the whole months it covers, as [from, until) between first
+ * days of months (null when it covers none), and the days before and after them. A period
+ * inside one month is all edge.
+ */
+export function splitAtMonths(period: Period): {
+  months: { from: string; until: string } | null;
+  edges: Period[];
+} {
+  const first = period.from.endsWith('-01')
+    ? period.from
+    : `${addDays(`${period.from.slice(0, 7)}-28`, 7).slice(0, 7)}-01`;
+  const after = addDays(period.to, 1);
+  const until = after.endsWith('-01') ? after : `${period.to.slice(0, 7)}-01`;
+  if (first >= until) return { months: null, edges: [period] };
+  const edges: Period[] = [];
+  if (period.from < first) edges.push({ from: period.from, to: addDays(first, -1) });
+  if (until <= period.to) edges.push({ from: until, to: period.to });
+  return { months: { from: first, until }, edges };
+}
+
 /** The first day of each month from the month of `from` to the month of `to`. */
 export function monthsBetween(from: string, to: string): string[] {
   const out: string[] = [];

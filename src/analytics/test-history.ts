@@ -116,3 +116,46 @@ export function finalStages(transitions: GeneratedTransition[]): Map<string, Sta
   for (const t of transitions) m.set(t.personId, t.to);
   return m;
 }
+
+/**
+ * Three campaigns and random touches of them: for about a third of the people a membership
+ * (some only invited), for about a third an activity carrying a campaign, at random times in
+ * the `days` before `now`.
+ */
+export async function insertCampaignTouches(
+  q: Queryable,
+  random: () => number,
+  people: readonly GeneratedPerson[],
+  now: Date,
+  days = 500,
+): Promise<void> {
+  const campaigns = (
+    await q.query<{ id: string }>(
+      `INSERT INTO campaigns (workspace_id, name, channel) SELECT 1, 'history ' || i, 'webinar' FROM generate_series(1, 3) i RETURNING id`,
+    )
+  ).rows.map((r) => r.id);
+  const when = () => new Date(now.getTime() - Math.floor(random() * days * 86_400_000));
+  const members = people
+    .filter(() => random() < 0.35)
+    .map((p) => ({ person: p.id, campaign: pickOf(random, campaigns), invited: random() < 0.2, at: when() }));
+  const activities = people
+    .filter(() => random() < 0.35)
+    .map((p) => ({ person: p.id, campaign: pickOf(random, campaigns), at: when() }));
+  await q.query(
+    `INSERT INTO campaign_members (workspace_id, campaign_id, person_id, status, joined_at)
+     SELECT 1, campaign_id, person_id, CASE WHEN invited THEN 'invited' ELSE 'registered' END, at
+     FROM unnest($1::uuid[], $2::uuid[], $3::boolean[], $4::timestamptz[]) AS u(campaign_id, person_id, invited, at)`,
+    [
+      members.map((m) => m.campaign),
+      members.map((m) => m.person),
+      members.map((m) => m.invited),
+      members.map((m) => m.at),
+    ],
+  );
+  await q.query(
+    `INSERT INTO activities (workspace_id, person_id, campaign_id, type, occurred_at)
+     SELECT 1, person_id, campaign_id, 'email_click', at
+     FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS u(campaign_id, person_id, at)`,
+    [activities.map((a) => a.campaign), activities.map((a) => a.person), activities.map((a) => a.at)],
+  );
+}
