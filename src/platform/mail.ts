@@ -3,8 +3,9 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { Queryable } from './db/client.ts';
 import type { AppContext } from './http/context.ts';
-import { enqueue } from './jobs/queue.ts';
-import type { JobHandler } from './jobs/worker.ts';
+import type { JobRow } from './jobs/queue.ts';
+import { enqueueMany } from './jobs/queue.ts';
+import type { BatchJobHandler, JobHandler } from './jobs/worker.ts';
 
 export interface OutgoingMail {
   /** The message id, when the caller needs it before the insert (tracking links). (Default: generated) */
@@ -39,30 +40,57 @@ export async function queueMail(
   workspaceId: number,
   mail: OutgoingMail,
 ): Promise<string | null> {
-  const r = await q.query<{ id: string }>(
+  const [id] = await queueMails(q, ctx, workspaceId, [mail]);
+  return id;
+}
+
+/** queueMail for many messages: one insert of the messages and one of their delivery jobs; ids in the order given. */
+export async function queueMails(
+  q: Queryable,
+  ctx: Pick<AppContext, 'config'>,
+  workspaceId: number,
+  mails: OutgoingMail[],
+): Promise<(string | null)[]> {
+  if (mails.length === 0) return [];
+  const r = await q.query<{ id: string; idempotency_key: string }>(
     `INSERT INTO mail_messages (id, workspace_id, idempotency_key, person_id, kind, to_address, from_address, subject, html, text, headers, meta, template_id)
-     VALUES (coalesce($12::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13)
-     ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id`,
+     SELECT coalesce(u.id, gen_random_uuid()), $1, u.key, u.person_id, u.kind, u.to_address, u.from_address, u.subject, u.html, u.text,
+            u.headers::jsonb, u.meta::jsonb, u.template_id
+     FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[])
+          AS u(id, key, person_id, kind, to_address, from_address, subject, html, text, headers, meta, template_id)
+     ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id, idempotency_key`,
     [
       workspaceId,
-      mail.idempotencyKey,
-      mail.personId ?? null,
-      mail.kind ?? 'marketing',
-      mail.to,
-      mail.from ?? ctx.config.mailFrom,
-      mail.subject,
-      mail.html ?? null,
-      mail.text ?? null,
-      JSON.stringify(mail.headers ?? {}),
-      JSON.stringify(mail.meta ?? {}),
-      mail.id ?? null,
-      mail.templateId ?? null,
+      mails.map((m) => m.id ?? null),
+      mails.map((m) => m.idempotencyKey),
+      mails.map((m) => m.personId ?? null),
+      mails.map((m) => m.kind ?? 'marketing'),
+      mails.map((m) => m.to),
+      mails.map((m) => m.from ?? ctx.config.mailFrom),
+      mails.map((m) => m.subject),
+      mails.map((m) => m.html ?? null),
+      mails.map((m) => m.text ?? null),
+      mails.map((m) => JSON.stringify(m.headers ?? {})),
+      mails.map((m) => JSON.stringify(m.meta ?? {})),
+      mails.map((m) => m.templateId ?? null),
     ],
   );
-  const id = r.rows[0]?.id;
-  if (!id) return null;
-  await enqueue(q, MAIL_QUEUE, { messageId: id }, { key: `mail:${id}`, maxAttempts: 8 });
-  return id;
+  const byKey = new Map(r.rows.map((row) => [row.idempotency_key, row.id]));
+  // A key given twice gets one message: the later ones are duplicates of the first.
+  const ids = mails.map((m) => {
+    const id = byKey.get(m.idempotencyKey) ?? null;
+    byKey.delete(m.idempotencyKey);
+    return id;
+  });
+  await enqueueMany(
+    q,
+    MAIL_QUEUE,
+    ids
+      .filter((id): id is string => id !== null)
+      .map((id) => ({ payload: { messageId: id }, key: `mail:${id}` })),
+    { maxAttempts: 8 },
+  );
+  return ids;
 }
 
 const transports = new Map<string, nodemailer.Transporter>();
@@ -154,22 +182,45 @@ async function claimMessage(q: Queryable, id: string): Promise<MessageRow | unde
   return r.rows[0];
 }
 
+interface DeliveryCheck {
+  unsubscribed: boolean;
+  bounced: boolean;
+  listed: string | null;
+}
+
 /** Marketing mail is checked again at delivery: an unsubscribe or bounce since queueing wins. */
-async function suppressedNow(q: Queryable, m: MessageRow): Promise<string | undefined> {
+function suppressionAtDelivery(m: MessageRow, s: DeliveryCheck | undefined): string | undefined {
   if (m.kind !== 'marketing' && m.kind !== 'transactional') return undefined;
-  const r = await q.query<{ unsubscribed: boolean; bounced: boolean; listed: string | null }>(
-    `SELECT coalesce(p.unsubscribed_at IS NOT NULL, false) AS unsubscribed, coalesce(p.bounced_at IS NOT NULL, false) AS bounced,
-            (SELECT s.reason FROM mail_suppressions s WHERE s.workspace_id = $1 AND s.email = $2) AS listed
-     FROM (SELECT 1) x LEFT JOIN people p ON p.id = $3`,
-    [m.workspace_id, m.to_address, m.person_id],
-  );
-  const s = r.rows[0];
+  if (!s) return undefined;
   if (s.bounced || s.listed === 'bounced') return 'bounced';
   if (s.listed === 'complained') return 'complained';
   if (m.kind === 'transactional') return undefined;
   if (s.unsubscribed || s.listed === 'unsubscribed') return 'unsubscribed';
   if (s.listed === 'manual') return 'suppressed';
   return undefined;
+}
+
+/** The suppression state of each message's recipient now, by message id: one query for any number. */
+async function deliveryChecks(q: Queryable, messages: MessageRow[]): Promise<Map<string, DeliveryCheck>> {
+  const r = await q.query<DeliveryCheck & { id: string }>(
+    `SELECT x.id, coalesce(p.unsubscribed_at IS NOT NULL, false) AS unsubscribed, coalesce(p.bounced_at IS NOT NULL, false) AS bounced,
+            s.reason AS listed
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::uuid[]) AS x(id, ws, email, person_id)
+     LEFT JOIN people p ON p.id = x.person_id
+     LEFT JOIN mail_suppressions s ON s.workspace_id = x.ws AND s.email = x.email`,
+    [
+      messages.map((m) => m.id),
+      messages.map((m) => m.workspace_id),
+      messages.map((m) => m.to_address),
+      messages.map((m) => m.person_id),
+    ],
+  );
+  return new Map(r.rows.map((row) => [row.id, row]));
+}
+
+async function suppressedNow(q: Queryable, m: MessageRow): Promise<string | undefined> {
+  if (m.kind !== 'marketing' && m.kind !== 'transactional') return undefined;
+  return suppressionAtDelivery(m, (await deliveryChecks(q, [m])).get(m.id));
 }
 
 async function ratePerSecond(q: Queryable, workspaceId: number): Promise<number> {
@@ -181,15 +232,15 @@ async function ratePerSecond(q: Queryable, workspaceId: number): Promise<number>
 }
 
 /**
- * Takes one slot of the current second from the shared counter (every worker uses the same
- * row), or returns how many ms to wait for the next second.
+ * Takes `want` slots (at most `limit`) of the current second from the shared counter (every
+ * worker uses the same row), all or none; returns 0, or how many ms to wait for the next second.
  */
-async function takeRateSlot(q: Queryable, limit: number): Promise<number> {
+async function takeRateSlots(q: Queryable, limit: number, want = 1): Promise<number> {
   const r = await q.query<{ sent: number; wait_ms: number }>(
-    `INSERT INTO mail_rate_slots (second, sent) VALUES (date_trunc('second', clock_timestamp()), 1)
-     ON CONFLICT (second) DO UPDATE SET sent = mail_rate_slots.sent + 1 WHERE mail_rate_slots.sent < $1
+    `INSERT INTO mail_rate_slots (second, sent) VALUES (date_trunc('second', clock_timestamp()), $2)
+     ON CONFLICT (second) DO UPDATE SET sent = mail_rate_slots.sent + $2 WHERE mail_rate_slots.sent + $2 <= $1
      RETURNING sent, 0 AS wait_ms`,
-    [limit],
+    [limit, want],
   );
   if (r.rows[0]) {
     if (Math.random() < 0.01)
@@ -200,6 +251,17 @@ async function takeRateSlot(q: Queryable, limit: number): Promise<number> {
     `SELECT ceil(1000 - extract(milliseconds FROM clock_timestamp())::numeric % 1000)::int AS wait_ms`,
   );
   return Math.max(1, w.rows[0].wait_ms);
+}
+
+/** Waits until `n` messages of a workspace may go to SMTP under its rate limit. */
+async function awaitRate(q: Queryable, workspaceId: number, n: number): Promise<void> {
+  const limit = Math.max(1, await ratePerSecond(q, workspaceId));
+  for (let left = n; left > 0; ) {
+    const want = Math.min(left, limit);
+    const wait = await takeRateSlots(q, limit, want);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    else left -= want;
+  }
 }
 
 /** Stable Message-ID from our id: a receiving server can recognise a retransmission. */
@@ -226,10 +288,7 @@ export const sendMailJob: JobHandler = async (payload, ctx) => {
   if (current?.status !== 'queued') return;
   if (ctx.config.smtpUrl) {
     // Wait for a rate slot before claiming, so a waiting message holds no lease.
-    const limit = await ratePerSecond(ctx.db, current.workspace_id);
-    for (let wait = await takeRateSlot(ctx.db, limit); wait > 0; wait = await takeRateSlot(ctx.db, limit)) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
+    await awaitRate(ctx.db, current.workspace_id, 1);
   }
   const m = await claimMessage(ctx.db, messageId);
   if (!m) {
@@ -256,30 +315,130 @@ export const sendMailJob: JobHandler = async (payload, ctx) => {
     return;
   }
   try {
-    const info = await transportFor(ctx.config.smtpUrl).sendMail({
-      from: m.from_address,
-      to: m.to_address,
-      subject: m.subject,
-      html: m.html ?? undefined,
-      text: m.text ?? undefined,
-      headers: m.headers,
-      messageId: messageIdHeader(m.id, m.from_address),
-      textEncoding: 'base64',
-    });
+    const info = await smtpSend(ctx.config.smtpUrl, m);
     await ctx.db.query(
       `UPDATE mail_messages SET status = 'sent', sent_at = now(), smtp_message_id = $2, last_error = NULL, sending_until = NULL WHERE id = $1`,
       [m.id, info.messageId ?? null],
     );
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const final = ctx.job.attempts >= ctx.job.max_attempts;
-    await ctx.db.query(
-      `UPDATE mail_messages SET last_error = $2, sending_until = NULL, status = CASE WHEN $3 THEN 'failed' ELSE status END WHERE id = $1`,
-      [m.id, message.slice(0, 1000), final],
-    );
+    await recordSendFailure(ctx.db, m.id, message, ctx.job.attempts >= ctx.job.max_attempts);
     throw err;
   }
 };
+
+function smtpSend(smtpUrl: string, m: MessageRow) {
+  return transportFor(smtpUrl).sendMail({
+    from: m.from_address,
+    to: m.to_address,
+    subject: m.subject,
+    html: m.html ?? undefined,
+    text: m.text ?? undefined,
+    headers: m.headers,
+    messageId: messageIdHeader(m.id, m.from_address),
+    textEncoding: 'base64',
+  });
+}
+
+async function recordSendFailure(q: Queryable, id: string, message: string, final: boolean): Promise<void> {
+  await q.query(
+    `UPDATE mail_messages SET last_error = $2, sending_until = NULL, status = CASE WHEN $3 THEN 'failed' ELSE status END WHERE id = $1`,
+    [id, message.slice(0, 1000), final],
+  );
+}
+
+/**
+ * The claimed delivery jobs of a worker together, with the same guarantees as one by one: the
+ * rate slots taken for all of them first, one claim (lease) statement, one re-check of
+ * unsubscribes and bounces, the messages handed to the SMTP pool side by side, and one
+ * statement marking the accepted ones sent. A refused message is recorded and its job retried
+ * alone; a message leased by another worker runs singly (and is retried later).
+ */
+const sendMailBatch: BatchJobHandler = async (jobs, ctx) => {
+  const single: JobRow[] = [];
+  const done: number[] = [];
+  const failed: { job: JobRow; error: string }[] = [];
+  const jobOf = new Map<string, JobRow>();
+  for (const job of jobs) {
+    const p = payloadSchema.safeParse(job.payload);
+    if (!p.success || jobOf.has(p.data.messageId)) single.push(job);
+    else jobOf.set(p.data.messageId, job);
+  }
+  const status = await ctx.db.query<{ id: string; status: string; workspace_id: number }>(
+    'SELECT id, status, workspace_id FROM mail_messages WHERE id = ANY($1::uuid[])',
+    [[...jobOf.keys()]],
+  );
+  const queued = status.rows.filter((r) => r.status === 'queued');
+  const queuedIds = new Set(queued.map((r) => r.id));
+  for (const [id, job] of jobOf) if (!queuedIds.has(id)) done.push(job.id);
+  if (queued.length === 0) return { done, single };
+  if (ctx.config.smtpUrl) {
+    // Rate slots before the claim, so a waiting message holds no lease.
+    for (const ws of new Set(queued.map((r) => r.workspace_id)))
+      await awaitRate(ctx.db, ws, queued.filter((r) => r.workspace_id === ws).length);
+  }
+  const claimed = await ctx.db.query<MessageRow>(
+    `UPDATE mail_messages SET sending_until = now() + make_interval(secs => $2), attempts = attempts + 1
+     WHERE id = ANY($1::uuid[]) AND status = 'queued' AND (sending_until IS NULL OR sending_until < now())
+     RETURNING id, workspace_id, person_id, kind, to_address, from_address, subject, html, text, headers, attempts`,
+    [[...queuedIds], SEND_LEASE_SECONDS],
+  );
+  const claimedIds = new Set(claimed.rows.map((m) => m.id));
+  for (const id of queuedIds) if (!claimedIds.has(id)) single.push(jobOf.get(id) as JobRow);
+  const checks = await deliveryChecks(
+    ctx.db,
+    claimed.rows.filter((m) => m.kind === 'marketing' || m.kind === 'transactional'),
+  );
+  const suppressed: { id: string; reason: string }[] = [];
+  const deliver: MessageRow[] = [];
+  for (const m of claimed.rows) {
+    const reason = suppressionAtDelivery(m, checks.get(m.id));
+    if (reason) suppressed.push({ id: m.id, reason });
+    else deliver.push(m);
+  }
+  if (suppressed.length)
+    await ctx.db.query(
+      `UPDATE mail_messages m SET status = 'suppressed', last_error = 'suppressed at delivery: ' || u.reason, sending_until = NULL
+       FROM unnest($1::uuid[], $2::text[]) AS u(id, reason) WHERE m.id = u.id`,
+      [suppressed.map((x) => x.id), suppressed.map((x) => x.reason)],
+    );
+  const sent: { id: string; smtpId: string | null }[] = [];
+  if (!ctx.config.smtpUrl) {
+    if (deliver.length)
+      await ctx.db.query(
+        `UPDATE mail_messages SET status = 'outbox', sent_at = now(), sending_until = NULL WHERE id = ANY($1::uuid[])`,
+        [deliver.map((m) => m.id)],
+      );
+  } else {
+    const smtpUrl = ctx.config.smtpUrl;
+    const results = await Promise.allSettled(deliver.map((m) => smtpSend(smtpUrl, m)));
+    for (const [i, r] of results.entries()) {
+      const m = deliver[i];
+      if (r.status === 'fulfilled') {
+        sent.push({ id: m.id, smtpId: r.value.messageId ?? null });
+        continue;
+      }
+      const job = jobOf.get(m.id) as JobRow;
+      const message = r.reason instanceof Error ? r.reason.message : String(r.reason);
+      await recordSendFailure(ctx.db, m.id, message, job.attempts >= job.max_attempts);
+      failed.push({ job, error: message });
+    }
+    if (sent.length)
+      await ctx.db.query(
+        `UPDATE mail_messages m SET status = 'sent', sent_at = now(), smtp_message_id = u.smtp_id, last_error = NULL, sending_until = NULL
+         FROM unnest($1::uuid[], $2::text[]) AS u(id, smtp_id) WHERE m.id = u.id`,
+        [sent.map((x) => x.id), sent.map((x) => x.smtpId)],
+      );
+  }
+  const failedIds = new Set(failed.map((f) => f.job.id));
+  for (const m of claimed.rows) {
+    const job = jobOf.get(m.id) as JobRow;
+    if (!failedIds.has(job.id)) done.push(job.id);
+  }
+  return { done, failed, single };
+};
+
+sendMailJob.batch = sendMailBatch;
 
 /** Closes pooled SMTP connections (tests, shutdown). */
 export function closeMailTransports(): void {

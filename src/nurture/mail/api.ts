@@ -29,6 +29,12 @@ export {
   resolveFilter,
   segmentFilter,
 } from '../segments/store.ts';
-export { type SendOutcome, type SendTemplateInput, sendTemplateMail } from './send.ts';
+export {
+  lockPeopleForSend,
+  type SendOutcome,
+  type SendTemplateInput,
+  sendTemplateMail,
+  sendTemplateMails,
+} from './send.ts';
 
 export type { Db };

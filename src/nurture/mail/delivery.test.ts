@@ -4,7 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { closeMailTransports } from '../../platform/mail.ts';
-import { sendTemplateMail } from './send.ts';
+import { sendTemplateMail, sendTemplateMails } from './send.ts';
 
 /** A real SMTP server on 127.0.0.1 that can be told to refuse the next N messages. */
 let smtp: SMTPServer;
@@ -290,6 +290,67 @@ describe('delivering a marketing mail over SMTP', () => {
     expect(m.rows[0]).toMatchObject({ status: 'sent', last_error: null, attempts: 3 });
     await deliver(true);
     expect(received).toHaveLength(1);
+  });
+
+  it('a batch of messages where the server refuses some: the others go once, the refused are retried alone', async () => {
+    const ids = await Promise.all([1, 2, 3, 4, 5, 6].map(() => person()));
+    const queued: string[] = [];
+    for (const [i, id] of ids.entries()) {
+      const out = await send(id, `k-batch-${i}`);
+      if (out.status !== 'queued') throw new Error(out.status);
+      queued.push(out.messageId);
+    }
+    refuseNext = 2;
+    await deliver();
+    const after = async () =>
+      (
+        await t.db.query<{ status: string; n: number; errors: number }>(
+          `SELECT status, count(*)::int AS n, count(last_error)::int AS errors FROM mail_messages WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status`,
+          [queued],
+        )
+      ).rows;
+    expect(await after()).toEqual([
+      { status: 'queued', n: 2, errors: 2 },
+      { status: 'sent', n: 4, errors: 0 },
+    ]);
+    expect(received).toHaveLength(4);
+    await deliver(true);
+    expect(await after()).toEqual([{ status: 'sent', n: 6, errors: 0 }]);
+    expect(received).toHaveLength(6);
+    expect(new Set(received.map((m) => JSON.stringify(m.to))).size).toBe(6);
+  });
+
+  it('queues a batch in order: duplicates, no consent and no address answered per person, one message and one activity for each of the rest', async () => {
+    const good = await Promise.all([1, 2, 3].map(() => person()));
+    const noConsent = await person({ consent: false });
+    const r = await t.db.query<{ id: string }>(
+      `INSERT INTO people (workspace_id, email, consent) VALUES (1, 'no-address', true) RETURNING id`,
+    );
+    const first = await send(good[0], 'k-many-0');
+    const outcomes = await t.db.transaction((tx) =>
+      sendTemplateMails(
+        tx,
+        t.ctx,
+        1,
+        [good[0], good[1], noConsent, r.rows[0].id, good[2], good[1]].map((personId, i) => ({
+          workspaceId: 1,
+          personId,
+          templateId,
+          // The last one repeats the second's key.
+          idempotencyKey: `k-many-${i === 5 ? 1 : i}`,
+        })),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['duplicate', 'queued', 'suppressed', 'no_email', 'queued', 'duplicate']);
+    expect(outcomes[0]).toEqual({ status: 'duplicate', messageId: (first as { messageId: string }).messageId });
+    expect(outcomes[5]).toEqual({ status: 'duplicate', messageId: (outcomes[1] as { messageId: string }).messageId });
+    const acts = await t.db.query<{ person_id: string; n: number }>(
+      `SELECT person_id, count(*)::int AS n FROM activities WHERE type = 'email_sent' AND person_id = ANY($1::uuid[]) GROUP BY person_id`,
+      [good],
+    );
+    expect(acts.rows.map((a) => a.n)).toEqual([1, 1, 1]);
+    await deliver();
+    expect(received).toHaveLength(3);
   });
 
   it('a dropped connection is retried and the message delivered exactly once', async () => {

@@ -189,7 +189,10 @@ export async function renderTemplate(
   const foot = opts.marketing ? footer(opts.locale, vars) : null;
   if (foot) html = withFooter(html, foot.html);
   if (opts.rewriteLinks) html = opts.rewriteLinks(html);
-  html = juice(html, { removeStyleTags: true, preserveMediaQueries: true });
+  // Inlining parses and reserialises the whole document (about as long as everything else
+  // here): only when there is a style sheet to inline.
+  if (/<style[\s>]|<link\b[^>]*stylesheet/i.test(html))
+    html = juice(html, { removeStyleTags: true, preserveMediaQueries: true });
   let text = parts.text ? await textEngine.parseAndRender(parts.text, scope) : '';
   if (!parts.text) {
     const body = foot ? html.replace(/<div class="lf-footer"[\s\S]*$/, '') : html;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { PERSON_COLUMNS, type PersonRow, toPerson } from '../../people/person.ts';
+import { PERSON_COLUMNS, type Person, type PersonRow, toPerson } from '../../people/person.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { invalid, notFound } from '../../platform/errors.ts';
 import type { AppContext } from '../../platform/http/context.ts';
 import type { Locale } from '../../platform/i18n.ts';
-import { queueMail } from '../../platform/mail.ts';
+import { type OutgoingMail, queueMail, queueMails } from '../../platform/mail.ts';
 import { markForRescore } from '../../scoring/live.ts';
 import { type RenderVars, renderTemplate, sampleVars } from './render.ts';
 import { fromHeader, getMailSettings, type MailSettings } from './settings.ts';
@@ -29,6 +29,35 @@ export interface SendTemplateInput {
   scenarioId?: string;
 }
 
+/** The suppression list's entry for an address, or undefined. */
+async function listedReasons(
+  q: Queryable,
+  workspaceId: number,
+  emails: string[],
+): Promise<Map<string, string>> {
+  if (emails.length === 0) return new Map();
+  const s = await q.query<{ email: string; reason: string }>(
+    'SELECT email, reason FROM mail_suppressions WHERE workspace_id = $1 AND email = ANY($2::text[])',
+    [workspaceId, emails],
+  );
+  return new Map(s.rows.map((r) => [r.email, r.reason]));
+}
+
+/** Why this person must not receive this kind of mail, given the suppression list's entry for the address. */
+function suppressionReason(
+  person: { consent: boolean; unsubscribedAt: Date | null; bouncedAt: Date | null },
+  listed: string | undefined,
+  settings: Pick<MailSettings, 'requireConsent'>,
+  kind: 'marketing' | 'transactional',
+): SuppressionReason | undefined {
+  if (person.bouncedAt) return 'bounced';
+  if (listed === 'bounced' || listed === 'complained') return listed;
+  if (kind === 'transactional') return undefined;
+  if (person.unsubscribedAt || listed === 'unsubscribed') return 'unsubscribed';
+  if (listed === 'manual') return 'suppressed';
+  if (settings.requireConsent && !person.consent) return 'no_consent';
+  return undefined;
+}
 
 /** Why this person must not receive marketing mail now, or undefined. */
 export async function suppressionOf(
@@ -39,50 +68,46 @@ export async function suppressionOf(
   kind: 'marketing' | 'transactional',
 ): Promise<SuppressionReason | undefined> {
   if (person.bouncedAt) return 'bounced';
-  const s = await q.query<{ reason: string }>(
-    'SELECT reason FROM mail_suppressions WHERE workspace_id = $1 AND email = $2',
-    [workspaceId, person.email],
-  );
-  const listed = s.rows[0]?.reason;
-  if (listed === 'bounced' || listed === 'complained') return listed;
-  if (kind === 'transactional') return undefined;
-  if (person.unsubscribedAt || listed === 'unsubscribed') return 'unsubscribed';
-  if (listed === 'manual') return 'suppressed';
-  if (settings.requireConsent && !person.consent) return 'no_consent';
-  return undefined;
+  const listed = (await listedReasons(q, workspaceId, [person.email])).get(person.email);
+  return suppressionReason(person, listed, settings, kind);
 }
 
 export function isMailable(email: string | null | undefined): email is string {
   return !!email && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
 }
 
-/** The variables a template sees for one person. */
-export async function varsForPerson(
-  q: Queryable,
-  workspaceId: number,
-  person: ReturnType<typeof toPerson>,
+interface PersonExtras {
+  a_name: string | null;
+  a_domain: string | null;
+  a_industry: string | null;
+  a_prefecture: string | null;
+  a_employee_count: number | null;
+  o_name: string | null;
+  o_email: string | null;
+  has_account: boolean;
+}
+
+/** The account and owner of each person, in the order given: one query for any number of people. */
+async function extrasFor(q: Queryable, workspaceId: number, people: Person[]): Promise<PersonExtras[]> {
+  const r = await q.query<PersonExtras & { i: string }>(
+    `SELECT x.i, a.name AS a_name, a.domain AS a_domain, a.industry AS a_industry, a.prefecture AS a_prefecture,
+            a.employee_count AS a_employee_count, a.id IS NOT NULL AS has_account, u.name AS o_name, u.email AS o_email
+     FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS x(account_id, owner_id, i)
+     LEFT JOIN accounts a ON a.id = x.account_id AND a.workspace_id = $1
+     LEFT JOIN users u ON u.id = x.owner_id AND u.workspace_id = $1`,
+    [workspaceId, people.map((p) => p.accountId), people.map((p) => p.ownerId)],
+  );
+  const byIndex = new Map(r.rows.map((row) => [Number(row.i), row]));
+  return people.map((_, i) => byIndex.get(i + 1) as PersonExtras);
+}
+
+function buildVars(
+  person: Person,
+  e: PersonExtras | undefined,
   settings: MailSettings,
   ctx: Pick<AppContext, 'config'>,
   unsubscribe: string,
-): Promise<RenderVars> {
-  const extra = await q.query<{
-    a_name: string | null;
-    a_domain: string | null;
-    a_industry: string | null;
-    a_prefecture: string | null;
-    a_employee_count: number | null;
-    o_name: string | null;
-    o_email: string | null;
-    has_account: boolean;
-  }>(
-    `SELECT a.name AS a_name, a.domain AS a_domain, a.industry AS a_industry, a.prefecture AS a_prefecture,
-            a.employee_count AS a_employee_count, a.id IS NOT NULL AS has_account, u.name AS o_name, u.email AS o_email
-     FROM (SELECT $2::uuid AS account_id, $3::uuid AS owner_id) x
-     LEFT JOIN accounts a ON a.id = x.account_id AND a.workspace_id = $1
-     LEFT JOIN users u ON u.id = x.owner_id AND u.workspace_id = $1`,
-    [workspaceId, person.accountId, person.ownerId],
-  );
-  const e = extra.rows[0];
+): RenderVars {
   const from = fromHeader(settings, ctx.config);
   return {
     person: { ...person, customFields: person.customFields ?? {} },
@@ -106,6 +131,19 @@ export async function varsForPerson(
   };
 }
 
+/** The variables a template sees for one person. */
+export async function varsForPerson(
+  q: Queryable,
+  workspaceId: number,
+  person: Person,
+  settings: MailSettings,
+  ctx: Pick<AppContext, 'config'>,
+  unsubscribe: string,
+): Promise<RenderVars> {
+  const [extras] = await extrasFor(q, workspaceId, [person]);
+  return buildVars(person, extras, settings, ctx, unsubscribe);
+}
+
 /** Rewrites http(s) links of the HTML to tracked redirects; the unsubscribe link and mailto: stay as they are. */
 export function trackLinks(html: string, link: (url: string) => string, skip: string): string {
   return html.replace(
@@ -126,15 +164,32 @@ export function formatFrom(name: string, address: string): string {
   return clean ? `"${clean}" <${address}>` : address;
 }
 
-async function lockedPerson(q: Queryable, workspaceId: number, personId: string) {
-  // FOR SHARE: an unsubscribe (an UPDATE of this row) waits for this transaction, so the
-  // check below and the queued message can never straddle it.
+/**
+ * The people of a send, locked FOR SHARE: an unsubscribe (an UPDATE of the row) waits for the
+ * sending transaction, so the suppression check and the queued message never straddle it.
+ */
+export async function lockPeopleForSend(
+  q: Queryable,
+  workspaceId: number,
+  ids: string[],
+): Promise<Map<string, Person>> {
   const r = await q.query<PersonRow>(
-    `SELECT ${PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = $2 FOR SHARE`,
-    [workspaceId, personId],
+    `SELECT ${PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR SHARE`,
+    [workspaceId, [...new Set(ids)]],
   );
-  if (!r.rows[0]) throw notFound('Person', personId);
-  return toPerson(r.rows[0]);
+  return new Map(r.rows.map((row) => [row.id, toPerson(row)]));
+}
+
+async function existingMessages(
+  q: Queryable,
+  workspaceId: number,
+  keys: string[],
+): Promise<Map<string, string>> {
+  const r = await q.query<{ id: string; idempotency_key: string }>(
+    'SELECT id, idempotency_key FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = ANY($2::text[])',
+    [workspaceId, keys],
+  );
+  return new Map(r.rows.map((row) => [row.idempotency_key, row.id]));
 }
 
 /**
@@ -148,99 +203,185 @@ export async function sendTemplateMail(
   ctx: AppContext,
   input: SendTemplateInput,
 ): Promise<SendOutcome> {
-  const ws = input.workspaceId;
-  const key = input.idempotencyKey;
-  const existing = await tx.query<{ id: string }>(
-    'SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2',
-    [ws, key],
-  );
-  if (existing.rows[0]) return { status: 'duplicate', messageId: existing.rows[0].id };
+  const [outcome] = await sendTemplateMails(tx, ctx, input.workspaceId, [input]);
+  return outcome;
+}
 
-  const template = await getTemplate(tx, ws, input.templateId);
-  const person = await lockedPerson(tx, ws, input.personId);
+/**
+ * sendTemplateMail for many messages of one workspace in a few statements whatever their number
+ * (a scenario step of fifty people: one read of each kind, one insert of each kind), with the
+ * same checks and outcomes, in the order given. `people` may hold the people already locked
+ * FOR SHARE by the caller (lockPeopleForSend); the others are locked here.
+ */
+export async function sendTemplateMails(
+  tx: Queryable,
+  ctx: AppContext,
+  ws: number,
+  inputs: SendTemplateInput[],
+  people?: Map<string, Person>,
+): Promise<SendOutcome[]> {
+  const outcomes: (SendOutcome | undefined)[] = inputs.map(() => undefined);
+  if (inputs.length === 0) return [];
+  if (inputs.some((i) => i.workspaceId !== ws)) throw new Error('sendTemplateMails: one workspace at a time');
+  const existing = await existingMessages(
+    tx,
+    ws,
+    inputs.map((i) => i.idempotencyKey),
+  );
+  const pending: number[] = [];
+  inputs.forEach((input, i) => {
+    const id = existing.get(input.idempotencyKey);
+    if (id) outcomes[i] = { status: 'duplicate', messageId: id };
+    else pending.push(i);
+  });
+  if (pending.length === 0) return outcomes as SendOutcome[];
+
+  const templates = new Map<string, EmailTemplate>();
+  for (const i of pending) {
+    const id = inputs[i].templateId;
+    if (!templates.has(id)) templates.set(id, await getTemplate(tx, ws, id));
+  }
+  const missing = pending.map((i) => inputs[i].personId).filter((id) => !people?.has(id));
+  const locked = missing.length ? await lockPeopleForSend(tx, ws, missing) : new Map<string, Person>();
+  const personOf = (id: string): Person => {
+    const p = people?.get(id) ?? locked.get(id);
+    if (!p) throw notFound('Person', id);
+    return p;
+  };
   const settings = await getMailSettings(tx, ws, ctx.config);
-  const to = person.email;
-  if (!isMailable(to)) return { status: 'no_email' };
-  const reason = await suppressionOf(tx, ws, person, settings, template.kind);
-  if (reason) return { status: 'suppressed', reason };
-
-  const messageId = randomUUID();
-  const marketing = template.kind === 'marketing';
-  const unsub = unsubscribeUrl(ctx, messageId);
-  // The links of the message, by index: a click token names an index, never a URL.
-  const links: string[] = [];
-  const vars = await varsForPerson(tx, ws, person, settings, ctx, unsub);
-  const rendered = await renderTemplate(template, vars, {
-    locale: template.locale as Locale,
-    marketing,
-    rewriteLinks: (html) =>
-      trackLinks(
-        html,
-        (url) => {
-          let i = links.indexOf(url);
-          if (i < 0) i = links.push(url) - 1;
-          return clickUrl(ctx, messageId, i);
-        },
-        unsub,
-      ),
-  });
-  const img = pixel(ctx, messageId);
-  const html = /<\/body>/i.test(rendered.html)
-    ? rendered.html.replace(/<\/body>/i, `${img}</body>`)
-    : rendered.html + img;
-  const headers: Record<string, string> = {};
-  if (marketing) {
-    // RFC 2369 + RFC 8058: one List-Unsubscribe header with both URIs, and one-click POST.
-    headers['List-Unsubscribe'] = `<${unsub}>, <${unsubscribeMailto(ctx, settings, messageId)}>`;
-    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
-  }
-  if (settings.replyTo) headers['Reply-To'] = settings.replyTo;
-  const from = fromHeader(settings, ctx.config);
-  const id = await queueMail(tx, ctx, ws, {
-    id: messageId,
-    idempotencyKey: key,
-    to,
-    from: formatFrom(from.name, from.address),
-    subject: rendered.subject,
-    html,
-    text: rendered.text,
-    personId: person.id,
-    kind: marketing ? 'marketing' : 'transactional',
-    headers,
-    templateId: template.id,
-    meta: {
-      templateId: template.id,
-      templateVersion: template.version,
-      campaignId: input.campaignId,
-      scenarioId: input.scenarioId,
-      links,
-    },
-  });
-  if (!id) {
-    const again = await tx.query<{ id: string }>(
-      'SELECT id FROM mail_messages WHERE workspace_id = $1 AND idempotency_key = $2',
-      [ws, key],
-    );
-    return { status: 'duplicate', messageId: again.rows[0].id };
-  }
-  await tx.query(
-    `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties, campaign_id)
-     VALUES ($1, $2, 'email_sent', $3, $4, $5)`,
-    [
-      ws,
-      person.id,
-      ctx.clock.now(),
-      JSON.stringify({
-        messageId: id,
-        templateId: template.id,
-        subject: rendered.subject,
-        scenarioId: input.scenarioId ?? null,
-      }),
-      input.campaignId ?? null,
-    ],
+  const listed = await listedReasons(
+    tx,
+    ws,
+    pending.map((i) => personOf(inputs[i].personId).email).filter(isMailable),
   );
-  await markForRescore(tx, ws, [person.id]);
-  return { status: 'queued', messageId: id };
+
+  // Who gets a message: a mailable address and no suppression.
+  const sending: number[] = [];
+  for (const i of pending) {
+    const person = personOf(inputs[i].personId);
+    const template = templates.get(inputs[i].templateId) as EmailTemplate;
+    if (!isMailable(person.email)) {
+      outcomes[i] = { status: 'no_email' };
+      continue;
+    }
+    const reason = suppressionReason(person, listed.get(person.email), settings, template.kind);
+    if (reason) outcomes[i] = { status: 'suppressed', reason };
+    else sending.push(i);
+  }
+  if (sending.length === 0) return outcomes as SendOutcome[];
+
+  const extras = await extrasFor(
+    tx,
+    ws,
+    sending.map((i) => personOf(inputs[i].personId)),
+  );
+  const from = fromHeader(settings, ctx.config);
+  const mails: (OutgoingMail & { id: string })[] = [];
+  for (const [k, i] of sending.entries()) {
+    const input = inputs[i];
+    const person = personOf(input.personId);
+    const template = templates.get(input.templateId) as EmailTemplate;
+    const messageId = randomUUID();
+    const marketing = template.kind === 'marketing';
+    const unsub = unsubscribeUrl(ctx, messageId);
+    // The links of the message, by index: a click token names an index, never a URL.
+    const links: string[] = [];
+    const rendered = await renderTemplate(template, buildVars(person, extras[k], settings, ctx, unsub), {
+      locale: template.locale as Locale,
+      marketing,
+      rewriteLinks: (html) =>
+        trackLinks(
+          html,
+          (url) => {
+            let n = links.indexOf(url);
+            if (n < 0) n = links.push(url) - 1;
+            return clickUrl(ctx, messageId, n);
+          },
+          unsub,
+        ),
+    });
+    const img = pixel(ctx, messageId);
+    const html = /<\/body>/i.test(rendered.html)
+      ? rendered.html.replace(/<\/body>/i, `${img}</body>`)
+      : rendered.html + img;
+    const headers: Record<string, string> = {};
+    if (marketing) {
+      // RFC 2369 + RFC 8058: one List-Unsubscribe header with both URIs, and one-click POST.
+      headers['List-Unsubscribe'] = `<${unsub}>, <${unsubscribeMailto(ctx, settings, messageId)}>`;
+      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+    }
+    if (settings.replyTo) headers['Reply-To'] = settings.replyTo;
+    mails.push({
+      id: messageId,
+      idempotencyKey: input.idempotencyKey,
+      to: person.email as string,
+      from: formatFrom(from.name, from.address),
+      subject: rendered.subject,
+      html,
+      text: rendered.text,
+      personId: person.id,
+      kind: marketing ? 'marketing' : 'transactional',
+      headers,
+      templateId: template.id,
+      meta: {
+        templateId: template.id,
+        templateVersion: template.version,
+        campaignId: input.campaignId,
+        scenarioId: input.scenarioId,
+        links,
+      },
+    });
+  }
+  const ids = await queueMails(tx, ctx, ws, mails);
+  // A message with the same key committed by another transaction meanwhile: that one stands.
+  const raced = sending.filter((_, k) => !ids[k]);
+  const again = raced.length
+    ? await existingMessages(
+        tx,
+        ws,
+        raced.map((i) => inputs[i].idempotencyKey),
+      )
+    : new Map<string, string>();
+  const sentAt = ctx.clock.now();
+  const activities: { person: string; properties: string; campaign: string | null }[] = [];
+  for (const [k, i] of sending.entries()) {
+    const id = ids[k];
+    if (!id) {
+      outcomes[i] = { status: 'duplicate', messageId: again.get(inputs[i].idempotencyKey) as string };
+      continue;
+    }
+    outcomes[i] = { status: 'queued', messageId: id };
+    activities.push({
+      person: inputs[i].personId,
+      properties: JSON.stringify({
+        messageId: id,
+        templateId: inputs[i].templateId,
+        subject: mails[k].subject,
+        scenarioId: inputs[i].scenarioId ?? null,
+      }),
+      campaign: inputs[i].campaignId ?? null,
+    });
+  }
+  if (activities.length) {
+    await tx.query(
+      `INSERT INTO activities (workspace_id, person_id, type, occurred_at, properties, campaign_id)
+       SELECT $1, u.person_id, 'email_sent', $2, u.properties::jsonb, u.campaign_id
+       FROM unnest($3::uuid[], $4::text[], $5::uuid[]) AS u(person_id, properties, campaign_id)`,
+      [
+        ws,
+        sentAt,
+        activities.map((a) => a.person),
+        activities.map((a) => a.properties),
+        activities.map((a) => a.campaign),
+      ],
+    );
+    await markForRescore(
+      tx,
+      ws,
+      activities.map((a) => a.person),
+    );
+  }
+  return outcomes as SendOutcome[];
 }
 
 /**

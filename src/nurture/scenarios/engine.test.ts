@@ -213,6 +213,73 @@ describe('exactly once', () => {
   });
 });
 
+describe('steps taken in batches', () => {
+  it('one worker claim of many step jobs: each person gets their mail once, the unmailable are skipped with a reason, a stray copy of a job does nothing', async () => {
+    const before = smtp.messages.length;
+    const id = await scenario({
+      trigger: { type: 'manual' },
+      steps: [
+        { id: 'hello', type: 'send_email', templateId: welcome, next: 'wait' },
+        { id: 'wait', type: 'wait', duration: { amount: 1, unit: 'days' }, next: 'again' },
+        { id: 'again', type: 'send_email', templateId: followUp, next: null },
+      ],
+    });
+    const ok: string[] = [];
+    for (let i = 0; i < 40; i++) ok.push(await person());
+    const noConsent = await person({ consent: false });
+    await t.call({
+      method: 'POST',
+      url: `/api/v1/scenarios/${id}/enrol`,
+      payload: { personIds: [...ok, noConsent] },
+    });
+    const first = await t.db.query<{ id: number }>(
+      'SELECT id FROM scenario_enrolments WHERE scenario_id = $1 ORDER BY id LIMIT 1',
+      [id],
+    );
+    // A stray copy of one step job lands in the same claim as the original.
+    await t.db.query(`INSERT INTO jobs (queue, payload) VALUES ('scenarios.step', $1)`, [
+      JSON.stringify({ enrolmentId: first.rows[0].id, seq: 1 }),
+    ]);
+    const w = startWorker({ ctx: t.ctx, handlers: jobHandlers(), batchSize: 100 }, false);
+    await w.drain();
+    const runs = await t.db.query<{ outcome: string; n: number }>(
+      `SELECT outcome, count(*)::int AS n FROM scenario_step_runs WHERE scenario_id = $1 AND step_id = 'hello' GROUP BY outcome ORDER BY outcome`,
+      [id],
+    );
+    expect(runs.rows).toEqual([
+      { outcome: 'sent', n: 40 },
+      { outcome: 'skipped', n: 1 },
+    ]);
+    const skipped = await t.db.query<{ detail: { reason: string } }>(
+      `SELECT detail FROM scenario_step_runs WHERE scenario_id = $1 AND person_id = $2`,
+      [id, noConsent],
+    );
+    expect(skipped.rows[0].detail.reason).toBe('no_consent');
+    await waitFor(() => smtp.messages.length >= before + 40);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(smtp.messages.length - before).toBe(40);
+    const perPerson = await t.db.query<{ n: number; acts: number }>(
+      `SELECT count(*)::int AS n,
+              (SELECT count(*)::int FROM activities a WHERE a.person_id = m.person_id AND a.type = 'email_sent') AS acts
+       FROM mail_messages m WHERE m.person_id = ANY($1::uuid[]) GROUP BY m.person_id`,
+      [ok],
+    );
+    expect(perPerson.rows).toHaveLength(40);
+    expect(perPerson.rows.every((r) => r.n === 1 && r.acts === 1)).toBe(true);
+    // Everyone waits for the next step, due in a day: one job each.
+    const waiting = await t.db.query<{ n: number; jobs: number }>(
+      `SELECT count(*)::int AS n,
+              (SELECT count(*)::int FROM jobs j WHERE j.queue = 'scenarios.step' AND j.status = 'pending'
+                 AND (j.payload->>'enrolmentId')::bigint IN (SELECT id FROM scenario_enrolments WHERE scenario_id = $1)) AS jobs
+       FROM scenario_enrolments WHERE scenario_id = $1 AND status = 'active' AND next_step = 'again' AND next_seq = 3
+         AND next_run_at > now() + interval '23 hours'`,
+      [id],
+    );
+    expect(waiting.rows[0]).toEqual({ n: 41, jobs: 41 });
+    await w.stop();
+  });
+});
+
 describe('goals and re-entry', () => {
   it('reaching the goal (became SQL) ends the scenario while waiting', async () => {
     const id = await scenario({ ...welcomeFlow(), goal: { stages: ['sql'] } });

@@ -3,13 +3,13 @@ import type { Person } from '../../people/person.ts';
 import { getPerson } from '../../people/store.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import type { AppContext } from '../../platform/http/context.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
-import type { JobHandler } from '../../platform/jobs/worker.ts';
+import { enqueue, enqueueMany } from '../../platform/jobs/queue.ts';
+import type { BatchJobHandler, JobContext, JobHandler } from '../../platform/jobs/worker.ts';
 import { systemActor } from '../../team/audit.ts';
-import { personMatches, segmentFilter } from '../mail/api.ts';
+import { lockPeopleForSend, personMatches, segmentFilter, sendTemplateMails } from '../mail/api.ts';
 import { STEP_QUEUE, stepJobKey } from './enrol.ts';
-import type { Scenario } from './model.ts';
-import { runStep } from './steps.ts';
+import type { Scenario, Step } from './model.ts';
+import { runStep, type StepResult, sendInput, sendStepResult } from './steps.ts';
 import { getScenario } from './store.ts';
 import { outsideQuietHours, personTimeZone } from './time.ts';
 
@@ -72,37 +72,102 @@ export async function finishEnrolment(
   );
 }
 
+/** A step an enrolment is due to take: the payload of a step job. */
+export interface DueStep {
+  enrolmentId: number;
+  seq: number;
+}
+
+interface Runnable {
+  e: EnrolmentRow;
+  seq: number;
+  scenario: Scenario;
+  person: Person;
+  step: Step;
+  tz: string;
+  runId?: number;
+}
+
 /**
- * Runs the step an enrolment is due to take, exactly once: the enrolment row is locked, the
- * job's seq must be the enrolment's next one, and the history row, the step's effect (the mail
- * it queues, keyed person × scenario × pass × step × visit) and the move to the next step
- * commit together. A job that runs twice, or late after its lease expired, finds the seq taken.
+ * Runs the steps enrolments are due to take, each exactly once, in one transaction: the
+ * enrolment rows are locked (in id order), a job's seq must be its enrolment's next one, and
+ * the history rows, the steps' effects (the mail they queue, keyed person × scenario × pass ×
+ * step × visit) and the moves to the next steps commit together. A job that runs twice, or late
+ * after its lease expired, finds the seq taken. Send steps go through the mail module as one
+ * batch (a few statements for fifty people instead of a dozen per person); other steps run one
+ * by one inside the same transaction.
+ *
+ * With `skipLocked`, an enrolment locked by another transaction is not waited for; such steps,
+ * and those whose person is gone, are returned for the caller to run one by one.
  */
-export async function executeStep(
+export async function executeSteps(
   ctx: AppContext,
-  enrolmentId: number,
-  seq: number,
-  finalAttempt = false,
-): Promise<void> {
-  try {
-    await ctx.db.transaction(async (tx) => {
-      const r = await tx.query<EnrolmentRow>(
-        `SELECT id, workspace_id, scenario_id, person_id, occurrence, status, next_step, next_seq
-         FROM scenario_enrolments WHERE id = $1 FOR UPDATE`,
-        [enrolmentId],
+  due: DueStep[],
+  opts: { skipLocked?: boolean } = {},
+): Promise<DueStep[]> {
+  return ctx.db.transaction(async (tx) => {
+    const leftOver: DueStep[] = [];
+    const ids = [...new Set(due.map((d) => d.enrolmentId))];
+    const r = await tx.query<EnrolmentRow>(
+      `SELECT id, workspace_id, scenario_id, person_id, occurrence, status, next_step, next_seq
+       FROM scenario_enrolments WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE${opts.skipLocked ? ' SKIP LOCKED' : ''}`,
+      [ids],
+    );
+    const rows = new Map(r.rows.map((e) => [Number(e.id), e]));
+    if (opts.skipLocked && rows.size < ids.length) {
+      const held = await tx.query<{ id: number }>(
+        'SELECT id FROM scenario_enrolments WHERE id = ANY($1::bigint[])',
+        [ids.filter((id) => !rows.has(id))],
       );
-      const e = r.rows[0];
-      if (!e || e.status !== 'active' || e.next_seq !== seq || !e.next_step) return;
-      const scenario = await getScenario(tx, e.workspace_id, e.scenario_id);
-      const now = ctx.clock.now();
+      const busy = new Set(held.rows.map((x) => Number(x.id)));
+      leftOver.push(...due.filter((d) => busy.has(d.enrolmentId)));
+    }
+    const now = ctx.clock.now();
+    const scenarios = new Map<string, Scenario>();
+    const candidates: { e: EnrolmentRow; seq: number; scenario: Scenario }[] = [];
+    const seen = new Set<number>();
+    for (const d of due) {
+      const e = rows.get(d.enrolmentId);
+      if (!e || e.status !== 'active' || e.next_seq !== d.seq || !e.next_step || seen.has(d.enrolmentId))
+        continue;
+      seen.add(d.enrolmentId);
+      let scenario = scenarios.get(e.scenario_id);
+      if (!scenario) {
+        scenario = await getScenario(tx, e.workspace_id, e.scenario_id);
+        scenarios.set(e.scenario_id, scenario);
+      }
       // A paused scenario holds everyone where they are; activation schedules them again.
-      if (scenario.status === 'paused') return;
-      if (scenario.status !== 'active') return finishEnrolment(tx, e, 'exited', 'scenario_stopped', now);
-      const person = await getPerson(tx, e.workspace_id, e.person_id);
-      if (await goalReached(tx, e.workspace_id, scenario, person, now))
-        return finishEnrolment(tx, e, 'goal', 'goal_reached', now);
+      if (scenario.status === 'paused') continue;
+      if (scenario.status !== 'active') await finishEnrolment(tx, e, 'exited', 'scenario_stopped', now);
+      else candidates.push({ e, seq: d.seq, scenario });
+    }
+    // The people, locked FOR SHARE (an unsubscribe waits for the mail this queues), per workspace.
+    const people = new Map<number, Map<string, Person>>();
+    for (const ws of new Set(candidates.map((c) => c.e.workspace_id)))
+      people.set(
+        ws,
+        await lockPeopleForSend(
+          tx,
+          ws,
+          candidates.filter((c) => c.e.workspace_id === ws).map((c) => c.e.person_id),
+        ),
+      );
+    const runnable: Runnable[] = [];
+    for (const { e, seq, scenario } of candidates) {
+      const person = people.get(e.workspace_id)?.get(e.person_id);
+      if (!person) {
+        leftOver.push({ enrolmentId: Number(e.id), seq });
+        continue;
+      }
+      if (await goalReached(tx, e.workspace_id, scenario, person, now)) {
+        await finishEnrolment(tx, e, 'goal', 'goal_reached', now);
+        continue;
+      }
       const step = scenario.steps.find((s) => s.id === e.next_step);
-      if (!step) return finishEnrolment(tx, e, 'failed', 'step_removed', now);
+      if (!step) {
+        await finishEnrolment(tx, e, 'failed', 'step_removed', now);
+        continue;
+      }
       const tz = personTimeZone(person, scenario.timeZone);
       if (step.type === 'send_email') {
         // No mail in the quiet hours of the person's own time zone: the same step, later.
@@ -115,54 +180,161 @@ export async function executeStep(
             { enrolmentId: e.id, seq },
             { key: `${stepJobKey(e.id, seq)}:q${allowed.getTime()}`, runAt: allowed },
           );
-          return;
+          continue;
         }
       }
-      const taken = await tx.query(
-        `INSERT INTO scenario_step_runs (workspace_id, enrolment_id, scenario_id, person_id, seq, step_id, step_type, outcome, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8) ON CONFLICT (enrolment_id, seq) DO NOTHING RETURNING id`,
-        [e.workspace_id, e.id, scenario.id, person.id, seq, step.id, step.type, now],
-      );
-      if (taken.rows.length === 0) return;
-      const result = await runStep({
+      runnable.push({ e, seq, scenario, person, step, tz });
+    }
+    if (runnable.length === 0) return leftOver;
+
+    const taken = await tx.query<{ id: number; enrolment_id: number }>(
+      `INSERT INTO scenario_step_runs (workspace_id, enrolment_id, scenario_id, person_id, seq, step_id, step_type, outcome, at)
+       SELECT u.ws, u.enrolment_id, u.scenario_id, u.person_id, u.seq, u.step_id, u.step_type, 'running', $8
+       FROM unnest($1::int[], $2::bigint[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[])
+            AS u(ws, enrolment_id, scenario_id, person_id, seq, step_id, step_type)
+       ON CONFLICT (enrolment_id, seq) DO NOTHING RETURNING id, enrolment_id`,
+      [
+        runnable.map((x) => x.e.workspace_id),
+        runnable.map((x) => x.e.id),
+        runnable.map((x) => x.scenario.id),
+        runnable.map((x) => x.person.id),
+        runnable.map((x) => x.seq),
+        runnable.map((x) => x.step.id),
+        runnable.map((x) => x.step.type),
+        now,
+      ],
+    );
+    const runIds = new Map(taken.rows.map((t) => [Number(t.enrolment_id), Number(t.id)]));
+    const work = runnable.filter((x) => {
+      x.runId = runIds.get(Number(x.e.id));
+      return x.runId !== undefined;
+    });
+
+    const results = new Map<Runnable, StepResult>();
+    const enrolment = (x: Runnable) => ({ id: x.e.id, occurrence: x.e.occurrence, seq: x.seq });
+    for (const ws of new Set(work.map((x) => x.e.workspace_id))) {
+      const sends = work.filter((x) => x.e.workspace_id === ws && x.step.type === 'send_email');
+      const outcomes = await sendTemplateMails(
         tx,
         ctx,
-        workspaceId: e.workspace_id,
-        scenario,
-        enrolment: { id: e.id, occurrence: e.occurrence, seq },
-        person,
-        step,
+        ws,
+        sends.map((x) =>
+          sendInput(
+            {
+              workspaceId: ws,
+              scenario: x.scenario,
+              person: x.person,
+              enrolment: enrolment(x),
+              step: x.step,
+            },
+            x.step as SendStep,
+          ),
+        ),
+        people.get(ws),
+      );
+      for (const [i, x] of sends.entries()) results.set(x, sendStepResult(x.step as SendStep, outcomes[i]));
+    }
+    for (const x of work) {
+      if (results.has(x)) continue;
+      results.set(
+        x,
+        await runStep({
+          tx,
+          ctx,
+          workspaceId: x.e.workspace_id,
+          scenario: x.scenario,
+          enrolment: enrolment(x),
+          person: x.person,
+          step: x.step,
+          now,
+          tz: x.tz,
+          actor: systemActor(`scenario:${x.scenario.name}`, x.e.workspace_id),
+        }),
+      );
+    }
+    await recordResults(tx, work, results, now);
+    return leftOver;
+  });
+}
+
+type SendStep = Extract<Step, { type: 'send_email' }>;
+
+/** The history rows' outcomes, the enrolments moved on or completed, and the next steps' jobs: a statement each. */
+async function recordResults(tx: Queryable, work: Runnable[], results: Map<Runnable, StepResult>, now: Date) {
+  const res = (x: Runnable) => results.get(x) as StepResult;
+  await tx.query(
+    `UPDATE scenario_step_runs r SET outcome = u.outcome, detail = u.detail::jsonb
+     FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, outcome, detail) WHERE r.id = u.id`,
+    [
+      work.map((x) => x.runId),
+      work.map((x) => res(x).outcome),
+      work.map((x) => {
+        const r = res(x);
+        return JSON.stringify(r.resumeAt ? { ...r.detail, until: r.resumeAt } : r.detail);
+      }),
+    ],
+  );
+  const ended = work.filter((x) => !res(x).next);
+  if (ended.length)
+    await tx.query(
+      `UPDATE scenario_enrolments e SET status = 'completed', exit_reason = u.reason, finished_at = $5, current_step = u.step,
+              next_step = NULL, next_seq = u.seq, next_run_at = NULL
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[]) AS u(id, reason, step, seq) WHERE e.id = u.id`,
+      [
+        ended.map((x) => x.e.id),
+        ended.map((x) => (x.step.type === 'exit' ? 'exit_step' : 'end')),
+        ended.map((x) => x.step.id),
+        ended.map((x) => x.seq + 1),
         now,
-        tz,
-        actor: systemActor(`scenario:${scenario.name}`, e.workspace_id),
-      });
-      await tx.query(`UPDATE scenario_step_runs SET outcome = $2, detail = $3 WHERE id = $1`, [
-        (taken.rows[0] as { id: number }).id,
-        result.outcome,
-        JSON.stringify(result.resumeAt ? { ...result.detail, until: result.resumeAt } : result.detail),
-      ]);
-      if (!result.next) {
-        await tx.query(
-          `UPDATE scenario_enrolments SET status = 'completed', exit_reason = $2, finished_at = $3, current_step = $4,
-                  next_step = NULL, next_seq = $5, next_run_at = NULL WHERE id = $1`,
-          [e.id, step.type === 'exit' ? 'exit_step' : 'end', now, step.id, seq + 1],
-        );
-        return;
-      }
-      const nextStep = scenario.steps.find((s) => s.id === result.next);
-      let runAt = result.resumeAt ?? now;
-      if (nextStep?.type === 'send_email') runAt = outsideQuietHours(runAt, scenario.quietHours, tz);
-      await tx.query(
-        `UPDATE scenario_enrolments SET current_step = $2, next_step = $3, next_seq = $4, next_run_at = $5 WHERE id = $1`,
-        [e.id, step.type === 'wait' ? step.id : result.next, result.next, seq + 1, runAt],
-      );
-      await enqueue(
-        tx,
-        STEP_QUEUE,
-        { enrolmentId: e.id, seq: seq + 1 },
-        { key: stepJobKey(e.id, seq + 1), runAt },
-      );
+      ],
+    );
+  const moving = work
+    .filter((x) => res(x).next)
+    .map((x) => {
+      const r = res(x);
+      const nextStep = x.scenario.steps.find((s) => s.id === r.next);
+      let runAt = r.resumeAt ?? now;
+      if (nextStep?.type === 'send_email') runAt = outsideQuietHours(runAt, x.scenario.quietHours, x.tz);
+      return { x, next: r.next as string, runAt };
     });
+  if (moving.length === 0) return;
+  await tx.query(
+    `UPDATE scenario_enrolments e SET current_step = u.current, next_step = u.next, next_seq = u.seq, next_run_at = u.run_at
+     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::timestamptz[]) AS u(id, current, next, seq, run_at)
+     WHERE e.id = u.id`,
+    [
+      moving.map((m) => m.x.e.id),
+      moving.map((m) => (m.x.step.type === 'wait' ? m.x.step.id : m.next)),
+      moving.map((m) => m.next),
+      moving.map((m) => m.x.seq + 1),
+      moving.map((m) => m.runAt),
+    ],
+  );
+  await enqueueMany(
+    tx,
+    STEP_QUEUE,
+    moving.map((m) => ({
+      payload: { enrolmentId: m.x.e.id, seq: m.x.seq + 1 },
+      key: stepJobKey(m.x.e.id, m.x.seq + 1),
+      runAt: m.runAt,
+    })),
+  );
+}
+
+/**
+ * Runs the step an enrolment is due to take, exactly once (executeSteps for one step, waiting
+ * for the enrolment's lock). After the last retry gives up, the pass ends as failed.
+ */
+export async function executeStep(
+  ctx: AppContext,
+  enrolmentId: number,
+  seq: number,
+  finalAttempt = false,
+): Promise<void> {
+  try {
+    const left = await executeSteps(ctx, [{ enrolmentId, seq }]);
+    // Only a missing person leaves a step over when waiting for locks: it is gone (erased).
+    if (left.length) throw new Error(`the person of enrolment ${enrolmentId} is missing`);
   } catch (err) {
     // The last retry gave up: the pass ends as failed (visible in the history), not silently stuck.
     if (finalAttempt) {
@@ -181,10 +353,33 @@ export async function executeStep(
   }
 }
 
-export const stepJob: JobHandler = async (payload, ctx) => {
-  const { enrolmentId, seq } = stepPayload.parse(payload);
-  await executeStep(ctx, enrolmentId, seq, ctx.job.attempts >= ctx.job.max_attempts);
+/**
+ * The claimed step jobs of a worker together: one executeSteps transaction. Jobs whose
+ * enrolment is locked elsewhere, or with a payload that does not parse, run singly.
+ */
+const stepBatch: BatchJobHandler = async (jobs, ctx) => {
+  const parsed = jobs.map((job) => ({ job, due: stepPayload.safeParse(job.payload) }));
+  const good = parsed.filter((p) => p.due.success);
+  const left = await executeSteps(
+    ctx,
+    good.map((p) => p.due.data as DueStep),
+    { skipLocked: true },
+  );
+  const again = new Set(left.map((d) => `${d.enrolmentId}:${d.seq}`));
+  const single = parsed
+    .filter((p) => !p.due.success || again.has(`${p.due.data.enrolmentId}:${p.due.data.seq}`))
+    .map((p) => p.job);
+  const singleIds = new Set(single.map((j) => j.id));
+  return { done: jobs.filter((j) => !singleIds.has(j.id)).map((j) => j.id), single };
 };
+
+export const stepJob: JobHandler = Object.assign(
+  async (payload: unknown, ctx: JobContext) => {
+    const { enrolmentId, seq } = stepPayload.parse(payload);
+    await executeStep(ctx, enrolmentId, seq, ctx.job.attempts >= ctx.job.max_attempts);
+  },
+  { batch: stepBatch },
+);
 
 /**
  * Schedules again everyone held in a scenario (after a pause, or whose job was lost):

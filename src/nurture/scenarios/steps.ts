@@ -8,7 +8,14 @@ import { escapeHtml, type Locale, translate } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { queueMail } from '../../platform/mail.ts';
 import type { Actor } from '../../team/audit.ts';
-import { type Filter, personMatches, segmentFilter, sendTemplateMail } from '../mail/api.ts';
+import {
+  type Filter,
+  personMatches,
+  type SendOutcome,
+  type SendTemplateInput,
+  segmentFilter,
+  sendTemplateMail,
+} from '../mail/api.ts';
 import type { BranchCondition, Scenario, Step } from './model.ts';
 import { waitUntil } from './time.ts';
 
@@ -95,13 +102,29 @@ export async function runStep(input: StepInput): Promise<StepResult> {
 }
 
 async function sendEmail(input: StepInput, step: Extract<Step, { type: 'send_email' }>): Promise<StepResult> {
-  const outcome = await sendTemplateMail(input.tx, input.ctx, {
+  const outcome = await sendTemplateMail(input.tx, input.ctx, sendInput(input, step));
+  return sendStepResult(step, outcome);
+}
+
+/** What a send step asks of the mail module; its idempotency key is the step's. */
+export function sendInput(
+  input: Pick<StepInput, 'workspaceId' | 'scenario' | 'person' | 'enrolment' | 'step'>,
+  step: Extract<Step, { type: 'send_email' }>,
+): SendTemplateInput {
+  return {
     workspaceId: input.workspaceId,
     personId: input.person.id,
     templateId: step.templateId,
     idempotencyKey: stepKey(input),
     scenarioId: input.scenario.id,
-  });
+  };
+}
+
+/** A send step's history entry from the mail module's outcome. */
+export function sendStepResult(
+  step: Extract<Step, { type: 'send_email' }>,
+  outcome: SendOutcome,
+): StepResult {
   const next = step.next ?? null;
   switch (outcome.status) {
     case 'queued':

@@ -6,7 +6,7 @@ import type { Db } from '../db/client.ts';
 import type { AppContext } from '../http/context.ts';
 import { silentLog } from '../log.ts';
 import { claimJobs, enqueue, enqueueMany } from './queue.ts';
-import { startWorker } from './worker.ts';
+import { type JobHandler, startWorker } from './worker.ts';
 
 let db: Db;
 let ctx: AppContext;
@@ -91,5 +91,51 @@ describe('the durable job queue', () => {
     await Promise.all(workers.map((w) => w.drain()));
     expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     await Promise.all(workers.map((w) => w.stop()));
+  });
+
+  it("hands a queue's claimed jobs to its batch handler together; a batch that throws runs its jobs singly, and only the bad one fails", async () => {
+    const batches: number[][] = [];
+    const singles: number[] = [];
+    const handler: JobHandler = Object.assign(
+      async (payload: unknown) => {
+        const i = (payload as { i: number }).i;
+        if (i === 13) throw new Error('thirteen');
+        singles.push(i);
+      },
+      {
+        batch: async (jobs: { id: number; payload: unknown }[]) => {
+          const items = jobs.map((j) => (j.payload as { i: number }).i);
+          batches.push(items);
+          if (items.includes(13)) throw new Error('a bad job in the batch');
+          // Odd ones are left for single runs, as a batch handler does with jobs it cannot take.
+          return {
+            done: jobs.filter((j) => (j.payload as { i: number }).i % 2 === 0).map((j) => j.id),
+            single: jobs.filter((j) => (j.payload as { i: number }).i % 2 === 1) as never,
+          };
+        },
+      },
+    );
+    await enqueueMany(db, 'q.batch', Array.from({ length: 20 }, (_, i) => ({ payload: { i } })));
+    const w = startWorker({ ctx, handlers: { 'q.batch': handler }, batchSize: 10, concurrency: 1 }, false);
+    await w.drain();
+    expect(batches.map((b) => b.length)).toEqual([10, 10]);
+    // The batch without 13 ran its odd jobs singly; the batch with 13 ran all of its jobs singly.
+    const withBad = batches.find((b) => b.includes(13)) as number[];
+    const withoutBad = batches.find((b) => !b.includes(13)) as number[];
+    expect(singles.sort((a, b) => a - b)).toEqual(
+      [...withoutBad.filter((i) => i % 2 === 1), ...withBad.filter((i) => i !== 13)].sort((a, b) => a - b),
+    );
+    const states = await db.query<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM jobs WHERE queue = 'q.batch' GROUP BY status ORDER BY status`,
+    );
+    expect(states.rows).toEqual([
+      { status: 'done', n: 19 },
+      { status: 'pending', n: 1 },
+    ]);
+    const bad = await db.query<{ last_error: string; attempts: number }>(
+      `SELECT last_error, attempts FROM jobs WHERE queue = 'q.batch' AND status = 'pending'`,
+    );
+    expect(bad.rows[0]).toMatchObject({ last_error: 'thirteen', attempts: 1 });
+    await w.stop();
   });
 });

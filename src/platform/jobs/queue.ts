@@ -33,11 +33,12 @@ export async function enqueueMany(
   q: Queryable,
   queue: string,
   jobs: { payload: unknown; key?: string; runAt?: Date }[],
+  opts: { maxAttempts?: number } = {},
 ): Promise<number> {
   if (jobs.length === 0) return 0;
   const r = await q.query(
-    `INSERT INTO jobs (queue, payload, key, run_at)
-     SELECT $1, p::jsonb, k, coalesce(t, now())
+    `INSERT INTO jobs (queue, payload, key, run_at, max_attempts)
+     SELECT $1, p::jsonb, k, coalesce(t, now()), $5
      FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(p, k, t)
      ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`,
     [
@@ -45,6 +46,7 @@ export async function enqueueMany(
       jobs.map((j) => JSON.stringify(j.payload ?? {})),
       jobs.map((j) => j.key ?? null),
       jobs.map((j) => j.runAt ?? null),
+      opts.maxAttempts ?? 10,
     ],
   );
   return r.affectedRows;
@@ -96,6 +98,14 @@ export async function completeJob(q: Queryable, id: number): Promise<void> {
   await q.query(
     `UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`,
     [id],
+  );
+}
+
+export async function completeJobs(q: Queryable, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query(
+    `UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL WHERE id = ANY($1::bigint[])`,
+    [ids],
   );
 }
 

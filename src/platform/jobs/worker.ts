@@ -1,13 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../http/context.ts';
-import { claimJobs, completeJob, enqueue, failJob, type JobRow } from './queue.ts';
+import { claimJobs, completeJob, completeJobs, enqueue, failJob, type JobRow } from './queue.ts';
 
 export interface JobContext extends AppContext {
   job: JobRow;
 }
 
-/** A handler receives the payload as `unknown`: it may have been queued by older code. Parse it first. */
-export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
+/**
+ * A handler receives the payload as `unknown`: it may have been queued by older code. Parse it
+ * first. A handler may also take the claimed jobs of its queue together (`batch`, e.g. one
+ * transaction for fifty scenario steps instead of fifty): see BatchJobHandler.
+ */
+export type JobHandler = ((payload: unknown, ctx: JobContext) => Promise<void>) & { batch?: BatchJobHandler };
+
+/**
+ * What a batch handler did with each job: `done` are completed (one statement), `failed` are
+ * retried with backoff or failed for good like a single job that threw, and `single` run one by
+ * one through the plain handler (a job the batch could not take, e.g. one locked elsewhere).
+ * If the batch handler throws, every job of the batch runs singly: one bad job cannot fail the
+ * others, and it fails on its own.
+ */
+export interface BatchOutcome {
+  done: number[];
+  failed?: { job: JobRow; error: string }[];
+  single?: JobRow[];
+}
+
+export type BatchJobHandler = (jobs: JobRow[], ctx: AppContext) => Promise<BatchOutcome>;
 
 export interface PeriodicTask {
   queue: string;
@@ -85,16 +104,58 @@ export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
     }
   }
 
+  /** Runs jobs of one queue whose handler takes batches; falls back to single runs per job. */
+  async function runBatch(jobs: JobRow[]): Promise<void> {
+    const queue = jobs[0].queue;
+    const started = Date.now();
+    let outcome: BatchOutcome;
+    try {
+      outcome = await (opts.handlers[queue].batch as BatchJobHandler)(jobs, opts.ctx);
+    } catch (err) {
+      log.warn(
+        { queue, jobs: jobs.length, err: err instanceof Error ? err.message : String(err) },
+        'batch failed; running its jobs one by one',
+      );
+      for (const job of jobs) await runOne(job);
+      return;
+    }
+    await completeJobs(db, outcome.done);
+    for (const { job, error } of outcome.failed ?? []) {
+      const result = await failJob(db, job, error);
+      log.warn({ queue, jobId: job.id, attempt: job.attempts, outcome: result, err: error }, 'job failed');
+    }
+    for (const job of outcome.single ?? []) await runOne(job);
+    log.debug({ queue, jobs: jobs.length, ms: Date.now() - started }, 'batch done');
+  }
+
+  /** The next unit of work from a claimed list: one job, or every job of its queue when the queue takes batches. */
+  function takeWork(list: JobRow[]): JobRow[] {
+    const job = list.shift();
+    if (!job) return [];
+    if (!opts.handlers[job.queue]?.batch) return [job];
+    const group = [job];
+    for (let i = 0; i < list.length; ) {
+      if (list[i].queue === job.queue) group.push(...list.splice(i, 1));
+      else i++;
+    }
+    return group;
+  }
+
+  async function runWork(work: JobRow[]): Promise<void> {
+    if (work.length > 1 || (work.length === 1 && opts.handlers[work[0].queue]?.batch)) await runBatch(work);
+    else if (work.length === 1) await runOne(work[0]);
+  }
+
   async function tick(): Promise<number> {
     await schedulePeriodic();
     const jobs = await claimJobs(db, queues, id, batch, opts.leaseSeconds ?? 300);
-    let next = 0;
+    const n = jobs.length;
     await Promise.all(
       Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
-        while (next < jobs.length) await runOne(jobs[next++]);
+        for (let work = takeWork(jobs); work.length > 0; work = takeWork(jobs)) await runWork(work);
       }),
     );
-    return jobs.length;
+    return n;
   }
 
   // The background loop: `concurrency` slots take jobs from the claimed batch, and a slot that
@@ -131,14 +192,18 @@ export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
   async function slot(): Promise<void> {
     // On stop, the jobs already claimed still run (they are leased to this worker).
     while (!stopped || local.length > 0) {
-      const job = local.shift();
-      if (job) {
+      const work = takeWork(local);
+      if (work.length > 0) {
         try {
-          await runOne(job);
+          await runWork(work);
         } catch (err) {
-          // Completing or failing the job did not reach the database: its lease runs out and it is due again.
+          // Completing or failing the jobs did not reach the database: their lease runs out and they are due again.
           log.error(
-            { queue: job.queue, jobId: job.id, err: err instanceof Error ? err.message : String(err) },
+            {
+              queue: work[0].queue,
+              jobs: work.map((j) => j.id),
+              err: err instanceof Error ? err.message : String(err),
+            },
             'job not recorded',
           );
         }
