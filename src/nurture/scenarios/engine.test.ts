@@ -196,8 +196,8 @@ describe('exactly once', () => {
     for (let i = 0; i < 6; i++) ids.push(await person());
     await t.call({ method: 'POST', url: `/api/v1/scenarios/${id}/enrol`, payload: { personIds: ids } });
     const handlers = jobHandlers();
-    const w1 = startWorker({ ctx: t.ctx, handlers, batchSize: 3 }, false);
-    const w2 = startWorker({ ctx: t.ctx, handlers, batchSize: 3 }, false);
+    const w1 = startWorker({ ctx: t.ctx, handlers, batchSize: 3, batchClaim: 3 }, false);
+    const w2 = startWorker({ ctx: t.ctx, handlers, batchSize: 3, batchClaim: 3 }, false);
     await Promise.all([w1.drain(), w2.drain(), w1.drain(), w2.drain()]);
     await Promise.all([w1.drain(), w2.drain()]);
     await waitFor(() => smtp.messages.length >= before + 12);

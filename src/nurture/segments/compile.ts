@@ -127,7 +127,9 @@ function field(b: SqlBuilder, f: FieldCondition, underNot: boolean): string {
   // Account fields: the set of matching accounts, hashed once (or probed by primary key).
   if (b.opts.strategy === 'person')
     return `EXISTS (SELECT 1 FROM accounts a WHERE a.id = p.account_id AND ${pred})`;
-  return twoValued(`p.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = ${b.ws} AND ${pred})`);
+  return twoValued(
+    `p.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = ${b.ws} AND ${pred})`,
+  );
 }
 
 function predicate(

@@ -22,12 +22,24 @@ describe('the durable job queue', () => {
   it('enqueues a keyed job once, however often it is asked', async () => {
     expect(await enqueue(db, 'q.once', { n: 1 }, { key: 'only-once' })).toBe(true);
     expect(await enqueue(db, 'q.once', { n: 2 }, { key: 'only-once' })).toBe(false);
-    expect(await enqueueMany(db, 'q.once', [{ payload: {}, key: 'only-once' }, { payload: {}, key: 'other' }])).toBe(1);
+    expect(
+      await enqueueMany(db, 'q.once', [
+        { payload: {}, key: 'only-once' },
+        { payload: {}, key: 'other' },
+      ]),
+    ).toBe(1);
   });
 
   it('never hands the same job to two claimers', async () => {
-    await enqueueMany(db, 'q.claim', Array.from({ length: 20 }, (_, i) => ({ payload: { i } })));
-    const [a, b] = await Promise.all([claimJobs(db, ['q.claim'], 'a', 15, 60), claimJobs(db, ['q.claim'], 'b', 15, 60)]);
+    await enqueueMany(
+      db,
+      'q.claim',
+      Array.from({ length: 20 }, (_, i) => ({ payload: { i } })),
+    );
+    const [a, b] = await Promise.all([
+      claimJobs(db, ['q.claim'], 'a', 15, 60),
+      claimJobs(db, ['q.claim'], 'b', 15, 60),
+    ]);
     const ids = [...a, ...b].map((j) => j.id);
     expect(ids.length).toBe(20);
     expect(new Set(ids).size).toBe(20);
@@ -35,7 +47,11 @@ describe('the durable job queue', () => {
   });
 
   it('claims round robin over queues, so a backlog in one never starves another', async () => {
-    await enqueueMany(db, 'q.backlog', Array.from({ length: 50 }, (_, i) => ({ payload: { i } })));
+    await enqueueMany(
+      db,
+      'q.backlog',
+      Array.from({ length: 50 }, (_, i) => ({ payload: { i } })),
+    );
     await enqueue(db, 'q.urgent', { live: true });
     const claimed = await claimJobs(db, ['q.backlog', 'q.urgent'], 'fair', 5, 60);
     expect(claimed).toHaveLength(5);
@@ -71,11 +87,16 @@ describe('the durable job queue', () => {
     );
     await enqueue(db, 'q.flaky', {}, { maxAttempts: 2 });
     await worker.drain();
-    const row = (await db.query<{ status: string; attempts: number; last_error: string }>(`SELECT status, attempts, last_error FROM jobs WHERE queue = 'q.flaky'`)).rows[0];
+    const row = (
+      await db.query<{ status: string; attempts: number; last_error: string }>(
+        `SELECT status, attempts, last_error FROM jobs WHERE queue = 'q.flaky'`,
+      )
+    ).rows[0];
     expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'receiver down' });
     await db.query(`UPDATE jobs SET run_at = now() WHERE queue = 'q.flaky'`);
     await worker.drain();
-    const final = (await db.query<{ status: string }>(`SELECT status FROM jobs WHERE queue = 'q.flaky'`)).rows[0];
+    const final = (await db.query<{ status: string }>(`SELECT status FROM jobs WHERE queue = 'q.flaky'`))
+      .rows[0];
     expect(final.status).toBe('failed');
     expect(calls).toBe(2);
     await worker.stop();
@@ -86,8 +107,14 @@ describe('the durable job queue', () => {
     const handler = async (payload: unknown) => {
       seen.push((payload as { i: number }).i);
     };
-    await enqueueMany(db, 'q.compete', Array.from({ length: 60 }, (_, i) => ({ payload: { i } })));
-    const workers = [1, 2, 3].map(() => startWorker({ ctx, handlers: { 'q.compete': handler }, batchSize: 5 }, false));
+    await enqueueMany(
+      db,
+      'q.compete',
+      Array.from({ length: 60 }, (_, i) => ({ payload: { i } })),
+    );
+    const workers = [1, 2, 3].map(() =>
+      startWorker({ ctx, handlers: { 'q.compete': handler }, batchSize: 5 }, false),
+    );
     await Promise.all(workers.map((w) => w.drain()));
     expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     await Promise.all(workers.map((w) => w.stop()));
@@ -115,8 +142,12 @@ describe('the durable job queue', () => {
         },
       },
     );
-    await enqueueMany(db, 'q.batch', Array.from({ length: 20 }, (_, i) => ({ payload: { i } })));
-    const w = startWorker({ ctx, handlers: { 'q.batch': handler }, batchSize: 10, concurrency: 1 }, false);
+    await enqueueMany(
+      db,
+      'q.batch',
+      Array.from({ length: 20 }, (_, i) => ({ payload: { i } })),
+    );
+    const w = startWorker({ ctx, handlers: { 'q.batch': handler }, batchClaim: 10, concurrency: 1 }, false);
     await w.drain();
     expect(batches.map((b) => b.length)).toEqual([10, 10]);
     // The batch without 13 ran its odd jobs singly; the batch with 13 ran all of its jobs singly.

@@ -40,6 +40,8 @@ export interface WorkerOptions {
   periodic?: PeriodicTask[];
   /** Jobs claimed per poll. (Default: 10, or the concurrency when higher) */
   batchSize?: number;
+  /** Jobs of the queues that take batches claimed per poll. (Default: 50, or batchSize when higher) */
+  batchClaim?: number;
   /**
    * Jobs of a claimed batch run at once. Jobs are independent and already run side by side
    * in several worker processes, so this only spends the connection pool better: SMTP and
@@ -72,6 +74,17 @@ export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
     ),
   );
   const batch = Math.max(opts.batchSize ?? 10, concurrency);
+  // Queues whose handler takes batches are claimed on their own, more at a time: a batch of
+  // fifty scenario steps is one transaction, where fifty single jobs were fifty.
+  const batchQueues = queues.filter((q) => opts.handlers[q].batch);
+  const singleQueues = queues.filter((q) => !opts.handlers[q].batch);
+  const batchClaim = Math.max(opts.batchClaim ?? 50, batch);
+  async function claim(): Promise<JobRow[]> {
+    const lease = opts.leaseSeconds ?? 300;
+    const single = singleQueues.length ? await claimJobs(db, singleQueues, id, batch, lease) : [];
+    const batched = batchQueues.length ? await claimJobs(db, batchQueues, id, batchClaim, lease) : [];
+    return [...single, ...batched];
+  }
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   const lastPeriodic = new Map<string, number>();
@@ -148,7 +161,7 @@ export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
 
   async function tick(): Promise<number> {
     await schedulePeriodic();
-    const jobs = await claimJobs(db, queues, id, batch, opts.leaseSeconds ?? 300);
+    const jobs = await claim();
     const n = jobs.length;
     await Promise.all(
       Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
@@ -169,7 +182,7 @@ export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
     claiming ??= (async () => {
       try {
         await schedulePeriodic();
-        const jobs = await claimJobs(db, queues, id, batch, opts.leaseSeconds ?? 300);
+        const jobs = await claim();
         local.push(...jobs);
         return jobs.length;
       } finally {
