@@ -52,9 +52,9 @@ async function keptAndFresh() {
 }
 
 /**
- * What the funnel's breakdowns read, as kept by the triggers and as recomputed: each entry's
- * first-touch campaign, and the monthly rollup of the entries by every breakdown but channel
- * (grouped with the same value expressions the report uses for the days at a period's edges).
+ * What the funnel reads, as kept by the triggers and as recomputed: each entry's first-touch
+ * campaign, the monthly rollup of the entries by every breakdown but channel (grouped with the
+ * same value expressions the report uses for the days at a period's edges), and the daily rollup.
  */
 async function dimsKeptAndFresh() {
   const keptCampaigns = await t.db.query<{ k: string }>(
@@ -80,9 +80,24 @@ async function dimsKeptAndFresh() {
        FROM (${values.join(' UNION ALL ')}) x
      ) y GROUP BY workspace_id, dim, month, stage, value, days ORDER BY 1`,
   );
+  // The daily rollup of totals and channels, whose update trigger nets old rows against new ones.
+  const keptDaily = await t.db.query<{ k: string }>(
+    `SELECT workspace_id || ' ' || day || ' ' || stage || ' ' || channel || ' ' || days || ' ' || sum(n) AS k
+     FROM funnel_daily GROUP BY workspace_id, day, stage, channel, days HAVING sum(n) <> 0 ORDER BY 1`,
+  );
+  const freshDaily = await t.db.query<{ k: string }>(
+    `SELECT workspace_id || ' ' || day || ' ' || stage || ' ' || channel || ' ' || days || ' ' || count(*) AS k
+     FROM (
+       SELECT workspace_id, to_char(entered_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS day, stage,
+              coalesce(${dimensionSql('channel')}, '') AS channel,
+              coalesce(floor(extract(epoch FROM next_at - entered_at) / 86400)::int, -1) AS days
+       FROM funnel_entries f
+     ) x GROUP BY workspace_id, day, stage, channel, days ORDER BY 1`,
+  );
+  const rows = (r: { rows: { k: string }[] }) => r.rows.map((x) => x.k);
   return {
-    kept: { campaigns: keptCampaigns.rows.map((r) => r.k), rollup: keptRollup.rows.map((r) => r.k) },
-    fresh: { campaigns: freshCampaigns.rows.map((r) => r.k), rollup: freshRollup.rows.map((r) => r.k) },
+    kept: { campaigns: rows(keptCampaigns), rollup: rows(keptRollup), daily: rows(keptDaily) },
+    fresh: { campaigns: rows(freshCampaigns), rollup: rows(freshRollup), daily: rows(freshDaily) },
   };
 }
 

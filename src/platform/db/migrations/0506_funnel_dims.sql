@@ -122,8 +122,7 @@ BEGIN
   WHERE t.person_id = ANY(ids) AND t.person_id = m.person_id AND t.campaign_id = m.campaign_id
     AND (t.lead_touch, t.first_touch) IS DISTINCT FROM (m.lead_touch, m.first_touch);
 
-  -- Only entries whose campaign changes are written (each write moves funnel_daily and
-  -- funnel_monthly_dims rows through the triggers below).
+  -- Only entries whose campaign changes are written: each goes through the rollup triggers.
   UPDATE funnel_entries f SET campaign_id = x.campaign_id
   FROM (
     SELECT u.person_id, ft.campaign_id
@@ -150,13 +149,41 @@ CREATE TRIGGER campaigns_touch_delete AFTER DELETE ON campaigns
   REFERENCING OLD TABLE AS old_campaigns
   FOR EACH STATEMENT EXECUTE FUNCTION analytics_untrack_campaigns();
 
--- The history that existed before this migration. (Only campaign_id changes: funnel_daily does not
--- depend on it, so its trigger is left out of this one statement; the lock ALTER TABLE takes holds
--- other writers off until the migration commits.)
-ALTER TABLE funnel_entries DISABLE TRIGGER funnel_entries_rollup_update;
+-- Updates of entries that move nothing in funnel_daily (a new campaign, source or industry, the
+-- funnel_daily rows of every entry written again) net their old rows against their new ones and
+-- write only what changed: at 34,000 entries given a campaign, the subtract-then-add of 0501 took
+-- 1.25 s, as long as the update itself.
+CREATE OR REPLACE FUNCTION analytics_rollup_entries() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    INSERT INTO funnel_daily AS d (workspace_id, day, stage, channel, days, n)
+    SELECT workspace_id, (entered_at AT TIME ZONE 'Asia/Tokyo')::date, stage, coalesce(channel, ''),
+           coalesce(floor(extract(epoch FROM next_at - entered_at) / 86400)::int, -1), -count(*)
+    FROM old_entries GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (workspace_id, day, stage, channel, days) DO UPDATE SET n = d.n + EXCLUDED.n;
+  ELSIF TG_OP = 'INSERT' THEN
+    INSERT INTO funnel_daily AS d (workspace_id, day, stage, channel, days, n)
+    SELECT workspace_id, (entered_at AT TIME ZONE 'Asia/Tokyo')::date, stage, coalesce(channel, ''),
+           coalesce(floor(extract(epoch FROM next_at - entered_at) / 86400)::int, -1), count(*)
+    FROM new_entries GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (workspace_id, day, stage, channel, days) DO UPDATE SET n = d.n + EXCLUDED.n;
+  ELSE
+    INSERT INTO funnel_daily AS d (workspace_id, day, stage, channel, days, n)
+    SELECT workspace_id, (entered_at AT TIME ZONE 'Asia/Tokyo')::date, stage, coalesce(channel, ''),
+           coalesce(floor(extract(epoch FROM next_at - entered_at) / 86400)::int, -1), sum(sign)
+    FROM (SELECT workspace_id, entered_at, stage, channel, next_at, -1 AS sign FROM old_entries
+          UNION ALL SELECT workspace_id, entered_at, stage, channel, next_at, 1 FROM new_entries) e
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(sign) <> 0
+    ON CONFLICT (workspace_id, day, stage, channel, days) DO UPDATE SET n = d.n + EXCLUDED.n;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- The history that existed before this migration (funnel_daily nets it to nothing).
 UPDATE funnel_entries f SET campaign_id = ft.campaign_id
 FROM campaign_touches ft WHERE ft.person_id = f.person_id AND ft.first_touch;
-ALTER TABLE funnel_entries ENABLE TRIGGER funnel_entries_rollup_update;
 
 CREATE TABLE funnel_monthly_dims (
   workspace_id integer NOT NULL,
@@ -191,6 +218,9 @@ $$;
 -- first and then spread over the breakdowns: at 173,000 entries spreading each entry took 2–3 s,
 -- grouping first 0.25 s. An update nets its old rows against its new ones, so a change that moves
 -- no breakdown value or day count (a channel change, a next stage on the same day) writes nothing.
+-- Every new Inquiry adds to the same few rows of the month (one per breakdown): the rows are
+-- upserted in primary-key order, so that concurrent statements wait for each other instead of
+-- deadlocking.
 CREATE FUNCTION analytics_rollup_entry_dims() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -202,7 +232,7 @@ BEGIN
             source, industry, prefecture, owner_id, employee_count, campaign_id, count(*) AS n
           FROM new_entries GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10) e,
       analytics_entry_dims(e.source, e.industry, e.prefecture, e.owner_id, e.employee_count, e.campaign_id) v
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (workspace_id, dim, month, stage, value, days) DO UPDATE SET n = d.n + EXCLUDED.n;
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO funnel_monthly_dims AS d (workspace_id, dim, month, stage, value, days, n)
@@ -212,7 +242,7 @@ BEGIN
             source, industry, prefecture, owner_id, employee_count, campaign_id, -count(*) AS n
           FROM old_entries GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10) e,
       analytics_entry_dims(e.source, e.industry, e.prefecture, e.owner_id, e.employee_count, e.campaign_id) v
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (workspace_id, dim, month, stage, value, days) DO UPDATE SET n = d.n + EXCLUDED.n;
   ELSE
     INSERT INTO funnel_monthly_dims AS d (workspace_id, dim, month, stage, value, days, n)
@@ -223,7 +253,7 @@ BEGIN
           FROM (SELECT *, -1 AS sign FROM old_entries UNION ALL SELECT *, 1 FROM new_entries) x
           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 HAVING sum(sign) <> 0) e,
       analytics_entry_dims(e.source, e.industry, e.prefecture, e.owner_id, e.employee_count, e.campaign_id) v
-    GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(e.n) <> 0
+    GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(e.n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (workspace_id, dim, month, stage, value, days) DO UPDATE SET n = d.n + EXCLUDED.n;
   END IF;
   RETURN NULL;
