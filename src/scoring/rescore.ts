@@ -176,7 +176,6 @@ interface RunRow {
   as_of: Date;
   total: number | null;
   processed: number;
-  cursor: string | null;
   changed: number | null;
   promoted: number | null;
   error: string | null;
