@@ -148,6 +148,28 @@ describe('CSV import engine', () => {
     expect(await person('a@dup.example.com')).toMatchObject({ company: 'Dup', title: 'CTO' });
   });
 
+  it('commits each round with the progress and counts of its own rows only, while the next round is read', async () => {
+    const emails = [1, 2, 3, 4, 5].map((i) => `round${i}@rounds.example.jp`);
+    const csv = `email\n${emails.join('\n')}\nnot-an-email\n`;
+    const reported: { rows: number; created: number; invalid: number }[] = [];
+    const s = await importCsv(t.ctx, [Buffer.from(csv)], {
+      batchSize: 2,
+      onProgress: (p) =>
+        reported.push({ rows: p.rows, created: p.counts.created, invalid: p.counts.invalid }),
+    });
+    expect(reported).toEqual([
+      { rows: 2, created: 2, invalid: 0 },
+      { rows: 4, created: 4, invalid: 0 },
+      { rows: 6, created: 5, invalid: 1 },
+    ]);
+    expect(s.counts).toMatchObject({ rows: 6, created: 5, invalid: 1 });
+    const stored = await t.db.query<{ rows_processed: number; counts: { rows: number; created: number } }>(
+      'SELECT rows_processed, counts FROM imports WHERE id = $1',
+      [s.importId],
+    );
+    expect(stored.rows[0]).toMatchObject({ rows_processed: 6, counts: { rows: 6, created: 5 } });
+  });
+
   it('adds everyone to a campaign by name, creating it, with an attended activity; idempotent', async () => {
     const csv = 'メール,姓,名\nc1@corp.example.jp,中村,一\nc2@gmail.com,小林,二\n';
     const s = await importCsv(t.ctx, [Buffer.from(csv)], { campaign: '展示会 2026秋' });
