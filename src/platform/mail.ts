@@ -93,6 +93,9 @@ export async function queueMails(
   return ids;
 }
 
+/** Pooled connections per SMTP server, and the lanes a delivery batch sends on. */
+const SMTP_CONNECTIONS = 4;
+
 const transports = new Map<string, nodemailer.Transporter>();
 
 /**
@@ -137,7 +140,7 @@ function transportFor(smtpUrl: string): nodemailer.Transporter {
       ignoreTLS: url.searchParams.get('ignoreTLS') === 'true',
       tls: { rejectUnauthorized: url.searchParams.get('rejectUnauthorized') !== 'false' },
       pool: true,
-      maxConnections: 4,
+      maxConnections: SMTP_CONNECTIONS,
       connectionTimeout: 10_000,
       getSocket: connectWithoutNagle,
       socketTimeout: 30_000,
@@ -350,8 +353,8 @@ async function recordSendFailure(q: Queryable, id: string, message: string, fina
 /**
  * The claimed delivery jobs of a worker together, with the same guarantees as one by one: the
  * rate slots taken for all of them first, one claim (lease) statement, one re-check of
- * unsubscribes and bounces, the messages handed to the SMTP pool side by side, and one
- * statement marking the accepted ones sent. A refused message is recorded and its job retried
+ * unsubscribes and bounces, the messages handed to the SMTP pool side by side, each marked
+ * sent as soon as the server accepts it. A refused message is recorded and its job retried
  * alone; a message leased by another worker runs singly (and is retried later).
  */
 const sendMailBatch: BatchJobHandler = async (jobs, ctx) => {
@@ -402,7 +405,6 @@ const sendMailBatch: BatchJobHandler = async (jobs, ctx) => {
        FROM unnest($1::uuid[], $2::text[]) AS u(id, reason) WHERE m.id = u.id`,
       [suppressed.map((x) => x.id), suppressed.map((x) => x.reason)],
     );
-  const sent: { id: string; smtpId: string | null }[] = [];
   if (!ctx.config.smtpUrl) {
     if (deliver.length)
       await ctx.db.query(
@@ -411,24 +413,31 @@ const sendMailBatch: BatchJobHandler = async (jobs, ctx) => {
       );
   } else {
     const smtpUrl = ctx.config.smtpUrl;
-    const results = await Promise.allSettled(deliver.map((m) => smtpSend(smtpUrl, m)));
-    for (const [i, r] of results.entries()) {
-      const m = deliver[i];
-      if (r.status === 'fulfilled') {
-        sent.push({ id: m.id, smtpId: r.value.messageId ?? null });
-        continue;
-      }
-      const job = jobOf.get(m.id) as JobRow;
-      const message = r.reason instanceof Error ? r.reason.message : String(r.reason);
-      await recordSendFailure(ctx.db, m.id, message, job.attempts >= job.max_attempts);
-      failed.push({ job, error: message });
-    }
-    if (sent.length)
-      await ctx.db.query(
-        `UPDATE mail_messages m SET status = 'sent', sent_at = now(), smtp_message_id = u.smtp_id, last_error = NULL, sending_until = NULL
-         FROM unnest($1::uuid[], $2::text[]) AS u(id, smtp_id) WHERE m.id = u.id`,
-        [sent.map((x) => x.id), sent.map((x) => x.smtpId)],
-      );
+    // Each message is marked sent as soon as the server accepts it, on a few lanes side by side
+    // (the SMTP pool's connections; one on the embedded database): a crash can leave only the
+    // messages in flight on those lanes accepted but unmarked — the at-least-once window of
+    // SMTP — never a whole batch.
+    const lanes = ctx.db.kind === 'postgres' ? SMTP_CONNECTIONS : 1;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(lanes, deliver.length) }, async () => {
+        while (next < deliver.length) {
+          const m = deliver[next++];
+          try {
+            const info = await smtpSend(smtpUrl, m);
+            await ctx.db.query(
+              `UPDATE mail_messages SET status = 'sent', sent_at = now(), smtp_message_id = $2, last_error = NULL, sending_until = NULL WHERE id = $1`,
+              [m.id, info.messageId ?? null],
+            );
+          } catch (err) {
+            const job = jobOf.get(m.id) as JobRow;
+            const message = err instanceof Error ? err.message : String(err);
+            await recordSendFailure(ctx.db, m.id, message, job.attempts >= job.max_attempts);
+            failed.push({ job, error: message });
+          }
+        }
+      }),
+    );
   }
   const failedIds = new Set(failed.map((f) => f.job.id));
   for (const m of claimed.rows) {
