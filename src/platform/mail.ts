@@ -171,20 +171,6 @@ interface MessageRow {
   attempts: number;
 }
 
-/**
- * Claims the message for delivery: only a queued message whose lease is free, so two workers
- * (or a retry racing a slow first attempt) never hand the same message to SMTP at once.
- */
-async function claimMessage(q: Queryable, id: string): Promise<MessageRow | undefined> {
-  const r = await q.query<MessageRow>(
-    `UPDATE mail_messages SET sending_until = now() + make_interval(secs => $2), attempts = attempts + 1
-     WHERE id = $1 AND status = 'queued' AND (sending_until IS NULL OR sending_until < now())
-     RETURNING id, workspace_id, person_id, kind, to_address, from_address, subject, html, text, headers, attempts`,
-    [id, SEND_LEASE_SECONDS],
-  );
-  return r.rows[0];
-}
-
 interface DeliveryCheck {
   unsubscribed: boolean;
   bounced: boolean;
@@ -219,11 +205,6 @@ async function deliveryChecks(q: Queryable, messages: MessageRow[]): Promise<Map
     ],
   );
   return new Map(r.rows.map((row) => [row.id, row]));
-}
-
-async function suppressedNow(q: Queryable, m: MessageRow): Promise<string | undefined> {
-  if (m.kind !== 'marketing' && m.kind !== 'transactional') return undefined;
-  return suppressionAtDelivery(m, (await deliveryChecks(q, [m])).get(m.id));
 }
 
 async function ratePerSecond(q: Queryable, workspaceId: number): Promise<number> {
@@ -283,50 +264,16 @@ function messageIdHeader(id: string, from: string): string {
  */
 export const sendMailJob: JobHandler = async (payload, ctx) => {
   const { messageId } = payloadSchema.parse(payload);
-  const status = await ctx.db.query<{ status: string; sending_until: Date | null; workspace_id: number }>(
-    'SELECT status, sending_until, workspace_id FROM mail_messages WHERE id = $1',
-    [messageId],
-  );
-  const current = status.rows[0];
-  if (current?.status !== 'queued') return;
-  if (ctx.config.smtpUrl) {
-    // Wait for a rate slot before claiming, so a waiting message holds no lease.
-    await awaitRate(ctx.db, current.workspace_id, 1);
-  }
-  const m = await claimMessage(ctx.db, messageId);
-  if (!m) {
+  // One message is a batch of one: the same checks, claim, send and marks.
+  const outcome = await sendMailBatch([{ ...ctx.job, payload }], ctx);
+  const failure = outcome.failed?.[0];
+  if (failure) throw new Error(failure.error);
+  if (outcome.single?.length) {
     const again = await ctx.db.query<{ status: string }>('SELECT status FROM mail_messages WHERE id = $1', [
       messageId,
     ]);
     // Another worker holds the lease: try again later rather than finishing this job.
     if (again.rows[0]?.status === 'queued') throw new Error('message is being sent by another worker');
-    return;
-  }
-  const suppressed = await suppressedNow(ctx.db, m);
-  if (suppressed) {
-    await ctx.db.query(
-      `UPDATE mail_messages SET status = 'suppressed', last_error = $2, sending_until = NULL WHERE id = $1`,
-      [m.id, `suppressed at delivery: ${suppressed}`],
-    );
-    return;
-  }
-  if (!ctx.config.smtpUrl) {
-    await ctx.db.query(
-      `UPDATE mail_messages SET status = 'outbox', sent_at = now(), sending_until = NULL WHERE id = $1`,
-      [m.id],
-    );
-    return;
-  }
-  try {
-    const info = await smtpSend(ctx.config.smtpUrl, m);
-    await ctx.db.query(
-      `UPDATE mail_messages SET status = 'sent', sent_at = now(), smtp_message_id = $2, last_error = NULL, sending_until = NULL WHERE id = $1`,
-      [m.id, info.messageId ?? null],
-    );
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    await recordSendFailure(ctx.db, m.id, message, ctx.job.attempts >= ctx.job.max_attempts);
-    throw err;
   }
 };
 
@@ -351,7 +298,9 @@ async function recordSendFailure(q: Queryable, id: string, message: string, fina
 }
 
 /**
- * The claimed delivery jobs of a worker together, with the same guarantees as one by one: the
+ * Delivery jobs, claimed by a worker together (or one, from sendMailJob). The messages are
+ * leased before SMTP (only a queued message whose lease is free, so two workers, or a retry
+ * racing a slow first attempt, never hand the same message to SMTP at once): the
  * rate slots taken for all of them first, one claim (lease) statement, one re-check of
  * unsubscribes and bounces, the messages handed to the SMTP pool side by side, each marked
  * sent as soon as the server accepts it. A refused message is recorded and its job retried

@@ -59,19 +59,6 @@ function suppressionReason(
   return undefined;
 }
 
-/** Why this person must not receive marketing mail now, or undefined. */
-export async function suppressionOf(
-  q: Queryable,
-  workspaceId: number,
-  person: { email: string; consent: boolean; unsubscribedAt: Date | null; bouncedAt: Date | null },
-  settings: Pick<MailSettings, 'requireConsent'>,
-  kind: 'marketing' | 'transactional',
-): Promise<SuppressionReason | undefined> {
-  if (person.bouncedAt) return 'bounced';
-  const listed = (await listedReasons(q, workspaceId, [person.email])).get(person.email);
-  return suppressionReason(person, listed, settings, kind);
-}
-
 export function isMailable(email: string | null | undefined): email is string {
   return !!email && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
 }
