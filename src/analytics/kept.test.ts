@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { changeStageMany } from '../lifecycle/bulk.ts';
 import { systemActor } from '../team/audit.ts';
 import { dimensionSql } from './funnel.ts';
+import { withFunnelSyncDeferred } from './funnel-sync.ts';
 import { BREAKDOWNS } from './model.ts';
 
 let t: TestApp;
@@ -396,5 +397,51 @@ describe('cohort rows (kept by triggers for the cohort report)', () => {
     const { kept, fresh } = await cohortsKeptAndFresh();
     expect(kept.length).toBeGreaterThan(0);
     expect(kept).toEqual(fresh);
+  });
+});
+
+describe('funnel entries after a bulk profile update (the per-person sync deferred)', () => {
+  it('take the new attributes in one statement, and the rollups stay exact', async () => {
+    const emails = Array.from({ length: 30 }, (_, i) => `bulk-sync${i}@sync.test`);
+    const ids: string[] = [];
+    for (const email of emails) {
+      const r = await t.call({
+        method: 'POST',
+        url: '/api/v1/people',
+        payload: { email, lastName: '佐藤', industry: '小売業', prefecture: '大阪府', employeeCount: 40 },
+      });
+      ids.push(r.json().id as string);
+    }
+    const entries = (industry: string) =>
+      t.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM funnel_entries WHERE person_id = ANY($1::uuid[]) AND industry = $2',
+        [ids, industry],
+      );
+    expect((await entries('小売業')).rows[0].n).toBe(30);
+    await expectDimsKept();
+
+    await t.db.transaction(async (tx) => {
+      await withFunnelSyncDeferred(tx, ids, async () => {
+        await tx.query(
+          `UPDATE people SET industry = '製造業', employee_count = 500 WHERE id = ANY($1::uuid[]) AND email LIKE 'bulk-sync1%'`,
+          [ids],
+        );
+        // Deferred: the row trigger stood aside, the entries still hold the old value.
+        const r = await tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM funnel_entries WHERE person_id = ANY($1::uuid[]) AND industry = '製造業'`,
+          [ids],
+        );
+        expect(r.rows[0].n).toBe(0);
+      });
+    });
+    // bulk-sync1, bulk-sync10 … bulk-sync19: 11 people moved, in one statement at the end.
+    expect((await entries('製造業')).rows[0].n).toBe(11);
+    expect((await entries('小売業')).rows[0].n).toBe(19);
+    await expectDimsKept();
+
+    // After the transaction the row trigger is back: a single update syncs by itself.
+    await t.db.query(`UPDATE people SET industry = '建設業' WHERE id = $1`, [ids[0]]);
+    expect((await entries('建設業')).rows[0].n).toBe(1);
+    await expectDimsKept();
   });
 });

@@ -9,6 +9,7 @@ import {
   type ProfileField,
   toPerson,
 } from '../../people/person.ts';
+import { withFunnelSyncDeferred } from '../../analytics/funnel-sync.ts';
 import { upsertPerson } from '../../people/store.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { subscriberJobsSql } from '../../platform/events.ts';
@@ -277,8 +278,11 @@ async function updatePeople(q: Queryable, bc: BatchContext, updates: Update[]) {
   const val = (k: string) => updates.map((u) => (u.changes[k] as string | number | undefined) ?? null);
   const textCols = TEXT_KEYS.map((k) => PROFILE_FIELDS[k]);
   const n = TEXT_KEYS.length;
-  await q.query(
-    `UPDATE people p SET ${textCols.map((c) => `${c} = coalesce(u.${c}, p.${c})`).join(', ')},
+  const ids = updates.map((u) => u.person.id);
+  // One sync of the funnel entries for the whole batch instead of one per person (migration 0508).
+  await withFunnelSyncDeferred(q, ids, () =>
+    q.query(
+      `UPDATE people p SET ${textCols.map((c) => `${c} = coalesce(u.${c}, p.${c})`).join(', ')},
        employee_count = coalesce(u.employee_count, p.employee_count),
        source = coalesce(p.source, u.source), channel = coalesce(p.channel, u.channel),
        consent_at = CASE WHEN u.consent AND NOT p.consent THEN now() ELSE p.consent_at END,
@@ -288,16 +292,17 @@ async function updatePeople(q: Queryable, bc: BatchContext, updates: Update[]) {
        $${n + 5}::text[], $${n + 6}::boolean[], $${n + 7}::text[])
        AS u(id, ${textCols.join(', ')}, employee_count, source, channel, consent, custom)
      WHERE p.workspace_id = $1 AND p.id = u.id`,
-    [
-      ws,
-      updates.map((u) => u.person.id),
-      ...TEXT_KEYS.map((k) => val(k)),
-      val('employeeCount'),
-      val('source'),
-      val('channel'),
-      updates.map((u) => u.changes.consent === true),
-      updates.map((u) => (u.changes.customFields ? JSON.stringify(u.changes.customFields) : null)),
-    ],
+      [
+        ws,
+        ids,
+        ...TEXT_KEYS.map((k) => val(k)),
+        val('employeeCount'),
+        val('source'),
+        val('channel'),
+        updates.map((u) => u.changes.consent === true),
+        updates.map((u) => (u.changes.customFields ? JSON.stringify(u.changes.customFields) : null)),
+      ],
+    ),
   );
   // The audit log keeps every merged change, as { field: [before, after] }.
   await q.query(

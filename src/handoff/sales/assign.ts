@@ -1,3 +1,4 @@
+import { withFunnelSyncDeferred } from '../../analytics/funnel-sync.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { invalid } from '../../platform/errors.ts';
 import { emitEvent } from '../../platform/events.ts';
@@ -163,11 +164,17 @@ export async function assignPeople(
   });
   if (picks.length === 0) return [];
 
-  await tx.query(
-    `UPDATE people p SET owner_id = u.owner_id, updated_at = now()
-     FROM unnest($2::uuid[], $3::uuid[]) AS u(id, owner_id)
-     WHERE p.workspace_id = $1 AND p.id = u.id AND p.owner_id IS DISTINCT FROM u.owner_id AND u.owner_id IS NOT NULL`,
-    [ws, picks.map((x) => x.p.id), picks.map((x) => x.ownerId)],
+  // The funnel entries of the whole batch follow their new owners in one statement (migration 0508).
+  await withFunnelSyncDeferred(
+    tx,
+    picks.map((x) => x.p.id),
+    () =>
+      tx.query(
+        `UPDATE people p SET owner_id = u.owner_id, updated_at = now()
+       FROM unnest($2::uuid[], $3::uuid[]) AS u(id, owner_id)
+       WHERE p.workspace_id = $1 AND p.id = u.id AND p.owner_id IS DISTINCT FROM u.owner_id AND u.owner_id IS NOT NULL`,
+        [ws, picks.map((x) => x.p.id), picks.map((x) => x.ownerId)],
+      ),
   );
   const inserted = await tx.query<{ id: number; person_id: string }>(
     `INSERT INTO handoff_assignments (workspace_id, person_id, owner_id, previous_owner_id, rule_kind, rule_id, rule_name, trigger,
@@ -198,7 +205,12 @@ export async function assignPeople(
       `INSERT INTO handoff_reps (workspace_id, user_id, assigned_count, last_assigned_at)
        SELECT $1, u.user_id, u.n, u.at FROM unnest($2::uuid[], $3::int8[], $4::timestamptz[]) AS u(user_id, n, at)
        ON CONFLICT (workspace_id, user_id) DO UPDATE SET assigned_count = EXCLUDED.assigned_count, last_assigned_at = EXCLUDED.last_assigned_at`,
-      [ws, moved.map((r) => r.userId), moved.map((r) => r.assignedCount ?? 0), moved.map((r) => new Date(r.lastAssignedAt ?? rrStart))],
+      [
+        ws,
+        moved.map((r) => r.userId),
+        moved.map((r) => r.assignedCount ?? 0),
+        moved.map((r) => new Date(r.lastAssignedAt ?? rrStart)),
+      ],
     );
   }
 
