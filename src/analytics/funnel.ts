@@ -268,7 +268,7 @@ export interface StageAging {
   over30: number;
 }
 
-/** Where leads stall now: people sitting in each middle stage and for how long. Reads people_stage_idx. */
+/** Where leads stall now: people sitting in each middle stage and for how long. Reads people_stage_aging_idx. */
 export async function stageAging(q: Queryable, ws: number, now: Date): Promise<StageAging[]> {
   const r = await q.query<{
     stage: StageAging['stage'];

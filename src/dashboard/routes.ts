@@ -41,7 +41,7 @@ export interface DashboardSummary {
 }
 
 /**
- * People per stage: how many are in each stage now (people_stage_idx), and how many distinct
+ * People per stage: how many are in each stage now (people_stage_aging_idx), and how many distinct
  * people entered each stage this month and last month (stage_transitions_to_at_idx, probed
  * once per stage through `to_stage = ANY`). Three set-based statements, no per-person work.
  */

@@ -335,8 +335,7 @@ async function stageChunk(
   const upTo = params.add(last, 'uuid');
   const inChunk = (col: string) =>
     `${col} >= ${lo} AND (${after} IS NULL OR ${col} > ${after}) AND ${col} <= ${upTo}`;
-  const subjects = `SELECT id AS person_id, ${params.add(run.as_of, 'timestamptz')} AS as_of FROM people
-    WHERE workspace_id = $1 AND ${inChunk('id')}`;
+  const subjects = { where: inChunk('p.id'), asOf: params.add(run.as_of, 'timestamptz') };
   const scoring = compileScoringQuery(set, subjects, params, { activityScope: inChunk('a.person_id') });
   await q.query(
     `INSERT INTO scoring_staged_scores (workspace_id, run_id, person_id, fit_score, fit_grade, engagement_score, mql, contributions, computed_at)

@@ -23,7 +23,10 @@ export class Params {
 
 /** A LIKE pattern for "contains", case-insensitive on a lower()ed value; `*` is a wildcard. */
 export function containsPattern(text: string): string {
-  const escaped = text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+  const escaped = text
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)
+    .replace(/\*/g, '%');
   return `%${escaped}%`;
 }
 
@@ -52,8 +55,13 @@ function fieldConditionSql(c: FieldCondition, params: Params): string {
   const x = fieldSql(c.field, params);
   const present = `(${x} IS NOT NULL AND btrim(${x}) <> '')`;
   const values = c.values ?? [];
-  const inList = () => `(${present} AND lower(btrim(${x})) = ANY(${params.add(values.map((v) => v.trim().toLowerCase()), 'text[]')}))`;
-  const contains = () => `(${present} AND lower(${x}) LIKE ANY(${params.add(values.map(containsPattern), 'text[]')}))`;
+  const inList = () =>
+    `(${present} AND lower(btrim(${x})) = ANY(${params.add(
+      values.map((v) => v.trim().toLowerCase()),
+      'text[]',
+    )}))`;
+  const contains = () =>
+    `(${present} AND lower(${x}) LIKE ANY(${params.add(values.map(containsPattern), 'text[]')}))`;
   switch (c.op) {
     case 'exists':
       return present;
@@ -88,14 +96,25 @@ export function fitWhenSql(when: FitWhen, params: Params): string {
 function activityConditionSql(rule: EngagementRule, params: Params): string {
   const w = rule.when;
   const parts = [`a.type = ANY(${params.add(w.types, 'text[]')})`];
-  if (w.urls) parts.push(`lower(a.properties ->> 'url') LIKE ANY(${params.add(w.urls.map(containsPattern), 'text[]')})`);
-  if (w.asset) parts.push(`lower(a.properties ->> 'asset') LIKE ${params.add(containsPattern(w.asset), 'text')}`);
+  if (w.urls)
+    parts.push(
+      `lower(a.properties ->> 'url') LIKE ANY(${params.add(w.urls.map(containsPattern), 'text[]')})`,
+    );
+  if (w.asset)
+    parts.push(`lower(a.properties ->> 'asset') LIKE ${params.add(containsPattern(w.asset), 'text')}`);
   if (w.campaignId) parts.push(`a.campaign_id = ${params.add(w.campaignId, 'uuid')}`);
   for (const [k, v] of Object.entries(w.properties ?? {})) {
     parts.push(`a.properties ->> ${params.add(k, 'text')} = ${params.add(v, 'text')}`);
   }
-  if (w.withinDays) parts.push(`a.occurred_at > a.as_of - make_interval(days => ${params.add(w.withinDays, 'int')})`);
+  if (w.withinDays)
+    parts.push(`a.occurred_at > a.as_of - make_interval(days => ${params.add(w.withinDays, 'int')})`);
   return `coalesce(${parts.join(' AND ')}, false)`;
+}
+
+/** Subjects given as a condition on people (alias `p`) and the moment they are scored as of. */
+export interface PeopleSubjects {
+  where: string;
+  asOf: string;
 }
 
 /** Compiles the MQL condition over the columns fit_score and engagement_score. */
@@ -124,8 +143,18 @@ export function gradeSql(set: RuleSet, params: Params): string {
  * `$1` must be the workspace id. `activityScope` narrows the activities read (alias `a`), e.g. to
  * the chunk's range of person ids so that each chunk reads only its own activities through
  * activities_person_time_idx. Mirrors scorePerson (evaluate.ts) exactly.
+ *
+ * `subjects` may instead be a condition on people (alias `p`) and one moment for all of them:
+ * people are then read once, by that condition, instead of joined to a list. A full rescore's
+ * chunk (a range of ids) is scored this way: joined to its list of 50,000 ids, the planner hashed
+ * all of people (a sequential scan of 1.2M rows, 3.4 s of a 6.9 s chunk at scale 10).
  */
-export function compileScoringQuery(set: RuleSet, subjects: string, params: Params, opts: { activityScope?: string } = {}): string {
+export function compileScoringQuery(
+  set: RuleSet,
+  subjects: string | PeopleSubjects,
+  params: Params,
+  opts: { activityScope?: string } = {},
+): string {
   const active = set.rules.map((rule, ord) => ({ rule, ord })).filter((r) => isEnabled(r.rule));
   const fit = active.filter((r) => r.rule.kind === 'fit');
   const eng = active.filter((r) => r.rule.kind === 'engagement') as { rule: EngagementRule; ord: number }[];
@@ -135,7 +164,8 @@ export function compileScoringQuery(set: RuleSet, subjects: string, params: Para
   );
 
   const fitRows = fit.map(
-    ({ rule, ord }) => `(${ord}, ${params.add(rule.points, 'int')}, ${fitWhenSql((rule as { when: FitWhen }).when, params)})`,
+    ({ rule, ord }) =>
+      `(${ord}, ${params.add(rule.points, 'int')}, ${fitWhenSql((rule as { when: FitWhen }).when, params)})`,
   );
   const fitCte =
     fitRows.length === 0
@@ -192,12 +222,21 @@ export function compileScoringQuery(set: RuleSet, subjects: string, params: Para
           SELECT person_id, as_of, ord, points, half_life, occurred_at FROM within_caps WHERE max_count IS NULL OR rn <= max_count) k
   ),`;
 
-  return `WITH subj AS (${subjects}),
+  const profile = `p.email, p.industry, p.employee_count, p.title, p.department, p.prefecture, p.country,
+           p.company, p.source, p.channel, p.custom_fields`;
+  const people =
+    typeof subjects === 'string'
+      ? `subj AS (${subjects}),
   sp AS (
-    SELECT s.person_id, s.as_of, p.email, p.industry, p.employee_count, p.title, p.department, p.prefecture, p.country,
-           p.company, p.source, p.channel, p.custom_fields
+    SELECT s.person_id, s.as_of, ${profile}
     FROM subj s JOIN people p ON p.id = s.person_id AND p.workspace_id = $1
+  ),`
+      : `sp AS (
+    SELECT p.id AS person_id, ${subjects.asOf} AS as_of, ${profile}
+    FROM people p WHERE p.workspace_id = $1 AND ${subjects.where}
   ),
+  subj AS (SELECT person_id, as_of FROM sp),`;
+  return `WITH ${people}
   ${engSupport}
   fit AS (${fitCte}),
   eng AS (${engCte}),

@@ -17,7 +17,7 @@ export const recycleLostPeople: JobHandler = async (_payload, ctx) => {
   for (const { id: ws } of workspaces.rows) {
     const { recycleLostAfterDays } = await getPipelineSettings(ctx.db, ws);
     for (;;) {
-      // people_stage_idx: (workspace_id, stage).
+      // people_stage_aging_idx: (workspace_id, stage).
       const moved = await ctx.db.transaction((tx) =>
         changeStageMany(tx, systemActor('pipeline', ws), {
           candidates: `SELECT id AS person_id, 'lost-timeout' AS reason, jsonb_build_object('afterDays', $9::int) AS meta FROM people
