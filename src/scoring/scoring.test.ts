@@ -248,10 +248,17 @@ describe('retroactive rescoring', () => {
     await t.worker.drain();
     const status = (await t.call({ method: 'GET', url: '/api/v1/scoring/rescore-status' })).json();
     expect(status).toMatchObject({ version: 2, processed: status.total });
+    // Everyone was scored with version 2 (the explanation's version); people carries the version
+    // that last changed each score, so where version 2 changed nothing it keeps version 1.
     const versions = await t.db.query<{ v: number | null; n: number }>(
-      'SELECT score_version AS v, count(*)::int AS n FROM people GROUP BY score_version',
+      'SELECT s.version AS v, count(*)::int AS n FROM people p LEFT JOIN person_scores s ON s.person_id = p.id GROUP BY s.version',
     );
     expect(versions.rows).toEqual([{ v: 2, n: expect.any(Number) }]);
+    const changedBy = await t.db.query<{ ok: boolean }>(
+      `SELECT bool_and(p.score_version = 2 OR h.version = 1) AS ok FROM people p
+       LEFT JOIN LATERAL (SELECT version FROM score_history WHERE person_id = p.id ORDER BY at DESC, id DESC LIMIT 1) h ON true`,
+    );
+    expect(changedBy.rows[0].ok).toBe(true);
     const p = (await t.call({ method: 'GET', url: '/api/v1/people?q=takahashi' })).json().items[0];
     const score = (await t.call({ method: 'GET', url: `/api/v1/people/${p.id}/score` })).json();
     expect(score.ruleSetVersion).toBe(2);
@@ -282,7 +289,7 @@ describe('retroactive rescoring', () => {
   it('resumes a rescore interrupted by a crash, never showing a mix of versions as final', async () => {
     const version = 2;
     const runId = await t.db.transaction((tx) => startRescore(tx, 1, version, 'manual', new Date()));
-    await t.db.query(`UPDATE people SET score_version = 1`);
+    await t.db.query(`UPDATE person_scores SET version = 1`);
     // One lane: start, chunk, check, chunk, then the crash.
     const crashing = crashingAt(5);
     await expect(processRun(crashing, silentLog, runId, 2, 1)).rejects.toThrow('worker killed');
@@ -291,11 +298,11 @@ describe('retroactive rescoring', () => {
       [runId],
     );
     expect(midway.rows[0]).toEqual({ status: 'running', processed: 4 });
-    const visible = await t.db.query<{ v: number }>('SELECT DISTINCT score_version AS v FROM people');
+    const visible = await t.db.query<{ v: number }>('SELECT DISTINCT version AS v FROM person_scores');
     expect(visible.rows).toEqual([{ v: 1 }]);
     const done = await processRun(t.db, silentLog, runId, 2, 1);
     expect(done?.status).toBe('done');
-    const after = await t.db.query<{ v: number }>('SELECT DISTINCT score_version AS v FROM people');
+    const after = await t.db.query<{ v: number }>('SELECT DISTINCT version AS v FROM person_scores');
     expect(after.rows).toEqual([{ v: 2 }]);
     const staged = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM scoring_staged_scores');
     expect(staged.rows[0].n).toBe(0);
@@ -303,7 +310,7 @@ describe('retroactive rescoring', () => {
 
   it('stages lanes side by side and resumes them all after a crash', async () => {
     const version = 2;
-    await t.db.query(`UPDATE people SET score_version = 1`);
+    await t.db.query(`UPDATE person_scores SET version = 1`);
     const runId = await t.db.transaction((tx) => startRescore(tx, 1, version, 'manual', new Date()));
     // Start, then one chunk in each of three lanes, then the crash at the next check.
     const crashing = crashingAt(5);
@@ -318,14 +325,14 @@ describe('retroactive rescoring', () => {
       ['aaaaaaaa-0000-0000-0000-000000000000', null],
     ]);
     expect(lanes.rows.every((l) => l.staged)).toBe(true);
-    expect((await t.db.query<{ v: number }>('SELECT DISTINCT score_version AS v FROM people')).rows).toEqual([
+    expect((await t.db.query<{ v: number }>('SELECT DISTINCT version AS v FROM person_scores')).rows).toEqual([
       { v: 1 },
     ]);
     const done = await processRun(t.db, silentLog, runId, 1, 3);
     expect(done?.status).toBe('done');
     const total = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM people')).rows[0].n;
     expect(done?.processed).toBe(total);
-    expect((await t.db.query<{ v: number }>('SELECT DISTINCT score_version AS v FROM people')).rows).toEqual([
+    expect((await t.db.query<{ v: number }>('SELECT DISTINCT version AS v FROM person_scores')).rows).toEqual([
       { v: 2 },
     ]);
   });
