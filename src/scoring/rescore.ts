@@ -308,7 +308,28 @@ export async function processRun(
     { runId, status: status?.status, changed: status?.changed, promoted: status?.promoted },
     'scoring run finished',
   );
+  if (status?.status === 'done') await vacuumAfterRun(db, log, runId);
   return status;
+}
+
+/**
+ * A full run leaves a dead row behind for every staged score (inserted, then deleted) and for
+ * every rewritten explanation and changed person: a million of each at 1M people. Vacuumed right
+ * away, the next run stages into a table of free pages and reads people and person_scores without
+ * stepping over the old versions. On a server without autovacuum (the bench's, as installed
+ * here) the dead rows piled up: after four runs at 1M people, 1M in people and 2.6M in
+ * person_scores, and staging took 1:27–1:42 per run against 1:02 on a vacuumed copy. The run is
+ * done either way: a failed vacuum is logged.
+ */
+async function vacuumAfterRun(db: Db, log: Log, runId: number): Promise<void> {
+  try {
+    await db.query('VACUUM (ANALYZE) scoring_staged_scores, person_scores, people');
+  } catch (err) {
+    log.warn(
+      { runId, err: err instanceof Error ? err.message : String(err) },
+      'vacuum after the scoring run failed',
+    );
+  }
 }
 
 async function stageChunk(
