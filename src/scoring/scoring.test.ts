@@ -325,16 +325,16 @@ describe('retroactive rescoring', () => {
       ['aaaaaaaa-0000-0000-0000-000000000000', null],
     ]);
     expect(lanes.rows.every((l) => l.staged)).toBe(true);
-    expect((await t.db.query<{ v: number }>('SELECT DISTINCT version AS v FROM person_scores')).rows).toEqual([
-      { v: 1 },
-    ]);
+    expect((await t.db.query<{ v: number }>('SELECT DISTINCT version AS v FROM person_scores')).rows).toEqual(
+      [{ v: 1 }],
+    );
     const done = await processRun(t.db, silentLog, runId, 1, 3);
     expect(done?.status).toBe('done');
     const total = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM people')).rows[0].n;
     expect(done?.processed).toBe(total);
-    expect((await t.db.query<{ v: number }>('SELECT DISTINCT version AS v FROM person_scores')).rows).toEqual([
-      { v: 2 },
-    ]);
+    expect((await t.db.query<{ v: number }>('SELECT DISTINCT version AS v FROM person_scores')).rows).toEqual(
+      [{ v: 2 }],
+    );
   });
 });
 

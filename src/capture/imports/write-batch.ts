@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { withFunnelSyncDeferred } from '../../analytics/funnel-sync.ts';
 import { mergeProfile, normalizeProfile, type ProfileValues } from '../../people/merge.ts';
 import { emailDomain, isFreeMailDomain, normalizeCompanyName } from '../../people/normalize.ts';
 import {
@@ -9,7 +10,6 @@ import {
   type ProfileField,
   toPerson,
 } from '../../people/person.ts';
-import { withFunnelSyncDeferred } from '../../analytics/funnel-sync.ts';
 import { upsertPerson } from '../../people/store.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { subscriberJobsSql } from '../../platform/events.ts';
