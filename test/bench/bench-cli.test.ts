@@ -40,13 +40,13 @@ describe('leadflow bench', () => {
   }, 120_000);
 
   it('runs workloads on a tiny embedded data set and reports them as JSON with the exact result names', async () => {
-    const r = await leadflow(['bench', '--scale', '0.002', '--json', '--only', 'segment,funnel,rescore']);
+    const r = await leadflow(['bench', '--scale', '0.002', '--json', '--only', 'segment,funnel,rescore,track']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { results: { name: string; value: number; unit: string }[]; scale: number; database: string; machine: { cpus: number } };
     expect(report.scale).toBe(0.002);
     expect(report.database).toMatch(/embedded/);
     expect(report.machine.cpus).toBeGreaterThan(0);
-    expect(report.results.map((x) => x.name).sort()).toEqual(['funnel.query_ms', 'rescore.people_per_s', 'segment.eval_ms']);
+    expect(report.results.map((x) => x.name).sort()).toEqual(['funnel.query_ms', 'rescore.people_per_s', 'segment.eval_ms', 'track.p99_ms', 'track.requests_per_s']);
     for (const x of report.results) expect(x.value, x.name).toBeGreaterThan(0);
   }, 300_000);
 });
