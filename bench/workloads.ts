@@ -1,9 +1,9 @@
-import type { Db } from '../src/platform/db/client.ts';
-import type { AppContext } from '../src/platform/http/context.ts';
-import { closeMailTransports } from '../src/platform/mail.ts';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import iconv from 'iconv-lite';
+import type { Db } from '../src/platform/db/client.ts';
+import type { AppContext } from '../src/platform/http/context.ts';
+import { closeMailTransports } from '../src/platform/mail.ts';
 import { BENCH_ANCHOR, type sizes, uid } from './generate.ts';
 import { median, now, percentile, type Result, repeat, seconds } from './measure.ts';
 
@@ -27,10 +27,18 @@ export interface Workload {
 
 const RUNS = 3;
 
-export async function api(env: BenchEnv, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+export async function api(
+  env: BenchEnv,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const res = await fetch(env.base + path, {
     method,
-    headers: { authorization: `Bearer ${env.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${env.apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -45,12 +53,17 @@ export async function api(env: BenchEnv, method: string, path: string, body?: un
 
 async function ok(env: BenchEnv, method: string, path: string, body?: unknown): Promise<any> {
   const r = await api(env, method, path, body);
-  if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
+  if (r.status >= 300)
+    throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
   return r.json;
 }
 
 /** Runs `count` tasks with at most `concurrency` at once. */
-export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function pool(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {
@@ -60,7 +73,14 @@ export async function pool(count: number, concurrency: number, task: (i: number)
 }
 
 /** Polls until no job matches `where`; throws with `what` after the timeout. */
-async function untilNoJobs(db: Db, where: string, params: unknown[], what: (n: number) => string, timeoutMs: number, pollMs: number): Promise<void> {
+async function untilNoJobs(
+  db: Db,
+  where: string,
+  params: unknown[],
+  what: (n: number) => string,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE ${where}`, params);
@@ -72,7 +92,14 @@ async function untilNoJobs(db: Db, where: string, params: unknown[], what: (n: n
 
 /** Waits until no job of these queues is pending (the worker has caught up). */
 export function settle(db: Db, queues: string[], timeoutMs = 30 * 60_000): Promise<void> {
-  return untilNoJobs(db, `status = 'pending' AND queue = ANY($1)`, [queues], () => `jobs of ${queues.join(', ')} still pending`, timeoutMs, 25);
+  return untilNoJobs(
+    db,
+    `status = 'pending' AND queue = ANY($1)`,
+    [queues],
+    () => `jobs of ${queues.join(', ')} still pending`,
+    timeoutMs,
+    25,
+  );
 }
 
 const personEmail = (i: number, accounts: number) => `p${i}@c${i % accounts}.bench.example`;
@@ -89,19 +116,26 @@ const ingest: Workload = {
       Array.from({ length: total }, (_, k) => {
         const i = (run + 5) * 7919 * 13 + k * 104_729;
         // 1 in 20 activities is from an address we have not seen: a new Inquiry.
-        const email = k % 20 === 0 ? `new-${run + 5}-${k}@fresh.bench.example` : personEmail(i % env.sizes.people, env.sizes.accounts);
+        const email =
+          k % 20 === 0
+            ? `new-${run + 5}-${k}@fresh.bench.example`
+            : personEmail(i % env.sizes.people, env.sizes.accounts);
         return {
           email,
           type: k % 3 === 0 ? 'content_download' : 'page_view',
           occurredAt: new Date(Date.now() - (k % 3600) * 1000).toISOString(),
-          properties: { url: k % 7 === 0 ? 'https://www.example.jp/pricing' : 'https://www.example.jp/product' },
+          properties: {
+            url: k % 7 === 0 ? 'https://www.example.jp/pricing' : 'https://www.example.jp/product',
+          },
         };
       });
     const api_ = await repeat(RUNS, async (run) => {
       const rows = rowsFor(run);
       const t = now();
       await pool(batches, 4, async (b) => {
-        await ok(env, 'POST', '/api/v1/activities', { items: rows.slice(b * batchSize, (b + 1) * batchSize) });
+        await ok(env, 'POST', '/api/v1/activities', {
+          items: rows.slice(b * batchSize, (b + 1) * batchSize),
+        });
       });
       await settle(env.db, ['scoring.refresh']);
       return total / seconds(t);
@@ -116,7 +150,13 @@ const ingest: Workload = {
         `INSERT INTO bench_scratch_activities (workspace_id, person_id, type, occurred_at, properties)
          SELECT 1, ${uid("'p' || (u.i % $5)")}, u.type, u.at, u.props::jsonb
          FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::text[]) AS u(i, type, at, props)`,
-        [rows.map((_, k) => k), rows.map((r) => r.type), rows.map((r) => r.occurredAt), rows.map((r) => JSON.stringify(r.properties)), env.sizes.people],
+        [
+          rows.map((_, k) => k),
+          rows.map((r) => r.type),
+          rows.map((r) => r.occurredAt),
+          rows.map((r) => JSON.stringify(r.properties)),
+          env.sizes.people,
+        ],
       );
       return total / seconds(t);
     });
@@ -126,7 +166,12 @@ const ingest: Workload = {
     const how = `${total.toLocaleString('en')} activities per run in ${batches} batches of ${batchSize} (4 concurrent), until scoring jobs drained; median of ${RUNS} runs after 1 warm-up`;
     return [
       { name: 'ingest.activities_per_s', value: a, unit: 'activities/s', note: how },
-      { name: 'ingest.raw_insert_rows_per_s', value: r, unit: 'rows/s', note: `the same rows in one INSERT … SELECT unnest(…); median of ${RUNS}` },
+      {
+        name: 'ingest.raw_insert_rows_per_s',
+        value: r,
+        unit: 'rows/s',
+        note: `the same rows in one INSERT … SELECT unnest(…); median of ${RUNS}`,
+      },
       { name: 'ingest.efficiency', value: a / r, unit: 'ratio', note: 'ingest over raw ceiling' },
     ];
   },
@@ -137,12 +182,16 @@ const rescore: Workload = {
   id: 'rescore',
   produces: ['rescore.people_per_s'],
   async run(env) {
-    const people = (await env.db.query<{ n: number }>('SELECT count(*) AS n FROM people WHERE workspace_id = 1')).rows[0].n;
+    const people = (
+      await env.db.query<{ n: number }>('SELECT count(*) AS n FROM people WHERE workspace_id = 1')
+    ).rows[0].n;
     const values = await repeat(RUNS, async (run) => {
       const doc = await ok(env, 'GET', '/api/v1/scoring/rules');
       const { saved: _s, createdAt: _c, createdBy: _b, comment: _m, ...rules } = doc;
       // A real change every time: one engagement rule's points move.
-      const rule = (rules.rules ?? []).find((r: { kind?: string; points?: unknown }) => r.kind === 'engagement' && typeof r.points === 'number');
+      const rule = (rules.rules ?? []).find(
+        (r: { kind?: string; points?: unknown }) => r.kind === 'engagement' && typeof r.points === 'number',
+      );
       if (rule && typeof rule.points === 'number') rule.points = 5 + ((run + 10) % 7);
       const t = now();
       const saved = await ok(env, 'PUT', '/api/v1/scoring/rules', { ...rules, comment: `bench run ${run}` });
@@ -151,12 +200,20 @@ const rescore: Workload = {
       for (;;) {
         const st = await ok(env, 'GET', `/api/v1/scoring/rescore-status?runId=${runId}`);
         if (st.status === 'done') break;
-        if (st.status === 'failed' || st.status === 'superseded') throw new Error(`rescore ${st.status}: ${st.error}`);
+        if (st.status === 'failed' || st.status === 'superseded')
+          throw new Error(`rescore ${st.status}: ${st.error}`);
         await new Promise((r) => setTimeout(r, 100));
       }
       return people / seconds(t);
     });
-    return [{ name: 'rescore.people_per_s', value: median(values), unit: 'people/s', note: `${people.toLocaleString('en')} people from their full history, save → swap; median of ${RUNS} after 1 warm-up` }];
+    return [
+      {
+        name: 'rescore.people_per_s',
+        value: median(values),
+        unit: 'people/s',
+        note: `${people.toLocaleString('en')} people from their full history, save → swap; median of ${RUNS} after 1 warm-up`,
+      },
+    ];
   },
 };
 
@@ -203,10 +260,15 @@ interface TrackLoad {
 }
 
 async function trackLoad(base: string, run: number, amount: number, connections: number): Promise<TrackLoad> {
-  const worker = new Worker(TRACK_LOAD, { eval: true, workerData: { from: fileURLToPath(import.meta.url), url: base, amount, connections, run } });
+  const worker = new Worker(TRACK_LOAD, {
+    eval: true,
+    workerData: { from: fileURLToPath(import.meta.url), url: base, amount, connections, run },
+  });
   try {
     return await new Promise<TrackLoad>((resolve, reject) => {
-      worker.once('message', (m: TrackLoad & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+      worker.once('message', (m: TrackLoad & { error?: string }) =>
+        m.error ? reject(new Error(m.error)) : resolve(m),
+      );
       worker.once('error', reject);
     });
   } finally {
@@ -224,19 +286,32 @@ const track: Workload = {
     const runs = await repeat(RUNS, async (run) => {
       const load = await trackLoad(env.base, run, requests, 32);
       const rps = requests / load.seconds;
-      const failed = Object.entries(load.statuses).filter(([status]) => Number(status) >= 400 && status !== '429');
+      const failed = Object.entries(load.statuses).filter(
+        ([status]) => Number(status) >= 400 && status !== '429',
+      );
       if (failed.length > 0 || load.errors > 0 || load.latencies.length !== requests)
-        throw new Error(`/t/collect: ${load.latencies.length} of ${requests} answered, statuses ${JSON.stringify(load.statuses)}, ${load.errors} errors`);
+        throw new Error(
+          `/t/collect: ${load.latencies.length} of ${requests} answered, statuses ${JSON.stringify(load.statuses)}, ${load.errors} errors`,
+        );
       if (run >= 0) p99s.push(percentile(load.latencies, 99));
       return rps;
     });
     return [
-      { name: 'track.requests_per_s', value: median(runs), unit: 'requests/s', note: `${requests} events from 2,000 visitors on 32 keep-alive connections (autocannon in a worker thread); median of ${RUNS} after 1 warm-up` },
-      { name: 'track.p99_ms', value: median(p99s), unit: 'ms', note: 'p99 latency per run, median over runs' },
+      {
+        name: 'track.requests_per_s',
+        value: median(runs),
+        unit: 'requests/s',
+        note: `${requests} events from 2,000 visitors on 32 keep-alive connections (autocannon in a worker thread); median of ${RUNS} after 1 warm-up`,
+      },
+      {
+        name: 'track.p99_ms',
+        value: median(p99s),
+        unit: 'ms',
+        note: 'p99 latency per run, median over runs',
+      },
     ];
   },
 };
-
 
 /** A 100K-row business-card list in Shift_JIS (CP932), half of it people we already have, with duplicates in the file. */
 function cardList(env: BenchEnv, run: number, rows: number): Buffer {
@@ -245,8 +320,12 @@ function cardList(env: BenchEnv, run: number, rows: number): Buffer {
     const known = k % 2 === 0;
     const dup = k % 20 === 1 && k > 1;
     const i = dup ? k - 1 : k;
-    const email = known ? personEmail((i * 7 + run * 131) % env.sizes.people, env.sizes.accounts) : `card-${run + 5}-${i}@import.bench.example`;
-    lines.push(`髙橋,健${i % 10},タカハシ,ケン,株式会社ベンチ${i % 500},情報システム部,部長,${email},03-1234-${String(i % 10000).padStart(4, '0')},製造業,${100 + (i % 5000)},東京都`);
+    const email = known
+      ? personEmail((i * 7 + run * 131) % env.sizes.people, env.sizes.accounts)
+      : `card-${run + 5}-${i}@import.bench.example`;
+    lines.push(
+      `髙橋,健${i % 10},タカハシ,ケン,株式会社ベンチ${i % 500},情報システム部,部長,${email},03-1234-${String(i % 10000).padStart(4, '0')},製造業,${100 + (i % 5000)},東京都`,
+    );
   }
   return iconv.encode(`${lines.join('\r\n')}\r\n`, 'cp932');
 }
@@ -260,11 +339,20 @@ const importCsvWorkload: Workload = {
     const values = await repeat(RUNS, async (run) => {
       const file = cardList(env, run, rows);
       const form = new FormData();
-      form.append('file', new Blob([new Uint8Array(file)], { type: 'text/csv' }), `展示会名刺-${run + 5}.csv`);
+      form.append(
+        'file',
+        new Blob([new Uint8Array(file)], { type: 'text/csv' }),
+        `展示会名刺-${run + 5}.csv`,
+      );
       const t = now();
-      const res = await fetch(`${env.base}/api/v1/imports`, { method: 'POST', headers: { authorization: `Bearer ${env.apiKey}` }, body: form });
+      const res = await fetch(`${env.base}/api/v1/imports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${env.apiKey}` },
+        body: form,
+      });
       const created = (await res.json()) as { id?: string; detail?: string };
-      if (res.status !== 202 || !created.id) throw new Error(`POST /api/v1/imports answered ${res.status}: ${created.detail ?? ''}`);
+      if (res.status !== 202 || !created.id)
+        throw new Error(`POST /api/v1/imports answered ${res.status}: ${created.detail ?? ''}`);
       for (;;) {
         const st = await ok(env, 'GET', `/api/v1/imports/${created.id}`);
         if (st.status === 'completed') break;
@@ -273,7 +361,14 @@ const importCsvWorkload: Workload = {
       }
       return rows / seconds(t);
     });
-    return [{ name: 'import.rows_per_s', value: median(values), unit: 'rows/s', note: `${rows.toLocaleString('en')} rows (CP932, half known e-mails, 5% duplicates) upload → completed; median of ${RUNS} after 1 warm-up` }];
+    return [
+      {
+        name: 'import.rows_per_s',
+        value: median(values),
+        unit: 'rows/s',
+        note: `${rows.toLocaleString('en')} rows (CP932, half known e-mails, 5% duplicates) upload → completed; median of ${RUNS} after 1 warm-up`,
+      },
+    ];
   },
 };
 
@@ -296,7 +391,14 @@ const segment: Workload = {
       count = r.count;
       return seconds(t) * 1000;
     });
-    return [{ name: 'segment.eval_ms', value: median(values), unit: 'ms', note: `industry ∈ {製造業, 情報通信業} ∧ employees ≥ 300 ∧ page view in 30 days → ${count.toLocaleString('en')} people, counted over all via the API; median of ${RUNS + 2}` }];
+    return [
+      {
+        name: 'segment.eval_ms',
+        value: median(values),
+        unit: 'ms',
+        note: `industry ∈ {製造業, 情報通信業} ∧ employees ≥ 300 ∧ page view in 30 days → ${count.toLocaleString('en')} people, counted over all via the API; median of ${RUNS + 2}`,
+      },
+    ];
   },
 };
 
@@ -313,10 +415,16 @@ const funnel: Workload = {
       await ok(env, 'GET', `/api/v1/funnel?${qs}`);
       return seconds(t) * 1000;
     });
-    return [{ name: 'funnel.query_ms', value: median(values), unit: 'ms', note: `GET /api/v1/funnel?${qs}; median of ${RUNS + 2} after 1 warm-up` }];
+    return [
+      {
+        name: 'funnel.query_ms',
+        value: median(values),
+        unit: 'ms',
+        note: `GET /api/v1/funnel?${qs}; median of ${RUNS + 2} after 1 warm-up`,
+      },
+    ];
   },
 };
-
 
 /** Scenario enrolment of a 10% segment, sent through to an SMTP server on loopback. */
 const scenario: Workload = {
@@ -344,13 +452,24 @@ const scenario: Workload = {
     const previousSmtp = env.ctx.config.smtpUrl;
     env.ctx.config.smtpUrl = `smtp://127.0.0.1:${port}`;
     try {
-      await ok(env, 'PUT', '/api/v1/mail/settings', { senderName: 'Leadflow Bench', postalAddress: '東京都千代田区1-1', contact: 'bench@example.jp', ratePerSecond: 1000, requireConsent: true });
+      await ok(env, 'PUT', '/api/v1/mail/settings', {
+        senderName: 'Leadflow Bench',
+        postalAddress: '東京都千代田区1-1',
+        contact: 'bench@example.jp',
+        ratePerSecond: 1000,
+        requireConsent: true,
+      });
       const template = await ok(env, 'POST', '/api/v1/email-templates', {
         name: 'ベンチ案内',
         subject: '{{ person.lastName }} 様へ：セミナーのご案内',
         html: '<p>{{ person.lastName }} {{ person.firstName }} 様</p><p>DX推進セミナーのご案内です。<a href="https://www.example.jp/seminar">詳細</a></p>',
       });
-      const segmentFilter = { and: [{ field: 'consent', op: 'eq', value: true }, { field: 'stage', op: 'in', value: ['mql'] }] };
+      const segmentFilter = {
+        and: [
+          { field: 'consent', op: 'eq', value: true },
+          { field: 'stage', op: 'in', value: ['mql'] },
+        ],
+      };
       const values = await repeat(RUNS, async (run) => {
         const sc = await ok(env, 'POST', '/api/v1/scenarios', {
           name: `ベンチ配信 ${run + 5}`,
@@ -362,7 +481,10 @@ const scenario: Workload = {
         const t = now();
         // The warm-up sends to about a tenth of the segment (addresses p1…, p10…, p100…): enough
         // to open SMTP connections and warm the code, without doubling the bench at scale 10.
-        const filter = run < 0 ? { and: [...segmentFilter.and, { field: 'email', op: 'startsWith', value: 'p1' }] } : segmentFilter;
+        const filter =
+          run < 0
+            ? { and: [...segmentFilter.and, { field: 'email', op: 'startsWith', value: 'p1' }] }
+            : segmentFilter;
         const { enrolled } = await ok(env, 'POST', `/api/v1/scenarios/${sc.id}/enrol`, { filter });
         await settle(env.db, ['scenarios.step', 'mail.send']);
         const sent = received - before;
@@ -372,7 +494,14 @@ const scenario: Workload = {
         lastEnrolled = enrolled;
         return sent / seconds(t);
       });
-      return [{ name: 'scenario.emails_per_s', value: median(values), unit: 'emails/s', note: `${lastEnrolled.toLocaleString('en')} people enrolled per run (consenting MQLs, ≈10%), enrol → delivered to loopback SMTP; median of ${RUNS} after 1 warm-up on a tenth of them` }];
+      return [
+        {
+          name: 'scenario.emails_per_s',
+          value: median(values),
+          unit: 'emails/s',
+          note: `${lastEnrolled.toLocaleString('en')} people enrolled per run (consenting MQLs, ≈10%), enrol → delivered to loopback SMTP; median of ${RUNS} after 1 warm-up on a tenth of them`,
+        },
+      ];
     } finally {
       env.ctx.config.smtpUrl = previousSmtp;
       // Pooled connections would hold the server's close for its 30 s timeout.
@@ -395,5 +524,12 @@ export const WORKLOADS: Workload[] = [scenario, segment, funnel, rescore, ingest
  * who were mailed, the assignment of new MQLs) does not run into the next one's figures.
  */
 export function quiesce(db: Db, timeoutMs = 60 * 60_000): Promise<void> {
-  return untilNoJobs(db, `status = 'pending' AND run_at <= now()`, [], (n) => `${n} jobs still due`, timeoutMs, 200);
+  return untilNoJobs(
+    db,
+    `status = 'pending' AND run_at <= now()`,
+    [],
+    (n) => `${n} jobs still due`,
+    timeoutMs,
+    200,
+  );
 }

@@ -8,7 +8,11 @@ const BIN = join(process.cwd(), 'bin', 'leadflow.js');
 
 async function leadflow(args: string[], env: Record<string, string> = {}) {
   try {
-    const r = await run('node', [BIN, ...args], { env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: '', ...env }, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+    const r = await run('node', [BIN, ...args], {
+      env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: '', ...env },
+      timeout: 240_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -27,7 +31,9 @@ describe('leadflow bench', () => {
   }, 240_000);
 
   it('says clearly when DATABASE_URL cannot be reached, and names no password', async () => {
-    const r = await leadflow(['bench', '--scale', '0.01'], { DATABASE_URL: 'postgres://bench:s3cret@127.0.0.1:1/nowhere' });
+    const r = await leadflow(['bench', '--scale', '0.01'], {
+      DATABASE_URL: 'postgres://bench:s3cret@127.0.0.1:1/nowhere',
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/cannot reach DATABASE_URL/);
     expect(r.stderr).not.toContain('s3cret');
@@ -40,13 +46,31 @@ describe('leadflow bench', () => {
   }, 120_000);
 
   it('runs workloads on a tiny embedded data set and reports them as JSON with the exact result names', async () => {
-    const r = await leadflow(['bench', '--scale', '0.002', '--json', '--only', 'segment,funnel,rescore,track']);
+    const r = await leadflow([
+      'bench',
+      '--scale',
+      '0.002',
+      '--json',
+      '--only',
+      'segment,funnel,rescore,track',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { results: { name: string; value: number; unit: string }[]; scale: number; database: string; machine: { cpus: number } };
+    const report = JSON.parse(r.stdout) as {
+      results: { name: string; value: number; unit: string }[];
+      scale: number;
+      database: string;
+      machine: { cpus: number };
+    };
     expect(report.scale).toBe(0.002);
     expect(report.database).toMatch(/embedded/);
     expect(report.machine.cpus).toBeGreaterThan(0);
-    expect(report.results.map((x) => x.name).sort()).toEqual(['funnel.query_ms', 'rescore.people_per_s', 'segment.eval_ms', 'track.p99_ms', 'track.requests_per_s']);
+    expect(report.results.map((x) => x.name).sort()).toEqual([
+      'funnel.query_ms',
+      'rescore.people_per_s',
+      'segment.eval_ms',
+      'track.p99_ms',
+      'track.requests_per_s',
+    ]);
     for (const x of report.results) expect(x.value, x.name).toBeGreaterThan(0);
   }, 300_000);
 });
