@@ -109,10 +109,11 @@ export async function writeBatch(q: Queryable, bc: BatchContext, rows: ImportRow
   await insertImportActivities(q, bc, rows, ids);
   const campaignMembers = bc.campaign ? await joinCampaign(q, bc, rows, ids) : 0;
   await markForRescore(q, ws, touched);
+  await recordCreated(q, bc, created);
   return {
-    created,
+    created: created.length,
     updated: plan.updates.length,
-    unchanged: plan.unchanged + (plan.fresh.length - created),
+    unchanged: plan.unchanged + (plan.fresh.length - created.length),
     campaignMembers,
   };
 }
@@ -176,13 +177,21 @@ async function accountsFor(
   return out;
 }
 
+interface CreatedPerson {
+  id: string;
+  created_at: Date;
+  source: string | null;
+  channel: string | null;
+}
+
+/** The batch's new people: their rows (Inquiries once recordCreated has run). */
 async function insertPeople(
   q: Queryable,
   bc: BatchContext,
   fresh: ImportRow[],
   ids: Map<string, string>,
-): Promise<number> {
-  if (fresh.length === 0) return 0;
+): Promise<CreatedPerson[]> {
+  if (fresh.length === 0) return [];
   const ws = bc.workspaceId;
   const profiles = fresh.map((r) => ({ email: r.email, profile: normalizeProfile(r.person) }));
   const accounts = await accountsFor(q, ws, profiles);
@@ -208,13 +217,7 @@ async function insertPeople(
   ];
   const textCols = TEXT_KEYS.map((k) => PROFILE_FIELDS[k]);
   const n = TEXT_KEYS.length;
-  const r = await q.query<{
-    id: string;
-    email: string;
-    created_at: Date;
-    source: string | null;
-    channel: string | null;
-  }>(
+  const r = await q.query<CreatedPerson & { email: string }>(
     `INSERT INTO people (workspace_id, email, ${textCols.join(', ')}, employee_count, source, channel, account_id,
        consent, consent_at, custom_fields, stage_changed_at, created_at, updated_at)
      SELECT $1, u.email, ${textCols.map((c) => `u.${c}`).join(', ')}, u.employee_count, u.source, u.channel, u.account_id,
@@ -237,21 +240,31 @@ async function insertPeople(
     });
     ids.set(row.email, person.id);
   }
-  if (r.rows.length === 0) return 0;
+  return r.rows;
+}
+
+/**
+ * The Inquiry transitions and `person.created` events of the people a batch created. Last in the
+ * batch's transaction: the transitions add to the funnel rollups' rows of today, which every
+ * concurrent form submission or ingest that creates a person needs too, and a row lock is held
+ * until commit (see recordPeopleCreated in capture/intake/ensure-people.ts).
+ */
+async function recordCreated(q: Queryable, bc: BatchContext, created: CreatedPerson[]): Promise<void> {
+  if (created.length === 0) return;
+  const ws = bc.workspaceId;
   await q.query(
     `INSERT INTO stage_transitions (workspace_id, person_id, from_stage, to_stage, at, actor_type, actor_id, reason, meta)
      SELECT $1, p, NULL, 'inquiry', t, 'import', $3, s, $4::jsonb FROM unnest($2::uuid[], $5::timestamptz[], $6::text[]) AS u(p, t, s)`,
     [
       ws,
-      r.rows.map((x) => x.id),
+      created.map((x) => x.id),
       bc.actor.id,
       JSON.stringify({ importId: bc.importId }),
-      r.rows.map((x) => x.created_at),
-      r.rows.map((x) => x.source ?? x.channel),
+      created.map((x) => x.created_at),
+      created.map((x) => x.source ?? x.channel),
     ],
   );
-  await emitPeopleCreated(q, ws, r.rows);
-  return r.rows.length;
+  await emitPeopleCreated(q, ws, created);
 }
 
 /** `person.created` for many people in one statement: the events, and their interested subscribers' jobs. */

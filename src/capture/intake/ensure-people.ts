@@ -20,10 +20,10 @@ export interface EnsuredPeople {
 
 /**
  * The set-based counterpart of upsertPerson for people known only by e-mail: finds the existing
- * ones and creates the rest as Inquiries in a handful of statements, whatever the batch size.
- * A new person gets the account of their business domain (never of a free-mail or carrier
- * domain), an `inquiry` stage transition at their first touch, an audit entry and a
- * `person.created` event, exactly as one created through upsertPerson.
+ * ones and creates the rows of the rest, in a handful of statements whatever the batch size. A
+ * new person gets the account of their business domain (never of a free-mail or carrier domain).
+ * The caller finishes the new people with recordPeopleCreated, as the last statement of its
+ * transaction.
  */
 export async function ensurePeopleByEmail(
   q: Queryable,
@@ -75,30 +75,6 @@ export async function ensurePeopleByEmail(
   );
   for (const r of created.rows) idByEmail.set(r.email, r.id);
   const createdIds = created.rows.map((r) => r.id);
-  if (createdIds.length > 0) {
-    await q.query(
-      `WITH np AS (
-         SELECT id, source, channel, created_at FROM people WHERE workspace_id = $1 AND id = ANY($2::uuid[])
-       ),
-       tr AS (
-         INSERT INTO stage_transitions (workspace_id, person_id, from_stage, to_stage, at, actor_type, actor_id, reason)
-         SELECT $1, id, NULL, 'inquiry', created_at, $3, $4, coalesce(source, channel) FROM np
-       ),
-       au AS (
-         INSERT INTO audit_log (workspace_id, actor_type, actor_id, actor_label, action, entity_type, entity_id)
-         SELECT $1, $3, $4, $5, 'person.created', 'person', id::text FROM np
-       ),
-       ev AS (
-         INSERT INTO events (workspace_id, type, person_id, data)
-         SELECT $1, 'person.created', id, jsonb_build_object('personId', id, 'source', source, 'channel', channel) FROM np
-         RETURNING id, workspace_id, type, person_id
-       )
-       ${subscriberJobsSql({ except: ['scoring.events'] })}`,
-      [ws, createdIds, actor.type, actor.id, actor.label],
-    );
-    // Scored with the batch's activities by one refresh, not by a job per new person.
-    await markForRescore(q, ws, createdIds);
-  }
   // Created meanwhile by a concurrent request (ON CONFLICT DO NOTHING above).
   const missing = fresh.filter((w) => !idByEmail.has(w.email)).map((w) => w.email);
   if (missing.length > 0) {
@@ -109,4 +85,46 @@ export async function ensurePeopleByEmail(
     for (const r of late.rows) idByEmail.set(r.email, r.id);
   }
   return { idByEmail, createdIds };
+}
+
+/**
+ * What makes people created by ensurePeopleByEmail Inquiries, exactly as one created through
+ * upsertPerson: an `inquiry` stage transition at their first touch, an audit entry, a
+ * `person.created` event with its subscribers' jobs, and a mark for live scoring.
+ *
+ * Call it last in the transaction. The Inquiry transitions add to the funnel rollups' rows of
+ * today (funnel_daily, funnel_monthly_dims, funnel_cohort_daily), which every concurrent
+ * transaction that creates people updates too, and those row locks are held until commit: at
+ * scale 10, with the transitions written before the batch's 1,000 activities, four concurrent
+ * 1,000-activity batches queued 80–150 ms each on the cohort row (auto_explain).
+ */
+export async function recordPeopleCreated(
+  q: Queryable,
+  actor: Actor,
+  createdIds: readonly string[],
+): Promise<void> {
+  if (createdIds.length === 0) return;
+  const ws = actor.workspaceId;
+  await q.query(
+    `WITH np AS (
+       SELECT id, source, channel, created_at FROM people WHERE workspace_id = $1 AND id = ANY($2::uuid[])
+     ),
+     tr AS (
+       INSERT INTO stage_transitions (workspace_id, person_id, from_stage, to_stage, at, actor_type, actor_id, reason)
+       SELECT $1, id, NULL, 'inquiry', created_at, $3, $4, coalesce(source, channel) FROM np
+     ),
+     au AS (
+       INSERT INTO audit_log (workspace_id, actor_type, actor_id, actor_label, action, entity_type, entity_id)
+       SELECT $1, $3, $4, $5, 'person.created', 'person', id::text FROM np
+     ),
+     ev AS (
+       INSERT INTO events (workspace_id, type, person_id, data)
+       SELECT $1, 'person.created', id, jsonb_build_object('personId', id, 'source', source, 'channel', channel) FROM np
+       RETURNING id, workspace_id, type, person_id
+     )
+     ${subscriberJobsSql({ except: ['scoring.events'] })}`,
+    [ws, createdIds, actor.type, actor.id, actor.label],
+  );
+  // Scored with the batch's activities by one refresh, not by a job per new person.
+  await markForRescore(q, ws, createdIds);
 }

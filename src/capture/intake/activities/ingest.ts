@@ -2,7 +2,7 @@ import type { Queryable } from '../../../platform/db/client.ts';
 import { invalid } from '../../../platform/errors.ts';
 import { markForRescore } from '../../../scoring/live.ts';
 import type { Actor } from '../../../team/audit.ts';
-import { ensurePeopleByEmail, type WantedPerson } from '../ensure-people.ts';
+import { ensurePeopleByEmail, recordPeopleCreated, type WantedPerson } from '../ensure-people.ts';
 import { firstTouch, pickUtm } from '../first-touch.ts';
 import { type ActivityDraft, validationError } from './parse.ts';
 
@@ -32,7 +32,8 @@ const STATUS_RANK = `ARRAY['member', 'invited', 'registered', 'no_show', 'attend
 /**
  * Ingests validated activities set-based, in the caller's transaction: a fixed number of
  * statements whatever the batch size (people, activities, memberships, one scoring job).
- * Unknown e-mails become Inquiries; an activity whose client id was seen before is skipped.
+ * Unknown e-mails become Inquiries (their transitions last); an activity whose client id was seen
+ * before is skipped.
  */
 export async function ingestActivities(
   q: Queryable,
@@ -106,6 +107,8 @@ export async function ingestActivities(
   }
   const touched = [...new Set(kept.map(personOf))];
   await markForRescore(q, ws, touched);
+  // Last: its funnel rollup rows are shared with every concurrent ingest (see recordPeopleCreated).
+  await recordPeopleCreated(q, actor, people.createdIds);
 
   const inserted = kept.length;
   return {
