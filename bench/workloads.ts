@@ -291,7 +291,7 @@ const track: Workload = {
       );
       if (failed.length > 0 || load.errors > 0 || load.latencies.length !== requests)
         throw new Error(
-          `/t/collect: ${load.latencies.length} of ${requests} answered, statuses ${JSON.stringify(load.statuses)}, ${load.errors} errors`,
+          `/t/collect: ${load.latencies.length} of ${requests} answered, statuses ${JSON.stringify(load.statuses)}, ${load.errors} errors (${load.timeouts} of them timeouts)`,
         );
       if (run >= 0) p99s.push(percentile(load.latencies, 99));
       return rps;
